@@ -1,0 +1,42 @@
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  usage: TokenUsage;
+  /** The model that answered (as configured, not as the endpoint spells it). */
+  model: string;
+}
+
+export interface CompleteOptions {
+  signal?: AbortSignal;
+  maxTokens?: number;
+  /** Streamed text as it arrives, when the endpoint streams. */
+  onDelta?: (text: string) => void;
+}
+
+/** A chat model: the OpenAI-compatible client in core, or `vscode.lm` in the extension. */
+export interface ChatModel {
+  readonly id: string;
+  complete(messages: ChatMessage[], options?: CompleteOptions): Promise<Completion>;
+}
+
+/** Per-model usage totals. */
+export interface ModelUsage extends TokenUsage {
+  calls: number;
+}
+
+/** USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+export type PriceTable = Record<string, ModelPrice>;

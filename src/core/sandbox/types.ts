@@ -1,0 +1,70 @@
+import type { WorkspaceAccess } from '../workspace/types';
+
+/** Every limit the sandbox enforces; each has a default (see DEFAULT_SANDBOX_LIMITS) and a message. */
+export interface SandboxLimits {
+  /** Wall time per cell; past it the process is killed and replaced. */
+  cellTimeoutMs: number;
+  /** V8 old-space limit of the sandbox process (--max-old-space-size). */
+  heapMb: number;
+  /** Resident memory watched by the host; past it the process is killed. */
+  rssMb: number;
+  /** Printed output per cell, head and tail kept. */
+  outputChars: number;
+  /** Serialised size of a cell's shown value and of a FINAL value. */
+  valueChars: number;
+  /** Sub-calls (llm_query, each llm_batch item, rlm_query) per cell. */
+  subcallsPerCell: number;
+  /** Sub-calls running at once from one cell. */
+  subcallsInFlight: number;
+  /** Characters per sub-call prompt (plus text for rlm_query). */
+  promptChars: number;
+  /** Prompts per llm_batch call. */
+  batchSize: number;
+}
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  cellTimeoutMs: 30_000,
+  heapMb: 512,
+  rssMb: 1024,
+  outputChars: 20_000,
+  valueChars: 20_000,
+  subcallsPerCell: 200,
+  subcallsInFlight: 16,
+  promptChars: 400_000,
+  batchSize: 200,
+};
+
+/** What the sub-call endowments call on the host. The engine implements it (budgets, trace);
+ *  tests may supply their own. Thrown RlmErrors reach model code as their message. */
+export interface SubcallHost {
+  llmQuery(prompt: string, options: { model?: string }, signal: AbortSignal): Promise<string>;
+  rlmQuery(prompt: string, text: string | undefined, signal: AbortSignal): Promise<string>;
+}
+
+export interface SandboxSessionOptions {
+  workspace: WorkspaceAccess;
+  subcalls: SubcallHost;
+  limits?: Partial<SandboxLimits>;
+}
+
+export type KillReason = 'timeout' | 'memory' | 'cpu' | 'crash' | 'cancelled';
+
+export interface CellResult {
+  /** Printed output plus the shown value, escaped and truncated, ready for the model. */
+  output: string;
+  /** A syntax or runtime error of the cell, with its line, e.g. "ReferenceError: x is not defined (line 3)". */
+  error?: string;
+  /** Set when the cell finished the run (FINAL, FINAL_VAR, or answer.ready = true). */
+  final?: { value: string };
+  /** Set when the host killed the process during this cell. */
+  killed?: KillReason;
+  /** True when this cell ran in a fresh process after an earlier kill: earlier variables are gone. */
+  variablesLost?: boolean;
+  durationMs: number;
+}
+
+/** One run's REPL: a Compartment in a sandbox process, persistent across cells. */
+export interface SandboxSession {
+  runCell(code: string, signal?: AbortSignal): Promise<CellResult>;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,118 @@
+/** What the workspace map and the file endowments are built on. Implemented over Node `fs` (core)
+ *  and over `vscode.workspace.fs` (extension). All paths are POSIX, relative to the source's root. */
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'other';
+
+export interface DirEntry {
+  name: string;
+  kind: EntryKind;
+}
+
+export interface FileStat {
+  kind: EntryKind;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface FileSource {
+  /** Absolute local directory of the root when files are on the local disk (lets ripgrep run);
+   *  undefined for remote or virtual file systems. Never shown to model code. */
+  readonly localRoot?: string;
+  readDir(relPath: string): Promise<DirEntry[]>;
+  /** Does not follow a final symlink. */
+  lstat(relPath: string): Promise<FileStat>;
+  /** Resolves every symlink; returns the root-relative POSIX path of the target, or undefined
+   *  when the target lies outside the root or does not exist. */
+  realpath(relPath: string): Promise<string | undefined>;
+  /** Reads at most `maxBytes` bytes of a regular file; refuses FIFOs, devices and sockets. */
+  readFile(relPath: string, maxBytes: number): Promise<Uint8Array>;
+}
+
+/** One root of a (possibly multi-root) workspace. With several roots, map paths are `name/rel`. */
+export interface WorkspaceRoot {
+  name: string;
+  source: FileSource;
+}
+
+export interface FileInfo {
+  /** POSIX path relative to the workspace (prefixed by the root name when multi-root). */
+  path: string;
+  size: number;
+  lines: number;
+  language: string;
+}
+
+export type SkipReason = 'binary' | 'too-large' | 'secret' | 'unreadable' | 'special' | 'symlink-outside';
+
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  size?: number;
+}
+
+export interface DirNode {
+  name: string;
+  path: string;
+  /** Totals over the whole subtree. */
+  files: number;
+  bytes: number;
+  lines: number;
+  dirs: DirNode[];
+  /** Names of files directly in this directory. */
+  fileNames: string[];
+}
+
+export interface LanguageTotals {
+  files: number;
+  lines: number;
+  bytes: number;
+}
+
+/** The frozen, metadata-only map that model code sees as `context`. */
+export interface ContextMap {
+  root: string;
+  roots: string[];
+  files: FileInfo[];
+  tree: DirNode;
+  languages: Record<string, LanguageTotals>;
+  totals: { files: number; bytes: number; lines: number; skipped: number };
+  skipped: SkippedFile[];
+}
+
+export interface ReadRange {
+  /** 1-based, inclusive. */
+  start?: number;
+  /** 1-based, inclusive. */
+  end?: number;
+}
+
+export interface GrepOptions {
+  glob?: string;
+  ignoreCase?: boolean;
+  maxResults?: number;
+  contextLines?: number;
+}
+
+export interface GrepHit {
+  path: string;
+  line: number;
+  text: string;
+  before: string[];
+  after: string[];
+}
+
+export interface GrepResult {
+  hits: GrepHit[];
+  /** True when maxResults (or the hard cap) cut the list. */
+  truncated: boolean;
+}
+
+/** Host-side access to one scanned workspace: what the sandbox's file endowments call. Every
+ *  refusal is an RlmError with a workspace-relative message. */
+export interface WorkspaceAccess {
+  readonly context: ContextMap;
+  readFile(path: string, range?: ReadRange): Promise<string>;
+  grep(pattern: string, options: GrepOptions, signal?: AbortSignal): Promise<GrepResult>;
+  /** True when `path` (optionally with a line) names a readable file of the map: used to verify
+   *  file references before they become links. */
+  hasFile(path: string): boolean;
+}
