@@ -68,3 +68,10 @@ export interface SandboxSession {
   runCell(code: string, signal?: AbortSignal): Promise<CellResult>;
   dispose(): Promise<void>;
 }
+
+/** Hands out sessions, keeping a warm spare process so a run starts fast.
+ *  Implemented by `SandboxPool` in ./pool.ts: `new SandboxPool({ scriptPath, limits })`. */
+export interface SandboxProvider {
+  openSession(options: SandboxSessionOptions): Promise<SandboxSession>;
+  dispose(): Promise<void>;
+}

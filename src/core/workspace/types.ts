@@ -116,3 +116,19 @@ export interface WorkspaceAccess {
    *  file references before they become links. */
   hasFile(path: string): boolean;
 }
+
+export interface ScanOptions {
+  /** Extra user globs to exclude (gitignore syntax). */
+  excludes?: string[];
+  /** Secret patterns the user opted out of (e.g. ['.env.example']): only these become readable. */
+  allowSecrets?: string[];
+  /** Files above this are listed as skipped 'too-large'. Default 1 MiB. */
+  maxFileBytes?: number;
+  /** Root-relative folder (of the first root) the map and endowments are limited to; paths stay workspace-relative. */
+  scope?: string;
+  /** Bytes of file text kept in the content cache. Default 64 MiB. */
+  cacheBytes?: number;
+  /** ripgrep binary; default: `rg` on PATH, else the JS engine in a killable worker process. */
+  rgPath?: string;
+  signal?: AbortSignal;
+}
