@@ -1,0 +1,158 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: rlm ask [options] "question"
+
+Answers a question about a codebase with a Recursive Language Model: the root model never sees
+the code; it writes JavaScript that probes, searches and slices the workspace in a sandbox and
+delegates reading to sub-models.
+
+Options:
+  --root DIR              workspace to ask about (default: current directory)
+  --base-url URL          OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or https://api.openai.com/v1)
+  --model M               root model (default: $RLM_MODEL or gpt-5-mini)
+  --sub-model M           model for llm_query/llm_batch (default: $RLM_SUB_MODEL or the root model)
+  --api-key K             API key (default: $OPENAI_API_KEY; local servers may need none)
+  --max-iterations N      root turns before the answer is forced (default 30)
+  --max-depth N           1 = sub-calls are plain model calls; 2-3 lets rlm_query start child runs (default 1)
+  --max-subcalls N        sub-model calls per run (default 500)
+  --max-tokens N          prompt + completion tokens per run (default 2000000)
+  --max-cost USD          stop when the run costs more (needs --price for the models used)
+  --max-time SECONDS      wall time per run (default 1800)
+  --cell-timeout SECONDS  wall time per REPL cell (default 30)
+  --concurrency N         sub-model calls at once (default 8)
+  --exclude GLOB          extra exclude, gitignore syntax (repeatable)
+  --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
+  --trace FILE            append the run's trajectory (JSONL, one event per line) to FILE
+  --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
+  -q, --quiet             no progress on stderr
+  -h, --help              this help
+
+Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).`;
+
+export interface CliOptions {
+  question: string;
+  root: string;
+  baseURL: string;
+  model: string;
+  subModel: string;
+  apiKey: string;
+  maxIterations?: number;
+  maxDepth?: number;
+  maxSubcalls?: number;
+  maxTokens?: number;
+  maxCostUsd?: number;
+  maxWallMs?: number;
+  cellTimeoutMs?: number;
+  concurrency?: number;
+  excludes: string[];
+  prices: Record<string, { input: number; output: number }>;
+  trace?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export class UsageError extends Error {}
+
+export type Parsed = { help: true } | { help: false; options: CliOptions };
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Parsed {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        root: { type: 'string' },
+        'base-url': { type: 'string' },
+        model: { type: 'string' },
+        'sub-model': { type: 'string' },
+        'api-key': { type: 'string' },
+        'max-iterations': { type: 'string' },
+        'max-depth': { type: 'string' },
+        'max-subcalls': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        'max-cost': { type: 'string' },
+        'max-time': { type: 'string' },
+        'cell-timeout': { type: 'string' },
+        concurrency: { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        price: { type: 'string', multiple: true },
+        trace: { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true };
+  const [command, ...rest] = parsed.positionals;
+  if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question")` : 'missing command: rlm ask "question"');
+  const question = rest.join(' ').trim();
+  if (!question) throw new UsageError('missing question: rlm ask "question"');
+  const model = v.model ?? env.RLM_MODEL ?? 'gpt-5-mini';
+  const baseURL = v['base-url'] ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  try {
+    const u = new URL(baseURL);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new UsageError(`--base-url must be an http(s) URL, got "${baseURL}"`);
+  }
+  return {
+    help: false,
+    options: {
+      question,
+      root: v.root ?? cwd,
+      baseURL,
+      model,
+      subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? model,
+      apiKey: v['api-key'] ?? env.OPENAI_API_KEY ?? '',
+      maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
+      maxDepth: int(v['max-depth'], '--max-depth', 1, 3),
+      maxSubcalls: int(v['max-subcalls'], '--max-subcalls', 0, 1_000_000),
+      maxTokens: int(v['max-tokens'], '--max-tokens', 1, 1e12),
+      maxCostUsd: num(v['max-cost'], '--max-cost'),
+      maxWallMs: seconds(v['max-time'], '--max-time'),
+      cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
+      concurrency: int(v.concurrency, '--concurrency', 1, 256),
+      excludes: v.exclude ?? [],
+      prices: prices(v.price ?? []),
+      trace: v.trace,
+      json: v.json ?? false,
+      quiet: v.quiet ?? false,
+    },
+  };
+}
+
+function int(s: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (s === undefined) return undefined;
+  if (!/^\d+$/.test(s) || +s < min || +s > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
+  return +s;
+}
+
+function num(s: string | undefined, name: string): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!s.trim() || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a non-negative number, got "${s}"`);
+  return n;
+}
+
+function seconds(s: string | undefined, name: string): number | undefined {
+  const n = num(s, name);
+  if (n === undefined) return undefined;
+  if (n === 0) throw new UsageError(`${name} must be more than 0 seconds`);
+  return Math.round(n * 1000);
+}
+
+function prices(list: string[]): CliOptions['prices'] {
+  const out: CliOptions['prices'] = {};
+  for (const item of list) {
+    const m = /^([^=]+)=([\d.]+),([\d.]+)$/.exec(item);
+    if (!m || !Number.isFinite(+m[2]) || !Number.isFinite(+m[3])) throw new UsageError(`--price must look like MODEL=IN,OUT (USD per million tokens), got "${item}"`);
+    out[m[1]] = { input: +m[2], output: +m[3] };
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import type { TraceEvent } from '../core/trace/types';
+
+/** One short stderr line per interesting event, so a terminal user sees the run move. */
+export function progressLine(e: TraceEvent): string | undefined {
+  switch (e.type) {
+    case 'iteration.start':
+      return `turn ${e.iteration}/${e.maxIterations}`;
+    case 'cell.start':
+      return `  cell: ${firstLine(e.code)}`;
+    case 'cell.output':
+      if (e.error) return `  error: ${firstLine(e.error)}`;
+      if (e.killed) return `  cell stopped: ${e.killed}`;
+      return e.final ? '  final answer set' : undefined;
+    case 'subcall.end':
+      return e.error ? `  sub-call failed: ${firstLine(e.error)}` : undefined;
+    case 'child.start':
+      return `  child run (depth ${e.depth}): ${firstLine(e.prompt)}`;
+    case 'run.end':
+      return e.parentId && e.reason ? `  ${e.status}: ${e.reason}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n').find((l) => l.trim()) ?? '';
+  // Escape control and bidi characters so model text cannot drive the terminal.
+  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
+}
+
+/** Counts sub-calls as they finish, for a compact "n sub-calls" progress note. */
+export class SubcallCounter {
+  done = 0;
+  failed = 0;
+  note(e: TraceEvent): string | undefined {
+    if (e.type !== 'subcall.end') return undefined;
+    this.done++;
+    if (e.error) this.failed++;
+    return this.done % 25 === 0 ? `  ${this.done} sub-calls done` : undefined;
+  }
+}

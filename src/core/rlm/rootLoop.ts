@@ -1,0 +1,127 @@
+import { RlmError } from '../errors';
+import type { ChatMessage, ChatModel } from '../llm/types';
+import type { SandboxLimits, SandboxProvider, SandboxSession } from '../sandbox/types';
+import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/types';
+import type { RunStatus } from '../trace/types';
+import type { WorkspaceAccess } from '../workspace/types';
+import { extractCode } from './codeBlocks';
+import { compactHistory, describeCell, replyMessage } from './replMessages';
+import type { RunTree } from './runTree';
+import { excerpt, subcallHost } from './subcalls';
+import { firstUserMessage } from './summary';
+import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
+
+/** Characters one sub-model prompt should carry, as advised to the root model. */
+export const SUBCALL_GUIDE_CHARS = 100_000;
+
+export interface LoopParams {
+  tree: RunTree;
+  sandbox: SandboxProvider;
+  question: string;
+  scope?: string;
+  workspace: WorkspaceAccess;
+  rootModel: ChatModel;
+  subModel: ChatModel;
+  depth: number;
+  maxIterations: number;
+  sandboxLimits: Partial<SandboxLimits>;
+  /** Trace node this loop's iterations hang under (run.start or child.start). */
+  nodeId: string;
+  /** Starts a nested loop for rlm_query when depth allows. */
+  startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
+}
+
+export interface LoopOutcome {
+  status: RunStatus;
+  answer?: string;
+  reason?: string;
+  iterations: number;
+}
+
+/** One RLM: the root model writes code, the REPL runs it, until a FINAL or a budget. */
+export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
+  const { tree } = p;
+  let cellId = p.nodeId;
+  const limits = { ...DEFAULT_SANDBOX_LIMITS, ...p.sandboxLimits };
+  let session: SandboxSession | undefined;
+  let iterations = 0;
+  try {
+    tree.check();
+    session = await p.sandbox.openSession({
+      workspace: p.workspace,
+      limits: p.sandboxLimits,
+      subcalls: subcallHost({ tree, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild }),
+    });
+    const messages: ChatMessage[] = [
+      {
+        role: 'system',
+        content: systemPrompt({
+          maxIterations: p.maxIterations,
+          outputChars: limits.outputChars,
+          subcallChars: Math.min(SUBCALL_GUIDE_CHARS, limits.promptChars),
+          canRecurse: p.startChild !== undefined,
+        }),
+      },
+      { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
+    ];
+
+    for (let turn = 1; turn <= p.maxIterations; turn++) {
+      tree.check();
+      iterations = turn;
+      const iterId = tree.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: turn, maxIterations: p.maxIterations });
+      const reply = await callRoot(tree, p.rootModel, compactHistory(messages), iterId);
+      messages.push({ role: 'assistant', content: reply });
+      const { blocks, foreignLanguage } = extractCode(reply);
+      if (!blocks.length) {
+        messages.push({ role: 'user', content: `[turn ${turn}/${p.maxIterations}] ${foreignLanguage ? PYTHON_PROMPT : NO_CODE_PROMPT}` });
+        continue;
+      }
+      const texts: string[] = [];
+      let skipped = 0;
+      for (let i = 0; i < blocks.length; i++) {
+        tree.check();
+        cellId = tree.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
+        const result = await session.runCell(blocks[i], tree.signal);
+        tree.emit({
+          type: 'cell.output',
+          parentId: cellId,
+          cellId,
+          output: excerpt(result.output, limits.outputChars + 200),
+          error: result.error,
+          final: result.final ? true : undefined,
+          killed: result.killed,
+          ms: result.durationMs,
+        });
+        // An answer produced by execution stands even if a budget tripped during the same cell.
+        if (result.final) return { status: 'answered', answer: result.final.value, iterations };
+        tree.check();
+        texts.push(describeCell(i, blocks.length, result));
+        if (result.error || result.killed) {
+          skipped = blocks.length - i - 1;
+          break;
+        }
+      }
+      messages.push({ role: 'user', content: replyMessage(turn, p.maxIterations, texts, skipped) });
+    }
+
+    // Out of turns: one last call for the answer, marked as forced.
+    tree.check();
+    const iterId = tree.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: iterations + 1, maxIterations: p.maxIterations });
+    const answer = await callRoot(tree, p.rootModel, [...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId);
+    return { status: 'forced', answer: answer.trim(), reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations };
+  } catch (err) {
+    if (tree.stop) return { status: tree.stop.status, reason: tree.stop.reason, iterations };
+    const reason = err instanceof RlmError ? err.message : 'Internal error in the run.';
+    return { status: 'failed', reason, iterations };
+  } finally {
+    await session?.dispose().catch(() => undefined);
+  }
+}
+
+async function callRoot(tree: RunTree, model: ChatModel, messages: ChatMessage[], parentId: string): Promise<string> {
+  const started = Date.now();
+  const completion = await model.complete(messages, { signal: tree.signal });
+  const costUsd = tree.record(model.id, completion.usage);
+  tree.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started });
+  return completion.text;
+}

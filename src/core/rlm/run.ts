@@ -1,0 +1,108 @@
+import { RlmError } from '../errors';
+import { randomBytes } from 'node:crypto';
+import type { SandboxProvider } from '../sandbox/types';
+import { runLoop, type LoopParams } from './rootLoop';
+import { RunTree } from './runTree';
+import { excerpt } from './subcalls';
+import { textWorkspace } from './textWorkspace';
+import { DEFAULT_BUDGETS, type Budgets, type RunOptions, type RunResult } from './types';
+
+export interface RunEnv {
+  sandbox: SandboxProvider;
+  /** Secrets (API keys) to scrub from every trace event. */
+  secrets?: string[];
+}
+
+/** Child runs get fewer turns at each depth, so recursion cannot run away. */
+export function childIterations(parentMax: number): number {
+  return Math.max(3, Math.floor(parentMax / 2));
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Runs one Recursive Language Model over a workspace, streaming trace events as it works. */
+export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResult> {
+  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
+  const runId = newRunId();
+  const tree = new RunTree(runId, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
+  const rootId = tree.emit({
+    type: 'run.start',
+    runId,
+    question: options.question,
+    scope: options.scope,
+    depth: 1,
+    rootModel: options.rootModel.id,
+    subModel: options.subModel.id,
+    workspace: {
+      root: options.workspace.context.root,
+      files: options.workspace.context.totals.files,
+      bytes: options.workspace.context.totals.bytes,
+    },
+  });
+
+  const loop = (depth: number, maxIterations: number, nodeId: string, over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>) =>
+    runLoop({
+      tree,
+      sandbox: env.sandbox,
+      ...over,
+      rootModel: options.rootModel,
+      subModel: options.subModel,
+      depth,
+      maxIterations,
+      sandboxLimits: options.sandboxLimits ?? {},
+      nodeId,
+      startChild: depth < budgets.maxDepth ? startChild(depth + 1, maxIterations) : undefined,
+    });
+
+  // rlm_query at a depth that allows it: a nested loop with its own REPL and fewer turns.
+  const startChild = (depth: number, parentMax: number) =>
+    async (prompt: string, text: string | undefined, parentId: string): Promise<string> => {
+      const started = Date.now();
+      const childId = tree.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
+      const workspace = text === undefined ? options.workspace : await textWorkspace(text);
+      const outcome = await loop(depth, childIterations(parentMax), childId, { question: prompt, workspace });
+      tree.emit({
+        type: 'run.end',
+        parentId: childId,
+        status: outcome.status,
+        answer: outcome.answer,
+        reason: outcome.reason,
+        iterations: outcome.iterations,
+        subcalls: tree.subcalls,
+        usage: tree.usage.snapshot(),
+        costUsd: tree.usage.costUsd(tree.prices),
+        ms: Date.now() - started,
+      });
+      if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
+      return outcome.answer;
+    };
+
+  try {
+    const outcome = await loop(1, budgets.maxIterations, rootId, options);
+    const result: RunResult = {
+      runId,
+      status: outcome.status,
+      answer: outcome.answer,
+      reason: outcome.reason,
+      iterations: outcome.iterations,
+      subcalls: tree.subcalls,
+      usage: tree.usage.snapshot(),
+      costUsd: tree.usage.costUsd(tree.prices),
+      ms: Date.now() - tree.startedAt,
+    };
+    tree.emit({ type: 'run.end', parentId: rootId, ...withoutRunId(result) });
+    return result;
+  } finally {
+    tree.dispose();
+  }
+}
+
+function withoutRunId({ runId: _r, ...rest }: RunResult) {
+  return rest;
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,103 @@
+import { RlmError } from '../errors';
+import { ConcurrencyLimiter } from '../llm/limiter';
+import type { PriceTable, TokenUsage } from '../llm/types';
+import { UsageMeter } from '../llm/usage';
+import { redactSecrets } from '../trace/redact';
+import type { RunStatus, TraceEvent } from '../trace/types';
+import type { Budgets } from './types';
+
+type EventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'id' | 'ts'> : never) : never;
+
+/** State shared by a run and all its child runs: budgets, usage, the sub-call limiter, the event
+ *  stream, and the one reason the whole tree stops. */
+export class RunTree {
+  readonly usage = new UsageMeter();
+  readonly limiter: ConcurrencyLimiter;
+  readonly controller = new AbortController();
+  readonly startedAt = Date.now();
+  subcalls = 0;
+  stop?: { status: RunStatus; reason: string };
+  private nextId = 0;
+  private wallTimer?: NodeJS.Timeout;
+  private readonly detach: () => void;
+
+  constructor(
+    readonly runId: string,
+    readonly budgets: Budgets,
+    readonly prices: PriceTable,
+    private readonly onEvent: ((e: TraceEvent) => void) | undefined,
+    private readonly secrets: string[],
+    outer?: AbortSignal,
+  ) {
+    this.limiter = new ConcurrencyLimiter(budgets.concurrency);
+    const cancel = () => this.halt('cancelled', 'Cancelled by the user.');
+    if (outer?.aborted) cancel();
+    outer?.addEventListener('abort', cancel, { once: true });
+    this.detach = () => outer?.removeEventListener('abort', cancel);
+    if (Number.isFinite(budgets.maxWallMs)) {
+      this.wallTimer = setTimeout(
+        () => this.halt('budget', `Wall-time budget of ${Math.round(budgets.maxWallMs / 1000)} s used up.`),
+        budgets.maxWallMs,
+      );
+      this.wallTimer.unref?.();
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Ends the whole tree (first reason wins) and aborts every model call and cell in it. */
+  halt(status: RunStatus, reason: string): void {
+    if (this.stop) return;
+    this.stop = { status, reason };
+    this.controller.abort(new RlmError(reason, status));
+  }
+
+  /** Throws the stop reason if the tree has stopped. */
+  check(): void {
+    if (this.stop) throw new RlmError(this.stop.reason, this.stop.status);
+  }
+
+  emit<E extends EventInput>(event: E, id = this.newId()): string {
+    const full = { ...event, id, ts: Date.now() } as unknown as TraceEvent;
+    if (this.onEvent) {
+      const clean = this.secrets.length ? (JSON.parse(redactSecrets(JSON.stringify(full), this.secrets)) as TraceEvent) : full;
+      this.onEvent(clean);
+    }
+    return id;
+  }
+
+  newId(): string {
+    return (++this.nextId).toString(36);
+  }
+
+  /** Counts one sub-call against the budget; throws (and stops the tree) past it. */
+  chargeSubcall(): void {
+    this.check();
+    if (this.subcalls >= this.budgets.maxSubcalls) {
+      this.halt('budget', `Sub-call budget of ${this.budgets.maxSubcalls} used up.`);
+      this.check();
+    }
+    this.subcalls++;
+  }
+
+  /** Adds a model call's usage and enforces the token and cost budgets. Returns the call's cost. */
+  record(model: string, usage: TokenUsage): number | null {
+    this.usage.add(model, usage);
+    const tokens = this.usage.totalTokens();
+    if (tokens > this.budgets.maxTokens) {
+      this.halt('budget', `Token budget of ${this.budgets.maxTokens.toLocaleString('en-US')} used up (${tokens.toLocaleString('en-US')} tokens).`);
+    }
+    const cost = this.usage.costUsd(this.prices);
+    if (cost !== null && cost > this.budgets.maxCostUsd) {
+      this.halt('budget', `Cost budget of $${this.budgets.maxCostUsd} used up ($${cost.toFixed(4)}).`);
+    }
+    return UsageMeter.callCost(model, usage, this.prices);
+  }
+
+  dispose(): void {
+    clearTimeout(this.wallTimer);
+    this.detach();
+  }
+}

@@ -1,0 +1,69 @@
+import { RlmError } from '../errors';
+import type { ChatModel } from '../llm/types';
+import type { SubcallHost } from '../sandbox/types';
+import type { RunTree } from './runTree';
+
+/** Bounded excerpt of a prompt or reply kept in the trace. */
+export const TRACE_EXCERPT_CHARS = 4_000;
+
+export function excerpt(text: string, max = TRACE_EXCERPT_CHARS): string {
+  if (text.length <= max) return text;
+  const half = Math.floor(max / 2);
+  return `${text.slice(0, half)}\n[... ${text.length - max} characters cut ...]\n${text.slice(-half)}`;
+}
+
+export interface SubcallContext {
+  tree: RunTree;
+  rootModel: ChatModel;
+  subModel: ChatModel;
+  /** Trace node the current cell's sub-calls hang under. */
+  parentId: () => string;
+  /** Starts a child RLM (depth permitting); undefined when sub-calls must stay plain model calls. */
+  startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
+}
+
+/** The host side of llm_query / llm_batch / rlm_query for one run: budgets, limiter, trace. */
+export function subcallHost(ctx: SubcallContext): SubcallHost {
+  const pickModel = (name?: string): ChatModel => {
+    if (name === undefined || name === ctx.subModel.id) return ctx.subModel;
+    if (name === ctx.rootModel.id) return ctx.rootModel;
+    throw new RlmError(`Unknown model "${name}": use "${ctx.subModel.id}" (default) or "${ctx.rootModel.id}".`, 'unknown-model');
+  };
+
+  const llmQuery = async (prompt: string, model: ChatModel, kind: 'llm_query' | 'rlm_query', signal: AbortSignal) => {
+    const { tree } = ctx;
+    tree.chargeSubcall();
+    const started = Date.now();
+    const id = tree.emit({
+      type: 'subcall.start',
+      parentId: ctx.parentId(),
+      kind,
+      model: model.id,
+      prompt: excerpt(prompt),
+      promptChars: prompt.length,
+    });
+    const both = AbortSignal.any([signal, tree.signal]);
+    try {
+      const completion = await tree.limiter.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
+      const costUsd = tree.record(model.id, completion.usage);
+      tree.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started });
+      return completion.text;
+    } catch (err) {
+      const message = tree.stop?.reason ?? (err instanceof RlmError ? err.message : 'The sub-model call failed.');
+      tree.emit({ type: 'subcall.end', parentId: id, subcallId: id, error: message, ms: Date.now() - started });
+      throw new RlmError(message, err instanceof RlmError ? err.code : 'subcall-failed');
+    }
+  };
+
+  return {
+    llmQuery: (prompt, options, signal) => llmQuery(prompt, pickModel(options.model), 'llm_query', signal),
+    rlmQuery: async (prompt, text, signal) => {
+      if (!ctx.startChild) {
+        const full = text === undefined ? prompt : `${prompt}\n\n${text}`;
+        return llmQuery(full, ctx.subModel, 'rlm_query', signal);
+      }
+      ctx.tree.chargeSubcall();
+      return ctx.startChild(prompt, text, ctx.parentId(), signal);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { strict as assert } from 'node:assert';
+import { parseCli, UsageError } from '../../../src/cli/args';
+
+const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = parseCli(args, env, '/cwd');
+  if (r.help) throw new Error('unexpected help');
+  return r.options;
+};
+
+describe('rlm ask arguments', () => {
+  it('reads the question, defaults and environment', () => {
+    const o = parse(['ask', 'What', 'is', 'this?'], { OPENAI_API_KEY: 'k', RLM_MODEL: 'm1' });
+    assert.equal(o.question, 'What is this?');
+    assert.equal(o.root, '/cwd');
+    assert.equal(o.apiKey, 'k');
+    assert.equal(o.model, 'm1');
+    assert.equal(o.subModel, 'm1');
+    assert.equal(o.baseURL, 'https://api.openai.com/v1');
+    assert.equal(o.json, false);
+  });
+
+  it('takes every documented flag', () => {
+    const o = parse(['ask', '--root', 'r', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'a', '--sub-model', 'b', '--api-key', 'x',
+      '--max-iterations', '5', '--max-depth', '2', '--max-subcalls', '9', '--max-cost', '0.5', '--cell-timeout', '2.5',
+      '--trace', 't.jsonl', '--json', '--price', 'a=1.25,10', '--exclude', '*.md', 'q']);
+    assert.deepEqual(
+      [o.root, o.baseURL, o.model, o.subModel, o.apiKey, o.maxIterations, o.maxDepth, o.maxSubcalls, o.maxCostUsd, o.cellTimeoutMs, o.trace, o.json],
+      ['r', 'http://127.0.0.1:1/v1', 'a', 'b', 'x', 5, 2, 9, 0.5, 2500, 't.jsonl', true],
+    );
+    assert.deepEqual(o.prices, { a: { input: 1.25, output: 10 } });
+    assert.deepEqual(o.excludes, ['*.md']);
+  });
+
+  it('answers --help', () => {
+    assert.deepEqual(parseCli(['--help'], {}, '/'), { help: true });
+  });
+
+  for (const [args, message] of [
+    [[], /missing command/],
+    [['ask'], /missing question/],
+    [['tell', 'x'], /unknown command "tell"/],
+    [['ask', '--max-depth', '4', 'q'], /--max-depth must be a whole number from 1 to 3/],
+    [['ask', '--max-iterations', '-1', 'q'], /--max-iterations/],
+    [['ask', '--max-cost', 'lots', 'q'], /--max-cost must be a non-negative number/],
+    [['ask', '--cell-timeout', '0', 'q'], /more than 0 seconds/],
+    [['ask', '--base-url', 'file:///etc', 'q'], /http\(s\) URL/],
+    [['ask', '--price', 'gpt', 'q'], /MODEL=IN,OUT/],
+    [['ask', '--bogus', 'q'], /bogus/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(args)} with a clear message`, () => {
+      assert.throws(() => parse([...args]), (e: Error) => e instanceof UsageError && message.test(e.message));
+    });
+  }
+});
