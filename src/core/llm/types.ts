@@ -13,6 +13,8 @@ export interface Completion {
   usage: TokenUsage;
   /** The model that answered (as configured, not as the endpoint spells it). */
   model: string;
+  /** True when the endpoint reported no usage and the counts are estimated (chars / 4). */
+  usageEstimated?: boolean;
 }
 
 export interface CompleteOptions {
