@@ -32,7 +32,7 @@ export type FaultKind =
   | 'rate-limit' // 429, with Retry-After when `retryAfter` is set
   | 'server-error' // 500 (or `status`)
   | 'hang' // headers never sent; the request stays open until the client gives up or the server closes
-  | 'stall' // streamed: first chunk sent, then nothing (non-streamed: same as hang)
+  | 'stall' // streamed: one chunk ("partial") sent, then nothing (non-streamed: same as hang)
   | 'malformed' // 200 with a JSON body cut in half
   | 'reset' // socket destroyed without a response
   | 'empty-choices' // 200 with `choices: []`

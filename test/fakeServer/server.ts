@@ -219,7 +219,11 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-    if (stallAfterFirst) return; // stays open until the client gives up or the server closes
+    if (stallAfterFirst) {
+      // One piece of content, then silence until the client gives up or the server closes.
+      send({ ...base, choices: [{ index: 0, delta: { content: text.slice(0, size) }, finish_reason: null }] });
+      return;
+    }
     for (let i = 0; i < text.length; i += size) {
       send({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
     }
@@ -246,7 +250,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
       case 'hang':
         return; // never answer; close() destroys the socket
       case 'stall':
-        if (ctx.stream) return sendStream(res, ctx.model, '', undefined, true);
+        if (ctx.stream) return sendStream(res, ctx.model, 'partial', undefined, true);
         return;
       case 'malformed':
         if (ctx.stream) {

@@ -242,6 +242,8 @@ export class OpenAIChatModel implements ChatModel {
         options.onDelta?.(delta);
       }
     }
+    // The SDK ends the iteration quietly when the request is aborted: never pass off a cut stream as whole.
+    if (signal.aborted) throw new APIUserAbortError();
     // No SSE events at all: the endpoint ignored `stream: true` (or cannot stream).
     if (chunks === 0) throw new StreamUnsupported();
     if (!sawChoice) throw new EmptyChoices();
@@ -264,7 +266,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private classify(err: unknown, signal: AbortSignal | undefined): Failure {
-    if (signal?.aborted || (err instanceof APIUserAbortError && !(err instanceof TimedOut))) {
+    if (signal?.aborted || err instanceof APIUserAbortError) {
       return { error: this.cancelled(1), retryable: false };
     }
     const at = `the model endpoint at ${this.host}`;

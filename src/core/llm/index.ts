@@ -1,0 +1,7 @@
+// The models layer: one import for the engine, the CLI and the extension.
+export * from './types';
+export * from './modelError';
+export * from './openaiModel';
+export * from './limiter';
+export * from './usage';
+export { backoffDelay, parseRetryAfter } from './retry';
