@@ -76,6 +76,8 @@ export interface ContextMap {
   languages: Record<string, LanguageTotals>;
   totals: { files: number; bytes: number; lines: number; skipped: number };
   skipped: SkippedFile[];
+  /** Workspace path of the folder the map is limited to (ScanOptions.scope), when set. */
+  scope?: string;
 }
 
 export interface ReadRange {
@@ -130,5 +132,13 @@ export interface ScanOptions {
   cacheBytes?: number;
   /** ripgrep binary; default: `rg` on PATH, else the JS engine in a killable worker process. */
   rgPath?: string;
+  /** Which grep engine to use: 'auto' (ripgrep when it can, else JS in a worker process) or 'js'. */
+  grepEngine?: 'auto' | 'js';
+  /** Script of the JS grep worker process; default `grepWorker.js` beside the bundle. */
+  grepWorkerPath?: string;
+  /** Kill timer of one grep (ripgrep or the JS worker). Default 10 s. */
+  grepTimeoutMs?: number;
+  /** Longest pattern grep accepts. Default 1,000 characters. */
+  maxPatternChars?: number;
   signal?: AbortSignal;
 }

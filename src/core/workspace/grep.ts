@@ -1,0 +1,86 @@
+import { RlmError } from '../errors';
+import { compileGlob } from './globMatch';
+import { grepJs } from './grepJs';
+import { findRipgrep, grepRipgrep, rgCompatible, RipgrepUnusable, type RgTarget } from './grepRipgrep';
+import type { GrepQuery } from './grepTypes';
+import type { FileEntry } from './scan';
+import type { GrepOptions, GrepResult, ScanOptions } from './types';
+
+export const DEFAULT_MAX_PATTERN_CHARS = 1000;
+export const DEFAULT_MAX_RESULTS = 100;
+export const HARD_MAX_RESULTS = 1000;
+export const MAX_CONTEXT_LINES = 10;
+export const DEFAULT_GREP_TIMEOUT_MS = 10_000;
+
+export interface GrepTarget {
+  prefix: string;
+  localRoot?: string;
+  searchPath?: string;
+}
+
+export interface GrepEnv {
+  targets: GrepTarget[];
+  files: Map<string, FileEntry>;
+  maxFileBytes: number;
+  readText(entry: FileEntry): Promise<string>;
+  scanOptions: ScanOptions;
+  signal?: AbortSignal;
+}
+
+/** Validates a grep from model code and runs it: ripgrep (linear time, in its own process) when
+ *  it reads the pattern as JS would, else a JS RegExp in a killable worker process. */
+export async function grepWorkspace(pattern: string, options: GrepOptions, env: GrepEnv): Promise<GrepResult> {
+  const q = toQuery(pattern, options, env);
+  const rg = env.scanOptions.grepEngine === 'js' ? undefined : findRipgrep(env.scanOptions.rgPath);
+  const local = env.targets.every((t) => t.localRoot !== undefined);
+  if (rg && local && rgCompatible(q.pattern)) {
+    try {
+      return await grepRipgrep(rg, env.targets as RgTarget[], q, env.maxFileBytes);
+    } catch (err) {
+      if (!(err instanceof RipgrepUnusable)) throw err;
+    }
+  }
+  const files = [...env.files.values()].filter((e) => q.accept(e.info.path));
+  files.sort((a, b) => (a.info.path < b.info.path ? -1 : a.info.path > b.info.path ? 1 : 0));
+  return grepJs(q, files, env.readText, env.scanOptions.grepWorkerPath);
+}
+
+function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuery {
+  const maxChars = env.scanOptions.maxPatternChars ?? DEFAULT_MAX_PATTERN_CHARS;
+  if (typeof pattern !== 'string' || pattern.length === 0) throw new RlmError('grep pattern must be a non-empty string', 'grep-invalid');
+  if (pattern.length > maxChars) throw new RlmError(`grep pattern is longer than ${maxChars} characters`, 'grep-invalid');
+  if (options === null || typeof options !== 'object') throw new RlmError('grep options must be an object', 'grep-invalid');
+  const { glob, ignoreCase, maxResults, contextLines } = options;
+  if (ignoreCase !== undefined && typeof ignoreCase !== 'boolean') throw new RlmError('grep ignoreCase must be true or false', 'grep-invalid');
+  const intIn = (name: string, v: unknown, min: number, max: number, dflt: number) => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new RlmError(`grep ${name} must be a whole number of at least ${min}`, 'grep-invalid');
+    }
+    return Math.min(v, max);
+  };
+  const results = intIn('maxResults', maxResults, 1, HARD_MAX_RESULTS, DEFAULT_MAX_RESULTS);
+  const context = intIn('contextLines', contextLines, 0, MAX_CONTEXT_LINES, 0);
+  try {
+    // Compiling is safe on the host; only matching can run away.
+    new RegExp(pattern, ignoreCase ? 'i' : '');
+  } catch (err) {
+    const why = err instanceof SyntaxError ? err.message.replace(/^Invalid regular expression: /, '') : 'invalid';
+    throw new RlmError(`invalid regular expression (JavaScript syntax): ${why.slice(0, 300)}`, 'grep-invalid');
+  }
+  let globOk: ((path: string) => boolean) | undefined;
+  if (glob !== undefined) {
+    if (typeof glob !== 'string') throw new RlmError('grep glob must be a string', 'grep-invalid');
+    globOk = compileGlob(glob);
+  }
+  const files = env.files;
+  return {
+    pattern,
+    ignoreCase: ignoreCase === true,
+    maxResults: results,
+    contextLines: context,
+    accept: (path) => files.has(path) && (globOk === undefined || globOk(path)),
+    timeoutMs: env.scanOptions.grepTimeoutMs ?? DEFAULT_GREP_TIMEOUT_MS,
+    signal: env.signal,
+  };
+}

@@ -1,0 +1,205 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RlmError } from '../errors';
+import { DEFAULT_EXCLUDES } from './ignoreRules';
+import { SECRET_PATTERNS } from './secrets';
+import { compareHits, cutLine, type GrepQuery } from './grepTypes';
+import type { GrepHit, GrepResult } from './types';
+
+/** ripgrep could not take this pattern (Rust regex syntax differs) or could not run at all. */
+export class RipgrepUnusable extends Error {}
+
+export interface RgTarget {
+  /** Workspace path prefix of this root ('' or `name/`). */
+  prefix: string;
+  localRoot: string;
+  /** Root-relative folder to search instead of the whole root (the scope). */
+  searchPath?: string;
+}
+
+let pathRg: string | null | undefined;
+
+/** The ripgrep binary: the configured one when it exists, else `rg` on PATH, else undefined. */
+export function findRipgrep(configured?: string): string | undefined {
+  if (configured !== undefined) return isExecutable(configured) ? configured : undefined;
+  if (pathRg === undefined) {
+    pathRg = null;
+    const exe = process.platform === 'win32' ? 'rg.exe' : 'rg';
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      if (dir && isExecutable(path.join(dir, exe))) {
+        pathRg = path.join(dir, exe);
+        break;
+      }
+    }
+  }
+  return pathRg ?? undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+// Rust regex reads these differently from JS (or JS reads them as plain letters): leave them to
+// the JS engine so a pattern means the same thing whichever engine runs it.
+const JS_ONLY = /\\[^dDwWsSbBnrtfv.*+?()[\]{}|^$\\-]|\[\[|\(\?[a-zA-Z-]/;
+
+/** Whether ripgrep would read `pattern` as JS does. Nested character classes and set operations
+ *  (`[a[b]]`, `&&`, `--`, `~~` inside a class) are Rust-only syntax. */
+export function rgCompatible(pattern: string): boolean {
+  if (JS_ONLY.test(pattern)) return false;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (!inClass && c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      else if (c === '[') return false;
+      else if ((c === '&' || c === '-' || c === '~') && pattern[i + 1] === c) return false;
+    }
+  }
+  return true;
+}
+
+function rgArgs(q: GrepQuery, maxFileBytes: number): string[] {
+  const args = [
+    '--json', '--no-config', '--hidden', '--no-follow', '--no-require-git',
+    '--no-ignore-global', '--no-ignore-parent', '--no-ignore-dot', '--no-messages',
+    '--max-filesize', String(maxFileBytes),
+  ];
+  // Only to skip work early: correctness comes from q.accept (the map) on every hit.
+  for (const g of [...DEFAULT_EXCLUDES, ...SECRET_PATTERNS]) args.push('--glob', '!' + g);
+  if (q.ignoreCase) args.push('--ignore-case');
+  if (q.contextLines > 0) args.push('--context', String(q.contextLines));
+  args.push('--regexp', q.pattern);
+  return args;
+}
+
+/** Runs ripgrep over each root in turn and keeps only hits on files of the map. */
+export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery, maxFileBytes: number): Promise<GrepResult> {
+  const hits: GrepHit[] = [];
+  const deadline = Date.now() + q.timeoutMs;
+  for (const t of targets) {
+    if (hits.length > q.maxResults) break;
+    await runOne(rg, t, q, maxFileBytes, hits, deadline);
+  }
+  hits.sort(compareHits);
+  return { hits: hits.slice(0, q.maxResults), truncated: hits.length > q.maxResults };
+}
+
+interface RgText {
+  text?: string;
+  bytes?: string;
+}
+
+function decode(v: RgText | undefined): string {
+  if (!v) return '';
+  return v.text ?? Buffer.from(v.bytes ?? '', 'base64').toString('utf8');
+}
+
+function runOne(rg: string, t: RgTarget, q: GrepQuery, maxFileBytes: number, hits: GrepHit[], deadline: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const args = rgArgs(q, maxFileBytes);
+    args.push('--', t.searchPath ?? '.');
+    const child = spawn(rg, args, { cwd: t.localRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    let stderr = '';
+    let sawFile = false;
+    let stopped: RlmError | 'enough' | undefined;
+    let rest = '';
+    // Lines of the current file (matches and context), keyed by line number.
+    let fileLines = new Map<number, string>();
+    let matchLines: number[] = [];
+
+    const stop = (why: RlmError | 'enough') => {
+      stopped ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(
+      () => stop(new RlmError(`grep stopped after ${q.timeoutMs / 1000} s`, 'limit-grep-time')),
+      Math.max(0, deadline - Date.now()),
+    );
+    const onAbort = () => stop(new RlmError('grep cancelled', 'cancelled'));
+    if (q.signal?.aborted) onAbort();
+    q.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const endFile = (rawPath: string) => {
+      const rel = rawPath.startsWith('./') ? rawPath.slice(2) : rawPath;
+      const wsPath = t.prefix + rel;
+      if (q.accept(wsPath)) {
+        const ctx = (from: number, to: number) => {
+          const out: string[] = [];
+          for (let n = from; n <= to; n++) {
+            const s = fileLines.get(n);
+            if (s !== undefined) out.push(cutLine(s));
+          }
+          return out;
+        };
+        for (const n of matchLines) {
+          hits.push({
+            path: wsPath,
+            line: n,
+            text: cutLine(fileLines.get(n) ?? ''),
+            before: ctx(Math.max(1, n - q.contextLines), n - 1),
+            after: ctx(n + 1, n + q.contextLines),
+          });
+        }
+        if (hits.length > q.maxResults) stop('enough');
+      }
+      fileLines = new Map();
+      matchLines = [];
+    };
+
+    const onLine = (line: string) => {
+      if (stopped || line === '') return;
+      let msg: { type: string; data: { path?: RgText; lines?: RgText; line_number?: number } };
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return;
+      }
+      const d = msg.data;
+      if (msg.type === 'begin') sawFile = true;
+      else if ((msg.type === 'match' || msg.type === 'context') && d.line_number !== undefined) {
+        fileLines.set(d.line_number, decode(d.lines).replace(/\r?\n$/, ''));
+        if (msg.type === 'match') matchLines.push(d.line_number);
+      } else if (msg.type === 'end') endFile(decode(d.path));
+    };
+
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const p of parts) onLine(p);
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    child.on('error', () => {
+      cleanup();
+      reject(new RipgrepUnusable('ripgrep could not start'));
+    });
+    child.on('close', (code) => {
+      cleanup();
+      if (stopped instanceof RlmError) return reject(stopped);
+      if (stopped === 'enough') return resolve();
+      onLine(rest);
+      // Exit 2 before any file was searched: the pattern (or ripgrep itself) was refused.
+      if (code === 2 && !sawFile) return reject(new RipgrepUnusable(stderr));
+      resolve();
+    });
+    function cleanup() {
+      clearTimeout(timer);
+      q.signal?.removeEventListener('abort', onAbort);
+    }
+  });
+}

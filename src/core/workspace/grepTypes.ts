@@ -1,0 +1,31 @@
+import type { GrepHit } from './types';
+
+/** Longest line text (and context line) a hit carries. */
+export const MAX_HIT_LINE_CHARS = 500;
+
+/** What one grep asks of an engine, already validated. */
+export interface GrepQuery {
+  pattern: string;
+  ignoreCase: boolean;
+  maxResults: number;
+  contextLines: number;
+  /** Whether a workspace path may appear in the hits (listed in the map, matches the glob). */
+  accept(path: string): boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Messages between the host and the JS grep worker process. */
+export type WorkerRequest =
+  | { type: 'init'; pattern: string; flags: string; contextLines: number; maxHits: number }
+  | { type: 'batch'; files: Array<{ path: string; text: string }> };
+
+export type WorkerReply = { type: 'hits'; hits: GrepHit[] } | { type: 'error'; message: string };
+
+export function cutLine(text: string): string {
+  return text.length > MAX_HIT_LINE_CHARS ? text.slice(0, MAX_HIT_LINE_CHARS) + '…' : text;
+}
+
+export function compareHits(a: GrepHit, b: GrepHit): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line;
+}

@@ -1,0 +1,253 @@
+import { RlmError } from '../errors';
+import { IgnoreRules } from './ignoreRules';
+import { languageOf } from './languages';
+import { normalizeModelPath } from './modelPath';
+import { SecretRules } from './secrets';
+import { TaskPool } from './taskPool';
+import type { ContextMap, FileInfo, FileSource, ScanOptions, SkipReason, SkippedFile, WorkspaceRoot } from './types';
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+const SNIFF_BYTES = 8192;
+// Enough to keep libuv's four threads busy without piling up open descriptors.
+const SCAN_CONCURRENCY = 32;
+
+/** One root as the scan saw it. `prefix` is '' for a single root, else `name/`. */
+export interface ScannedRoot {
+  name: string;
+  source: FileSource;
+  prefix: string;
+  rules: IgnoreRules;
+  secrets: SecretRules;
+}
+
+export interface FileEntry {
+  info: FileInfo;
+  root: number;
+  /** Root-relative path, as the FileSource knows it. */
+  rel: string;
+}
+
+export interface ScanResult {
+  roots: ScannedRoot[];
+  /** Scanned roots only (with a scope: the first root). */
+  files: Map<string, FileEntry>;
+  skipped: Map<string, SkippedFile>;
+  /** Workspace paths of the folders walked. */
+  dirs: Set<string>;
+  /** Symlinks inside the workspace: link path -> workspace path of its target. */
+  links: Map<string, string>;
+  /** Workspace path of the scope folder, when scoped. */
+  scope?: string;
+  maxFileBytes: number;
+  context: ContextMap;
+}
+
+export function isBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, SNIFF_BYTES).indexOf(0) !== -1;
+}
+
+export function countLines(bytes: Uint8Array): number {
+  if (bytes.length === 0) return 0;
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  return buf[buf.length - 1] === 10 ? n : n + 1;
+}
+
+/** Walks every root with lstat semantics (symlinks are never followed) and lists what model
+ *  code may read, reading each file once to sniff binaries and count lines. */
+export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions = {}): Promise<ScanResult> {
+  if (rootsIn.length === 0) throw new RlmError('no workspace folder to scan', 'workspace-empty');
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const multi = rootsIn.length > 1;
+  const names = uniqueNames(rootsIn.map((r) => r.name));
+  const roots: ScannedRoot[] = rootsIn.map((r, i) => ({
+    name: names[i],
+    source: r.source,
+    prefix: multi ? names[i] + '/' : '',
+    rules: new IgnoreRules(options.excludes),
+    secrets: new SecretRules(options.allowSecrets),
+  }));
+
+  let scopeRel: string | undefined;
+  if (options.scope !== undefined && options.scope.replace(/\/+$/, '') !== '' && options.scope !== '.') {
+    scopeRel = normalizeModelPath(options.scope.replace(/\/+$/, ''));
+    await checkScope(roots[0].source, scopeRel);
+  }
+
+  const files: FileInfo[] = [];
+  const entries = new Map<string, FileEntry>();
+  const skipped = new Map<string, SkippedFile>();
+  const dirs = new Set<string>();
+  const links: Array<{ root: number; rel: string }> = [];
+  const pool = new TaskPool(SCAN_CONCURRENCY, options.signal);
+  const skip = (path: string, reason: SkipReason, size?: number): void => {
+    skipped.set(path, size === undefined ? { path, reason } : { path, reason, size });
+  };
+
+  const scanFile = async (ri: number, rel: string): Promise<void> => {
+    const r = roots[ri];
+    const path = r.prefix + rel;
+    let bytes: Uint8Array;
+    try {
+      bytes = await r.source.readFile(rel, maxFileBytes + 1);
+    } catch (err) {
+      return skip(path, (err as RlmError).code === 'file-special' ? 'special' : 'unreadable');
+    }
+    if (bytes.length > maxFileBytes) {
+      const size = await r.source.lstat(rel).then((s) => s.size, () => bytes.length);
+      return skip(path, 'too-large', size);
+    }
+    if (isBinary(bytes)) return skip(path, 'binary', bytes.length);
+    const info: FileInfo = Object.freeze({
+      path,
+      size: bytes.length,
+      lines: countLines(bytes),
+      language: languageOf(rel.slice(rel.lastIndexOf('/') + 1)),
+    });
+    files.push(info);
+    entries.set(path, { info, root: ri, rel });
+  };
+
+  const walk = async (ri: number, dir: string) => {
+    const r = roots[ri];
+    dirs.add(r.prefix + dir);
+    let list;
+    try {
+      list = await r.source.readDir(dir);
+    } catch {
+      if (dir !== '') skip(r.prefix + dir, 'unreadable');
+      return;
+    }
+    if (list.some((e) => e.name === '.gitignore' && e.kind === 'file')) await r.rules.loadDir(r.source, dir);
+    for (const e of list) {
+      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+      if (e.kind === 'directory') {
+        if (!r.rules.isIgnored(rel, true)) pool.add(() => walk(ri, rel));
+      } else if (!r.rules.isIgnored(rel, false)) {
+        if (r.secrets.isSecret(rel)) skip(r.prefix + rel, 'secret');
+        else if (e.kind === 'file') pool.add(() => scanFile(ri, rel));
+        else if (e.kind === 'symlink') links.push({ root: ri, rel });
+        else skip(r.prefix + rel, 'special');
+      }
+    }
+  };
+
+  const scanned = scopeRel === undefined ? roots.map((_, i) => i) : [0];
+  for (const ri of scanned) {
+    const r = roots[ri];
+    await r.rules.loadInfoExclude(r.source);
+    if (scopeRel !== undefined) {
+      // .gitignore files above the scope still apply inside it.
+      const parts = scopeRel.split('/');
+      for (let i = 0; i < parts.length; i++) await r.rules.loadDir(r.source, parts.slice(0, i).join('/'));
+    }
+    pool.add(() => walk(ri, scopeRel ?? ''));
+  }
+  await pool.drain();
+
+  // A symlink is never followed: one pointing inside names a file or folder the walk lists under
+  // its real path (once), one pointing outside (or nowhere) is listed as skipped.
+  const linkTargets = new Map<string, string>();
+  for (const link of links) {
+    const r = roots[link.root];
+    const real = await r.source.realpath(link.rel);
+    if (real === undefined) skip(r.prefix + link.rel, 'symlink-outside');
+    else linkTargets.set(r.prefix + link.rel, r.prefix + real);
+  }
+  if (options.signal?.aborted) throw new RlmError('workspace scan cancelled', 'cancelled');
+
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const skippedList = [...skipped.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const scope = scopeRel === undefined ? undefined : roots[0].prefix + scopeRel;
+  const context = buildContext(roots, files, skippedList, scope);
+  return { roots, files: entries, skipped, dirs, links: linkTargets, scope, maxFileBytes, context };
+}
+
+async function checkScope(source: FileSource, scopeRel: string): Promise<void> {
+  const st = await source.lstat(scopeRel).catch(() => undefined);
+  const real = await source.realpath(scopeRel);
+  if (!st || st.kind !== 'directory' || real !== scopeRel) {
+    throw new RlmError(`scope is not a folder of the workspace: ${scopeRel}`, 'scope-invalid');
+  }
+}
+
+function uniqueNames(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((raw, i) => {
+    const base = raw.replace(/[/\\:\u0000-\u001f]/g, '_').trim() || `root${i + 1}`;
+    let name = base;
+    for (let n = 2; seen.has(name); n++) name = `${base}-${n}`;
+    seen.add(name);
+    return name;
+  });
+}
+
+interface MutDir {
+  name: string;
+  path: string;
+  files: number;
+  bytes: number;
+  lines: number;
+  dirs: Map<string, MutDir>;
+  fileNames: string[];
+}
+
+function buildContext(roots: ScannedRoot[], files: FileInfo[], skipped: SkippedFile[], scope?: string): ContextMap {
+  const rootName = roots.length === 1 ? roots[0].name : '';
+  const top: MutDir = { name: rootName, path: '', files: 0, bytes: 0, lines: 0, dirs: new Map(), fileNames: [] };
+  const languages: Record<string, { files: number; lines: number; bytes: number }> = {};
+  let bytes = 0;
+  let lines = 0;
+  for (const f of files) {
+    bytes += f.size;
+    lines += f.lines;
+    const lang = (languages[f.language] ??= { files: 0, lines: 0, bytes: 0 });
+    lang.files++;
+    lang.lines += f.lines;
+    lang.bytes += f.size;
+    const parts = f.path.split('/');
+    let node = top;
+    for (let i = 0; ; i++) {
+      node.files++;
+      node.bytes += f.size;
+      node.lines += f.lines;
+      if (i === parts.length - 1) break;
+      let child = node.dirs.get(parts[i]);
+      if (!child) {
+        child = { name: parts[i], path: parts.slice(0, i + 1).join('/'), files: 0, bytes: 0, lines: 0, dirs: new Map(), fileNames: [] };
+        node.dirs.set(parts[i], child);
+      }
+      node = child;
+    }
+    node.fileNames.push(parts[parts.length - 1]);
+  }
+  const sortedLanguages: ContextMap['languages'] = {};
+  for (const k of Object.keys(languages).sort((a, b) => languages[b].files - languages[a].files || (a < b ? -1 : 1))) {
+    sortedLanguages[k] = Object.freeze(languages[k]);
+  }
+  const context: ContextMap = {
+    root: roots.map((r) => r.name).join(', '),
+    roots: Object.freeze(roots.map((r) => r.name)) as string[],
+    files: Object.freeze(files) as FileInfo[],
+    tree: freezeDir(top),
+    languages: Object.freeze(sortedLanguages),
+    totals: Object.freeze({ files: files.length, bytes, lines, skipped: skipped.length }),
+    skipped: Object.freeze(skipped.map((s) => Object.freeze(s))) as SkippedFile[],
+  };
+  if (scope !== undefined) context.scope = scope;
+  return Object.freeze(context);
+}
+
+function freezeDir(d: MutDir): ContextMap['tree'] {
+  const names = [...d.dirs.keys()].sort();
+  return Object.freeze({
+    name: d.name,
+    path: d.path,
+    files: d.files,
+    bytes: d.bytes,
+    lines: d.lines,
+    dirs: Object.freeze(names.map((n) => freezeDir(d.dirs.get(n)!))) as ContextMap['tree'][],
+    fileNames: Object.freeze(d.fileNames) as string[],
+  });
+}

@@ -1,0 +1,159 @@
+import { RlmError } from '../errors';
+import { ContentCache } from './contentCache';
+import { grepWorkspace, type GrepTarget } from './grep';
+import { normalizeModelPath, stripLineSuffix } from './modelPath';
+import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
+import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
+
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Scans the roots and returns the workspace model code works against. */
+export async function scanWorkspace(roots: WorkspaceRoot[], options: ScanOptions = {}): Promise<Workspace> {
+  return new Workspace(await scanRoots(roots, options), options);
+}
+
+/** A scanned workspace: the frozen `context` map plus the host side of `readFile`, `grep` and
+ *  reference checks. Only files listed in the map can ever be read or searched. */
+export class Workspace implements WorkspaceAccess {
+  readonly context: ContextMap;
+  private readonly cache: ContentCache;
+
+  constructor(
+    private readonly scan: ScanResult,
+    private readonly options: ScanOptions = {},
+  ) {
+    this.context = scan.context;
+    this.cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  }
+
+  hasFile(ref: string): boolean {
+    if (typeof ref !== 'string') return false;
+    try {
+      return this.scan.files.has(normalizeModelPath(stripLineSuffix(ref)));
+    } catch {
+      return false;
+    }
+  }
+
+  async readFile(path: string, range?: ReadRange): Promise<string> {
+    const norm = normalizeModelPath(path);
+    const entry = this.scan.files.get(norm);
+    if (!entry) throw this.refusal(norm);
+    const { start, end } = checkRange(range);
+    const text = await this.text(entry);
+    if (start === undefined && end === undefined) return text;
+    return sliceLines(text, norm, start ?? 1, end);
+  }
+
+  async grep(pattern: string, options: GrepOptions = {}, signal?: AbortSignal): Promise<GrepResult> {
+    const targets: GrepTarget[] = this.scan.roots.map((r, i) => ({
+      prefix: r.prefix,
+      localRoot: r.source.localRoot,
+      searchPath: i === 0 && this.scan.scope !== undefined ? this.scan.scope.slice(r.prefix.length) : undefined,
+    }));
+    return grepWorkspace(pattern, options, {
+      targets,
+      files: this.scan.files,
+      maxFileBytes: this.scan.maxFileBytes,
+      readText: (entry) => this.text(entry),
+      scanOptions: this.options,
+      signal,
+    });
+  }
+
+  /** File text through the cache; re-checks at read time that the file is still the regular file
+   *  the scan listed (it may have been swapped for a symlink, grown or turned binary since). */
+  private async text(entry: FileEntry): Promise<string> {
+    const cached = this.cache.get(entry.info.path);
+    if (cached !== undefined) return cached;
+    const root = this.scan.roots[entry.root];
+    const real = await root.source.realpath(entry.rel);
+    if (real !== entry.rel) {
+      throw new RlmError(`refused: ${entry.info.path} is no longer a regular file inside the workspace`, 'path-outside');
+    }
+    const max = this.scan.maxFileBytes;
+    const bytes = await root.source.readFile(entry.rel, max + 1).catch((err: unknown) => {
+      if (err instanceof RlmError && err.code !== 'file-unreadable') {
+        throw new RlmError(`refused: ${entry.info.path} is not a regular file`, err.code);
+      }
+      throw new RlmError(`cannot read ${entry.info.path}`, 'file-unreadable');
+    });
+    if (bytes.length > max) throw new RlmError(`refused: ${entry.info.path} is too large (over ${max} bytes)`, 'file-too-large');
+    if (isBinary(bytes)) throw new RlmError(`refused: ${entry.info.path} is a binary file`, 'file-binary');
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    this.cache.set(entry.info.path, text, bytes.length);
+    return text;
+  }
+
+  /** Why a path is not readable, as an error that names only workspace paths. */
+  private refusal(path: string): RlmError {
+    const skipped = this.scan.skipped.get(path);
+    if (skipped) {
+      switch (skipped.reason) {
+        case 'secret':
+          return new RlmError(`refused: ${path} is a secret file (allow it in the settings to read it)`, 'file-secret');
+        case 'binary':
+          return new RlmError(`refused: ${path} is a binary file`, 'file-binary');
+        case 'too-large':
+          return new RlmError(`refused: ${path} is too large (${skipped.size ?? '?'} bytes; limit ${this.scan.maxFileBytes})`, 'file-too-large');
+        case 'special':
+          return new RlmError(`refused: ${path} is not a regular file`, 'file-special');
+        case 'symlink-outside':
+          return new RlmError(`refused: ${path} is a symbolic link that leads outside the workspace`, 'path-outside');
+        default:
+          return new RlmError(`cannot read ${path}`, 'file-unreadable');
+      }
+    }
+    const target = this.scan.links.get(path);
+    if (target !== undefined) {
+      return this.scan.files.has(target)
+        ? new RlmError(`refused: ${path} is a symbolic link; read ${target} instead`, 'file-symlink')
+        : new RlmError(`refused: ${path} is a symbolic link`, 'file-symlink');
+    }
+    const scope = this.scan.scope;
+    if (scope !== undefined && !path.startsWith(scope + '/')) {
+      return new RlmError(`refused: ${path} is outside the folder this question is limited to (${scope})`, 'path-outside');
+    }
+    const located = this.locate(path);
+    if (located) {
+      const [root, rel] = located;
+      if (root.secrets.isSecret(rel)) return new RlmError(`refused: ${path} is a secret file`, 'file-secret');
+      if (root.rules.isIgnoredPath(rel)) return new RlmError(`refused: ${path} is ignored (.gitignore or exclude settings)`, 'file-ignored');
+    }
+    if (this.scan.dirs.has(path)) return new RlmError(`${path} is a folder, not a file`, 'file-not-found');
+    return new RlmError(`not found: ${path}`, 'file-not-found');
+  }
+
+  private locate(path: string): [ScanResult['roots'][number], string] | undefined {
+    for (const r of this.scan.roots) {
+      if (r.prefix === '') return [r, path];
+      if (path.startsWith(r.prefix)) return [r, path.slice(r.prefix.length)];
+    }
+    return undefined;
+  }
+}
+
+function checkRange(range: ReadRange | undefined): { start?: number; end?: number } {
+  if (range === undefined || range === null) return {};
+  if (typeof range !== 'object') throw new RlmError('range must be an object {start, end}', 'range-invalid');
+  const { start, end } = range;
+  for (const [name, v] of [['start', start], ['end', end]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1)) {
+      throw new RlmError(`range ${name} must be a whole line number of at least 1`, 'range-invalid');
+    }
+  }
+  if (start !== undefined && end !== undefined && start > end) {
+    throw new RlmError(`range start (${start}) is after its end (${end})`, 'range-invalid');
+  }
+  return { start, end };
+}
+
+/** Lines start..end (1-based, inclusive; end clamped to the last line), joined with '\n'. */
+function sliceLines(text: string, path: string, start: number, end: number | undefined): string {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (start > lines.length) {
+    throw new RlmError(`range start (${start}) is past the end of ${path} (${lines.length} lines)`, 'range-invalid');
+  }
+  return lines.slice(start - 1, Math.min(end ?? lines.length, lines.length)).join('\n');
+}
