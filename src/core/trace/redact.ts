@@ -6,14 +6,16 @@
 const MASK = '[REDACTED]';
 
 // Patterns that look like credentials even when we were not told the exact value.
+// Token classes exclude quotes and backslashes so redacting JSON text keeps it valid JSON.
 const GENERIC_PATTERNS: RegExp[] = [
   // Authorization headers and bearer tokens, in header form or inside JSON-ish text.
-  /(\bAuthorization\b["']?\s*[:=]\s*["']?)(?:Bearer|Basic|Token)?\s*[^\s"',;}]+/gi,
+  /(\bAuthorization\b["']?\s*[:=]\s*["']?)(?:Bearer|Basic|Token)?\s*[^\s"'\\,;}]+/gi,
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
   // OpenAI / OpenRouter / Anthropic style keys: sk-..., sk-proj-..., sk-or-v1-..., sk-ant-...
   /\bsk-[A-Za-z0-9_-]{16,}/g,
-  // Common header / query names carrying keys (api-key=..., x-api-key: ...).
-  /(\b(?:x-)?api[-_]?key\b["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi,
+  // Header / query names carrying keys (api-key=..., "x-api-key": "..."): only values that look like
+  // a token (16+ chars with a digit), so code such as `apiKey: config.apiKey` stays readable.
+  /(\b(?:x-)?api[-_]?key\b["']?\s*[:=]\s*["']?)(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{16,}/gi,
 ];
 
 function escapeRegExp(s: string): string {
