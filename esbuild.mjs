@@ -59,6 +59,12 @@ const builds = [
     format: 'iife',
     loader: { '.css': 'text' },
   },
+  {
+    ...common,
+    sourcemap: false,
+    entryPoints: ['webview/main.css'],
+    outfile: 'dist/webview/main.css',
+  },
 ].filter((b) => b.entryPoints.every((e) => existsSync(e)));
 
 if (watch) {

@@ -1,0 +1,131 @@
+/**
+ * Every message between the extension host and the run panel (webview). Both sides import these
+ * declarations, so a mismatch fails at compile time. The webview imports this file for types only;
+ * it must stay free of imports (the webview may not reach src/core or Node).
+ */
+
+/** Outcome of a run, as shown in the panel and in history. Mirrors the trace's RunStatus. */
+export type RunStatusView = 'running' | 'answered' | 'forced' | 'failed' | 'cancelled' | 'budget' | 'interrupted';
+
+export type NodeKind = 'run' | 'iteration' | 'model' | 'cell' | 'subcall' | 'child';
+
+/** One node of the recursion tree, already shaped for display by the host. */
+export interface NodeView {
+  id: string;
+  parentId?: string;
+  kind: NodeKind;
+  /** One-line label, plain text. */
+  title: string;
+  /** Longer plain text: model reply, code of a cell, prompt excerpt of a sub-call. */
+  body?: string;
+  /** Plain text shown under the body: a cell's output, a sub-call's reply. */
+  output?: string;
+  error?: string;
+  state: 'running' | 'done' | 'error';
+  ms?: number;
+  tokens?: number;
+  /** USD; null when the price is unknown. */
+  costUsd?: number | null;
+  /** Iteration number for iteration nodes, used for "collapsed below the current iteration". */
+  iteration?: number;
+}
+
+export interface UsageView {
+  tokens: number;
+  costUsd: number | null;
+  elapsedMs: number;
+  subcalls: number;
+  iterations: number;
+  maxIterations?: number;
+}
+
+export interface RunHeaderView {
+  runId: string;
+  question: string;
+  scope?: string;
+  startedAt: number;
+  rootModel?: string;
+  subModel?: string;
+}
+
+export interface OutcomeView {
+  status: RunStatusView;
+  /** Markdown written by the model; the webview renders it sanitized, never as raw HTML. */
+  answer?: string;
+  reason?: string;
+}
+
+/** A file reference as found in text: `path`, `path:line` or `path:start-end`. */
+export interface FileRef {
+  path: string;
+  line?: number;
+  endLine?: number;
+}
+
+// ---- host -> webview ----
+
+export interface InitMessage {
+  type: 'init';
+  header: RunHeaderView;
+  nodes: NodeView[];
+  usage: UsageView;
+  outcome: OutcomeView;
+  /** True while the run is in progress (shows Cancel and streams updates). */
+  live: boolean;
+}
+
+export interface NodesMessage {
+  type: 'nodes';
+  /** New or changed nodes, in event order; a node may appear before its parent only if the parent is known. */
+  upserts: NodeView[];
+  usage: UsageView;
+}
+
+export interface OutcomeMessage {
+  type: 'outcome';
+  outcome: OutcomeView;
+  usage: UsageView;
+}
+
+/** Reply to a VerifyRefsRequest, matched by seq. */
+export interface VerifyRefsReply {
+  type: 'verifyRefs.reply';
+  seq: number;
+  /** Same order as the request; true when the file exists in the workspace (and the lines do). */
+  verified: boolean[];
+}
+
+export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply;
+
+// ---- webview -> host ----
+
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+export interface VerifyRefsRequest {
+  type: 'verifyRefs';
+  seq: number;
+  refs: FileRef[];
+}
+
+export interface OpenRefMessage {
+  type: 'openRef';
+  ref: FileRef;
+}
+
+export interface CancelMessage {
+  type: 'cancel';
+}
+
+export interface RerunMessage {
+  type: 'rerun';
+}
+
+export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage;
+
+/** Upper bounds the host enforces on webview requests (they come from a less trusted context). */
+export const PROTOCOL_LIMITS = {
+  refsPerRequest: 500,
+  pathChars: 1024,
+} as const;

@@ -1,0 +1,45 @@
+/** The question input: a quick pick that takes free text and offers the recent questions. */
+import * as vscode from 'vscode';
+
+const RECENT_KEY = 'rlm.recentQuestions';
+const MAX_RECENT = 15;
+
+export function recentQuestions(state: vscode.Memento): string[] {
+  const v = state.get<unknown>(RECENT_KEY);
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
+
+export async function rememberQuestion(state: vscode.Memento, question: string): Promise<void> {
+  const list = [question, ...recentQuestions(state).filter((q) => q !== question)].slice(0, MAX_RECENT);
+  await state.update(RECENT_KEY, list);
+}
+
+export function askQuestion(state: vscode.Memento): Promise<string | undefined> {
+  const recent = recentQuestions(state);
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
+  pick.title = 'RLM: Ask the Repo';
+  pick.placeholder = 'Ask a question about this workspace (Enter to run; recent questions below)';
+  pick.matchOnDescription = false;
+  const recentItems: vscode.QuickPickItem[] = recent.map((q) => ({ label: q, description: 'recent' }));
+  pick.items = recentItems;
+  pick.onDidChangeValue((value) => {
+    const typed = value.trim();
+    pick.items = typed
+      ? [{ label: typed, description: 'ask', alwaysShow: true }, ...recentItems.filter((i) => i.label !== typed)]
+      : recentItems;
+  });
+  return new Promise((resolve) => {
+    let done = false;
+    pick.onDidAccept(() => {
+      const chosen = pick.selectedItems[0]?.label ?? pick.activeItems[0]?.label ?? pick.value.trim();
+      done = true;
+      pick.hide();
+      resolve(chosen.trim() || undefined);
+    });
+    pick.onDidHide(() => {
+      pick.dispose();
+      if (!done) resolve(undefined);
+    });
+    pick.show();
+  });
+}

@@ -1,0 +1,170 @@
+/** Every command the extension contributes. Run commands return their outcome, so tests (and other
+ *  extensions) can drive them programmatically. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { askQuestion, rememberQuestion } from './askQuestion';
+import { trajectoryToJsonl, trajectoryToMarkdown } from './history/exportRun';
+import type { HistoryStore } from './history/historyStore';
+import { HistoryItem, type HistoryTreeProvider } from './history/historyTree';
+import { StoredRun } from './history/storedRun';
+import { API_KEY_SECRET } from './models';
+import { RunPanel } from './panel/runPanel';
+import type { RunController, RunOutcome } from './runController';
+
+export function explainFolderQuestion(folder: string): string {
+  return `Explain the folder \`${folder}\`: what it does, its main parts and how they connect. Cite the files you rely on as path:line.`;
+}
+
+interface Deps {
+  context: vscode.ExtensionContext;
+  controller: RunController;
+  history: HistoryStore;
+  tree: HistoryTreeProvider;
+}
+
+function runIdOf(arg: unknown): string | undefined {
+  if (arg instanceof HistoryItem) return arg.entry.runId;
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && typeof (arg as { runId?: unknown }).runId === 'string') return (arg as { runId: string }).runId;
+  return undefined;
+}
+
+export function registerCommands({ context, controller, history, tree }: Deps): vscode.Disposable[] {
+  const reg = vscode.commands.registerCommand;
+
+  const ask = async (question?: unknown): Promise<RunOutcome | undefined> => {
+    const q = typeof question === 'string' && question.trim() ? question.trim() : await askQuestion(context.globalState);
+    if (!q) return undefined;
+    await rememberQuestion(context.globalState, q);
+    return controller.start({ question: q });
+  };
+
+  const explain = async (uri?: unknown): Promise<RunOutcome | undefined> => {
+    let folder = uri instanceof vscode.Uri ? uri : undefined;
+    if (!folder) {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Explain', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+      folder = picked?.[0];
+    }
+    if (!folder) return undefined;
+    const wf = vscode.workspace.getWorkspaceFolder(folder);
+    const rel = wf ? path.posix.relative(wf.uri.path, folder.path) || wf.name : path.posix.basename(folder.path);
+    return controller.start({ question: explainFolderQuestion(rel), folder });
+  };
+
+  const openRun = async (arg: unknown): Promise<boolean> => {
+    const runId = runIdOf(arg);
+    if (!runId) return false;
+    const livePanel = RunPanel.find(runId);
+    if (livePanel && history.isLive(runId)) {
+      livePanel.panel.reveal();
+      return true;
+    }
+    let events;
+    try {
+      const read = await history.readTrajectory(runId);
+      events = read.events;
+      if (read.damaged > 0) void vscode.window.showWarningMessage(`RLM: ${read.damaged} damaged line(s) of this run's history were skipped.`);
+    } catch {
+      void vscode.window.showWarningMessage('RLM: this run\'s history file is missing or unreadable; it was skipped.');
+      return false;
+    }
+    if (!events.some((e) => e.type === 'run.start')) {
+      void vscode.window.showWarningMessage('RLM: this run\'s history file is damaged (no start); it was skipped.');
+      return false;
+    }
+    const stored: StoredRun = new StoredRun(runId, events, history.isLive(runId), () => void rerun(stored));
+    RunPanel.show(context.extensionUri, stored);
+    return true;
+  };
+
+  const rerun = async (source: { question?: string; scope?: string } | undefined): Promise<RunOutcome | undefined> => {
+    if (!source?.question) return undefined;
+    let folder: vscode.Uri | undefined;
+    const first = vscode.workspace.workspaceFolders?.[0];
+    if (source.scope && first) {
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      const [head, ...rest] = source.scope.split('/');
+      const named = folders.length > 1 ? folders.find((f) => f.name === head) : undefined;
+      folder = named ? vscode.Uri.joinPath(named.uri, ...rest) : vscode.Uri.joinPath(first.uri, ...source.scope.split('/'));
+    }
+    return controller.start({ question: source.question, folder });
+  };
+
+  const entryOf = async (arg: unknown) => {
+    const runId = runIdOf(arg);
+    return runId ? (await history.list()).find((e) => e.runId === runId) : undefined;
+  };
+
+  const exportRun = async (arg: unknown, format: 'jsonl' | 'md', target?: unknown): Promise<vscode.Uri | undefined> => {
+    const runId = runIdOf(arg);
+    if (!runId) return undefined;
+    const { events } = await history.readTrajectory(runId);
+    const text = format === 'jsonl' ? trajectoryToJsonl(events) : trajectoryToMarkdown(events);
+    let uri = target instanceof vscode.Uri ? target : undefined;
+    if (!uri) {
+      const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+      uri = await vscode.window.showSaveDialog({
+        defaultUri: base ? vscode.Uri.joinPath(base, `rlm-${runId}.${format}`) : undefined,
+        filters: format === 'jsonl' ? { 'JSON Lines': ['jsonl'] } : { Markdown: ['md'] },
+        saveLabel: 'Export',
+      });
+    }
+    if (!uri) return undefined;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    return uri;
+  };
+
+  return [
+    reg('rlm.askRepo', ask),
+    reg('rlm.explainFolder', explain),
+    reg('rlm.cancelRun', () => {
+      if (!controller.cancel()) void vscode.window.showInformationMessage('RLM: no run is in progress.');
+    }),
+    reg('rlm.setApiKey', async (value?: unknown) => {
+      const key =
+        typeof value === 'string'
+          ? value
+          : await vscode.window.showInputBox({
+              title: 'RLM: Set API Key',
+              prompt: 'API key for the OpenAI-compatible endpoint in "rlm.baseUrl". Stored in VS Code\'s secret storage, never in settings.',
+              password: true,
+              ignoreFocusOut: true,
+            });
+      if (key === undefined) return false;
+      if (!key.trim()) {
+        await context.secrets.delete(API_KEY_SECRET);
+        void vscode.window.showInformationMessage('RLM: API key removed.');
+        return true;
+      }
+      await context.secrets.store(API_KEY_SECRET, key.trim());
+      if (typeof value !== 'string') void vscode.window.showInformationMessage('RLM: API key saved in secret storage.');
+      return true;
+    }),
+    reg('rlm.clearApiKey', async () => {
+      await context.secrets.delete(API_KEY_SECRET);
+      void vscode.window.showInformationMessage('RLM: API key removed.');
+      return true;
+    }),
+    reg('rlm.history.open', openRun),
+    reg('rlm.history.rerun', async (arg: unknown) => rerun(await entryOf(arg))),
+    reg('rlm.history.delete', async (arg: unknown) => {
+      const runId = runIdOf(arg);
+      if (!runId || history.isLive(runId)) return false;
+      await history.delete(runId);
+      tree.refresh();
+      return true;
+    }),
+    reg('rlm.history.exportJsonl', (arg: unknown, target?: unknown) => exportRun(arg, 'jsonl', target)),
+    reg('rlm.history.exportMarkdown', (arg: unknown, target?: unknown) => exportRun(arg, 'md', target)),
+    reg('rlm.history.clear', async (confirmed?: unknown) => {
+      if (confirmed !== true) {
+        const pick = await vscode.window.showWarningMessage('Delete every stored RLM run?', { modal: true }, 'Delete All');
+        if (pick !== 'Delete All') return false;
+      }
+      await history.clear();
+      tree.refresh();
+      return true;
+    }),
+    reg('rlm.history.refresh', () => tree.refresh()),
+  ];
+}

@@ -1,0 +1,76 @@
+/** Reads the `rlm.*` settings fresh for each run, so a change applies to the next run. */
+import * as vscode from 'vscode';
+import type { ModelPrice, PriceTable } from '../core/llm/types';
+import type { Budgets } from '../core/rlm/types';
+import type { SandboxLimits } from '../core/sandbox/types';
+
+export type Provider = 'openai-compatible' | 'vscode-lm';
+
+export interface RunConfig {
+  provider: Provider;
+  baseUrl: string;
+  model: string;
+  subModel: string;
+  budgets: Partial<Budgets>;
+  sandboxLimits: Partial<SandboxLimits>;
+  excludes: string[];
+  allowSecrets: string[];
+  prices: PriceTable;
+  respectFilesExclude: boolean;
+}
+
+function num(cfg: vscode.WorkspaceConfiguration, key: string, min: number): number | undefined {
+  const v = cfg.get<number>(key);
+  return typeof v === 'number' && Number.isFinite(v) && v >= min ? v : undefined;
+}
+
+function strings(cfg: vscode.WorkspaceConfiguration, key: string): string[] {
+  const v = cfg.get<unknown>(key);
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string' && s.trim() !== '') : [];
+}
+
+function prices(v: unknown): PriceTable {
+  const out: PriceTable = {};
+  if (!v || typeof v !== 'object') return out;
+  for (const [model, p] of Object.entries(v as Record<string, unknown>)) {
+    const price = p as Partial<ModelPrice> | null;
+    if (price && typeof price.input === 'number' && typeof price.output === 'number' && price.input >= 0 && price.output >= 0) {
+      out[model] = { input: price.input, output: price.output };
+    }
+  }
+  return out;
+}
+
+export function readRunConfig(): RunConfig {
+  const cfg = vscode.workspace.getConfiguration('rlm');
+  const provider = cfg.get<string>('provider') === 'vscode-lm' ? 'vscode-lm' : 'openai-compatible';
+  const model = (cfg.get<string>('model') ?? '').trim();
+  const maxCost = num(cfg, 'limits.maxCostUsd', 0);
+  const cellTimeout = num(cfg, 'limits.cellTimeoutSeconds', 1);
+  return {
+    provider,
+    baseUrl: (cfg.get<string>('baseUrl') ?? '').trim(),
+    model,
+    subModel: (cfg.get<string>('subModel') ?? '').trim() || model,
+    budgets: {
+      maxIterations: num(cfg, 'limits.maxIterations', 1),
+      maxDepth: num(cfg, 'limits.maxDepth', 1),
+      maxSubcalls: num(cfg, 'limits.maxSubcalls', 0),
+      // 0 means no cost cap.
+      maxCostUsd: maxCost === undefined || maxCost === 0 ? Infinity : maxCost,
+    },
+    sandboxLimits: cellTimeout !== undefined ? { cellTimeoutMs: cellTimeout * 1000 } : {},
+    excludes: strings(cfg, 'excludes'),
+    allowSecrets: strings(cfg, 'allowSecrets'),
+    prices: prices(cfg.get('prices')),
+    respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
+  };
+}
+
+/** Globs switched on in `files.exclude` for a folder (gitignore syntax accepts them as they are). */
+export function filesExcludeGlobs(scope?: vscode.Uri): string[] {
+  const v = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude') ?? {};
+  return Object.entries(v)
+    .filter(([, on]) => on === true)
+    .map(([glob]) => glob);
+}

@@ -1,0 +1,59 @@
+/** Entry point: registers commands, the history view and the run controller. Activation is lazy
+ *  (a command or the history view) and does no I/O; the sandbox pool starts on the first run. */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { HistoryStore, type HistoryEntry } from './history/historyStore';
+import { HistoryTreeProvider } from './history/historyTree';
+import { API_KEY_SECRET } from './models';
+import { RunPanel } from './panel/runPanel';
+import { RunController } from './runController';
+import { loadSandboxPool } from './sandboxPool';
+import { SandboxHost } from './sandboxHost';
+
+/** What activate() returns: a small surface for integration tests and other extensions. */
+export interface RlmExtensionApi {
+  listHistory(): Promise<HistoryEntry[]>;
+  hasApiKey(): Promise<boolean>;
+  isRunning(): boolean;
+  /** Milliseconds activate() itself took. */
+  activationMs: number;
+}
+
+let sandboxHost: SandboxHost | undefined;
+
+export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
+  const t0 = performance.now();
+  const output = vscode.window.createOutputChannel('RLM', { log: true });
+  const warn = (message: string) => {
+    output.warn(message);
+    void vscode.window.showWarningMessage(message);
+  };
+  const history = new HistoryStore(context.globalStorageUri.fsPath, warn);
+  const tree = new HistoryTreeProvider(history);
+  sandboxHost = new SandboxHost(context.extensionPath, loadSandboxPool);
+  const host = sandboxHost;
+  const controller = new RunController(context, history, () => host.get());
+  context.subscriptions.push(
+    output,
+    controller,
+    host,
+    controller.onDidChange(() => tree.refresh()),
+    vscode.window.createTreeView('rlm.history', { treeDataProvider: tree, showCollapseAll: false }),
+    ...registerCommands({ context, controller, history, tree }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    { dispose: () => RunPanel.disposeAll() },
+  );
+  const activationMs = performance.now() - t0;
+  output.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    listHistory: () => history.list(),
+    hasApiKey: async () => Boolean(await context.secrets.get(API_KEY_SECRET)),
+    isRunning: () => controller.isRunning,
+    activationMs,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await sandboxHost?.disposeAsync();
+  sandboxHost = undefined;
+}

@@ -1,0 +1,49 @@
+/** A finished (or cut-off) run reopened from its trajectory, as a panel feed. */
+import type { TraceEvent } from '../../core/trace/types';
+import type { InitMessage } from '../../protocol';
+import type { PanelFeed } from '../panel/runPanel';
+import { RefVerifier } from '../panel/refVerifier';
+import { TraceViewModel } from '../panel/traceViewModel';
+
+export class StoredRun implements PanelFeed {
+  readonly verifier = new RefVerifier();
+  private readonly vm = new TraceViewModel();
+
+  constructor(
+    readonly key: string,
+    events: TraceEvent[],
+    live: boolean,
+    private readonly onRerun: () => void,
+  ) {
+    for (const e of events) this.vm.apply(e);
+    if (!live) this.vm.markInterrupted('The run was cut off (VS Code closed or reloaded while it worked).');
+  }
+
+  get title(): string {
+    const q = (this.vm.header?.question ?? 'run').replace(/\s+/g, ' ');
+    return `RLM: ${q.length > 40 ? `${q.slice(0, 39)}…` : q}`;
+  }
+
+  get question(): string | undefined {
+    return this.vm.header?.question;
+  }
+
+  get scope(): string | undefined {
+    return this.vm.header?.scope;
+  }
+
+  snapshot(): InitMessage {
+    return {
+      type: 'init',
+      header: this.vm.header ?? { runId: this.key, question: '(unknown question)', startedAt: 0 },
+      nodes: this.vm.allNodes(),
+      usage: this.vm.usage(),
+      outcome: this.vm.outcome,
+      live: false,
+    };
+  }
+
+  rerun(): void {
+    this.onRerun();
+  }
+}

@@ -1,0 +1,85 @@
+/** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
+import * as vscode from 'vscode';
+import type { TraceEvent } from '../core/trace/types';
+import type { InitMessage, NodeView, NodesMessage, OutcomeMessage, OutcomeView, RunHeaderView } from '../protocol';
+import type { PanelFeed } from './panel/runPanel';
+import { RefVerifier } from './panel/refVerifier';
+import { TraceViewModel } from './panel/traceViewModel';
+
+const FLUSH_MS = 80;
+let counter = 0;
+
+export class LiveRun implements PanelFeed {
+  key = `live-${++counter}`;
+  readonly vm = new TraceViewModel();
+  verifier = new RefVerifier();
+  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage) => void>();
+  private readonly pending = new Map<string, NodeView>();
+  private timer: NodeJS.Timeout | undefined;
+  private finalOutcome: OutcomeView | undefined;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly question: string,
+    readonly scope: string | undefined,
+    private readonly onCancel: () => void,
+    private readonly onRerun: () => void,
+  ) {}
+
+  get title(): string {
+    const q = this.question.replace(/\s+/g, ' ');
+    return `RLM: ${q.length > 40 ? `${q.slice(0, 39)}…` : q}`;
+  }
+
+  get live(): boolean {
+    return this.finalOutcome === undefined;
+  }
+
+  snapshot(): InitMessage {
+    const header: RunHeaderView = this.vm.header ?? { runId: '', question: this.question, scope: this.scope, startedAt: this.startedAt };
+    return {
+      type: 'init',
+      header,
+      nodes: this.vm.allNodes(),
+      usage: this.vm.usage(),
+      outcome: this.finalOutcome ?? this.vm.outcome,
+      live: this.live,
+    };
+  }
+
+  onUpdate(listener: (msg: NodesMessage | OutcomeMessage) => void): vscode.Disposable {
+    this.listeners.add(listener);
+    return new vscode.Disposable(() => this.listeners.delete(listener));
+  }
+
+  push(event: TraceEvent): void {
+    for (const n of this.vm.apply(event)) this.pending.set(n.id, n);
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    const msg: NodesMessage = { type: 'nodes', upserts: [...this.pending.values()], usage: this.vm.usage() };
+    this.pending.clear();
+    for (const l of this.listeners) l(msg);
+  }
+
+  /** Ends the feed: the final outcome (from the trace, or a failure before/outside it). */
+  finish(outcome?: OutcomeView): void {
+    this.flush();
+    this.finalOutcome = outcome ?? this.vm.outcome;
+    if (this.finalOutcome.status === 'running') this.finalOutcome = { status: 'failed', reason: 'The run ended without a result.' };
+    const msg: OutcomeMessage = { type: 'outcome', outcome: this.finalOutcome, usage: this.vm.usage() };
+    for (const l of this.listeners) l(msg);
+  }
+
+  cancel(): void {
+    this.onCancel();
+  }
+
+  rerun(): void {
+    this.onRerun();
+  }
+}

@@ -1,0 +1,50 @@
+/** Builds the run's root and sub models from the settings: an OpenAI-compatible endpoint (key from
+ *  SecretStorage) or the VS Code Language Model API. */
+import * as vscode from 'vscode';
+import { RlmError } from '../core/errors';
+import { OpenAIChatModel } from '../core/llm/openaiModel';
+import type { ChatModel } from '../core/llm/types';
+import type { RunConfig } from './config';
+import { LmChatModel } from './lmChatModel';
+
+export const API_KEY_SECRET = 'rlm.apiKey';
+
+export interface RunModels {
+  root: ChatModel;
+  sub: ChatModel;
+  /** Values to scrub from traces. */
+  secrets: string[];
+}
+
+/** Local servers (Ollama, LM Studio, vLLM on loopback) usually need no key. */
+export function isLoopback(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname;
+    return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage): Promise<RunModels> {
+  if (cfg.provider === 'vscode-lm') {
+    const root = await LmChatModel.select(cfg.model);
+    const sub = cfg.subModel && cfg.subModel !== cfg.model ? await LmChatModel.select(cfg.subModel) : root;
+    return { root, sub, secrets: [] };
+  }
+  if (!cfg.baseUrl) throw new RlmError('Set "rlm.baseUrl" to an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1).', 'config');
+  try {
+    new URL(cfg.baseUrl);
+  } catch {
+    throw new RlmError(`"rlm.baseUrl" is not a URL: ${cfg.baseUrl}`, 'config');
+  }
+  if (!cfg.model) throw new RlmError('Set "rlm.model" to the root model name.', 'config');
+  const stored = await secrets.get(API_KEY_SECRET);
+  if (!stored && !isLoopback(cfg.baseUrl)) {
+    throw new RlmError('No API key is set. Run "RLM: Set API Key" first (it is kept in VS Code\'s secret storage).', 'no-key');
+  }
+  const apiKey = stored || 'not-needed';
+  const root = new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model: cfg.model });
+  const sub = cfg.subModel === cfg.model ? root : new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model: cfg.subModel });
+  return { root, sub, secrets: stored ? [stored] : [] };
+}

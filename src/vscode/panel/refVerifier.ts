@@ -1,0 +1,93 @@
+/** Checks file references from the panel against the workspace before they become links, and
+ *  opens verified ones in the editor. Paths are workspace-relative (root-name-prefixed when multi-root). */
+import * as vscode from 'vscode';
+import type { WorkspaceAccess } from '../../core/workspace/types';
+import { PROTOCOL_LIMITS, type FileRef } from '../../protocol';
+
+const MAX_LINE_COUNT_BYTES = 8 * 1024 * 1024;
+
+export class RefVerifier {
+  private readonly lineCounts = new Map<string, Promise<number | undefined>>();
+
+  /** `access` (a live run's workspace) also refuses excluded and secret files. */
+  constructor(private readonly access?: WorkspaceAccess) {}
+
+  static isWellFormed(ref: unknown): ref is FileRef {
+    if (!ref || typeof ref !== 'object') return false;
+    const r = ref as FileRef;
+    if (typeof r.path !== 'string' || r.path.length === 0 || r.path.length > PROTOCOL_LIMITS.pathChars) return false;
+    if (r.path.startsWith('/') || r.path.startsWith('~') || /[\\:\0]/.test(r.path)) return false;
+    if (r.path.split('/').some((s) => s === '..' || s === '.')) return false;
+    for (const n of [r.line, r.endLine]) if (n !== undefined && (!Number.isInteger(n) || n < 1)) return false;
+    if (r.endLine !== undefined && (r.line === undefined || r.endLine < r.line)) return false;
+    return true;
+  }
+
+  async resolve(ref: FileRef): Promise<vscode.Uri | undefined> {
+    if (!RefVerifier.isWellFormed(ref)) return undefined;
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const candidates: vscode.Uri[] = [];
+    if (folders.length > 1) {
+      const [first, ...rest] = ref.path.split('/');
+      const folder = folders.find((f) => f.name === first);
+      if (folder && rest.length) candidates.push(vscode.Uri.joinPath(folder.uri, ...rest));
+    }
+    for (const f of folders) candidates.push(vscode.Uri.joinPath(f.uri, ...ref.path.split('/')));
+    for (const uri of candidates) {
+      try {
+        const stat = await vscode.workspace.fs.stat(uri);
+        if (stat.type & vscode.FileType.File) return uri;
+      } catch {
+        // try the next root
+      }
+    }
+    return undefined;
+  }
+
+  async verify(ref: FileRef): Promise<boolean> {
+    if (!RefVerifier.isWellFormed(ref)) return false;
+    if (this.access && !this.access.hasFile(ref.path)) return false;
+    const uri = await this.resolve(ref);
+    if (!uri) return false;
+    if (ref.line === undefined) return true;
+    const lines = await this.lineCount(uri);
+    if (lines === undefined) return false;
+    return ref.line <= lines && (ref.endLine ?? ref.line) <= lines;
+  }
+
+  async verifyAll(refs: unknown[]): Promise<boolean[]> {
+    return Promise.all(refs.slice(0, PROTOCOL_LIMITS.refsPerRequest).map((r) => (RefVerifier.isWellFormed(r) ? this.verify(r) : false)));
+  }
+
+  async open(ref: FileRef, besideColumn?: vscode.ViewColumn): Promise<boolean> {
+    if (!(await this.verify(ref))) return false;
+    const uri = (await this.resolve(ref))!;
+    const line = Math.max(0, (ref.line ?? 1) - 1);
+    const end = Math.max(line, (ref.endLine ?? ref.line ?? 1) - 1);
+    const selection = new vscode.Range(line, 0, end, 0);
+    await vscode.window.showTextDocument(uri, {
+      selection,
+      preview: true,
+      viewColumn: besideColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One,
+    });
+    return true;
+  }
+
+  private lineCount(uri: vscode.Uri): Promise<number | undefined> {
+    const key = uri.toString();
+    let p = this.lineCounts.get(key);
+    if (!p) {
+      p = (async () => {
+        const stat = await vscode.workspace.fs.stat(uri);
+        if (stat.size > MAX_LINE_COUNT_BYTES) return undefined;
+        const bytes = await vscode.workspace.fs.readFile(uri);
+        let n = 1;
+        for (const b of bytes) if (b === 10) n++;
+        if (bytes.length > 0 && bytes[bytes.length - 1] === 10) n--;
+        return n;
+      })().catch(() => undefined);
+      this.lineCounts.set(key, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * One webview panel per run: shows a feed (a live run or a trajectory from history), answers the
+ * webview's typed requests, and never lets the webview do more than the protocol allows.
+ */
+import * as vscode from 'vscode';
+import type { HostToWebview, InitMessage, NodesMessage, OutcomeMessage, WebviewToHost } from '../../protocol';
+import { panelHtml } from './panelHtml';
+import { RefVerifier } from './refVerifier';
+
+/** What a panel shows. A live run pushes updates; a finished run has only a snapshot. */
+export interface PanelFeed {
+  readonly key: string;
+  readonly title: string;
+  snapshot(): InitMessage;
+  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage) => void): vscode.Disposable;
+  readonly verifier: RefVerifier;
+  cancel?(): void;
+  rerun?(): void;
+}
+
+export class RunPanel {
+  private static readonly open = new Map<string, RunPanel>();
+  static readonly viewType = 'rlm.runPanel';
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private feedSub: vscode.Disposable | undefined;
+  private ready = false;
+
+  /** Shows `feed` in its existing panel or a new one. */
+  static show(extensionUri: vscode.Uri, feed: PanelFeed): RunPanel {
+    const existing = RunPanel.open.get(feed.key);
+    if (existing) {
+      existing.setFeed(feed);
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      RunPanel.viewType,
+      feed.title,
+      { viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: false },
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+      },
+    );
+    const rp = new RunPanel(panel, extensionUri, feed);
+    RunPanel.open.set(feed.key, rp);
+    return rp;
+  }
+
+  /** Re-keys the panel when a live run learns its run id. */
+  static rekey(oldKey: string, newKey: string): void {
+    const p = RunPanel.open.get(oldKey);
+    if (!p || oldKey === newKey) return;
+    RunPanel.open.delete(oldKey);
+    RunPanel.open.set(newKey, p);
+  }
+
+  static find(key: string): RunPanel | undefined {
+    return RunPanel.open.get(key);
+  }
+
+  static disposeAll(): void {
+    for (const p of [...RunPanel.open.values()]) p.panel.dispose();
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private feed: PanelFeed,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'rlm.svg');
+    panel.webview.html = panelHtml(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private setFeed(feed: PanelFeed): void {
+    this.feed = feed;
+    this.panel.title = feed.title;
+    if (this.ready) this.subscribe();
+  }
+
+  private subscribe(): void {
+    this.feedSub?.dispose();
+    this.post(this.feed.snapshot());
+    this.feedSub = this.feed.onUpdate?.((msg) => this.post(msg));
+  }
+
+  private post(msg: HostToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!raw || typeof raw !== 'object') return;
+    const msg = raw as WebviewToHost;
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.subscribe();
+        break;
+      case 'verifyRefs': {
+        if (!Number.isInteger(msg.seq) || !Array.isArray(msg.refs)) return;
+        const verified = await this.feed.verifier.verifyAll(msg.refs);
+        this.post({ type: 'verifyRefs.reply', seq: msg.seq, verified });
+        break;
+      }
+      case 'openRef':
+        if (!RefVerifier.isWellFormed(msg.ref)) return;
+        if (!(await this.feed.verifier.open(msg.ref, this.panel.viewColumn))) {
+          void vscode.window.showWarningMessage(`RLM: ${msg.ref.path} is not a file of this workspace.`);
+        }
+        break;
+      case 'cancel':
+        this.feed.cancel?.();
+        break;
+      case 'rerun':
+        this.feed.rerun?.();
+        break;
+    }
+  }
+
+  private dispose(): void {
+    this.feedSub?.dispose();
+    for (const d of this.disposables) d.dispose();
+    for (const [k, v] of RunPanel.open) if (v === this) RunPanel.open.delete(k);
+  }
+}

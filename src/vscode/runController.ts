@@ -1,0 +1,231 @@
+/**
+ * Starts, tracks and cancels runs: trust check, models, workspace scan, the engine, the live panel,
+ * progress notification, status-bar item and history. One run at a time per window.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { safeMessage } from '../core/errors';
+import { runRlm } from '../core/rlm/run';
+import type { RunResult } from '../core/rlm/types';
+import type { SandboxProvider } from '../core/sandbox/types';
+import type { RunEndEvent, TraceEvent } from '../core/trace/types';
+import { scanWorkspace } from '../core/workspace/workspace';
+import type { WorkspaceRoot } from '../core/workspace/types';
+import { filesExcludeGlobs, readRunConfig } from './config';
+import type { HistoryStore } from './history/historyStore';
+import { LiveRun } from './liveRun';
+import { createModels } from './models';
+import { RefVerifier } from './panel/refVerifier';
+import { RunPanel } from './panel/runPanel';
+import { VscodeFileSource } from './vscodeFileSource';
+
+export interface RunRequest {
+  question: string;
+  /** Folder the run is limited to (Explain This Folder). */
+  folder?: vscode.Uri;
+}
+
+export type RunOutcome = { refused: 'untrusted' | 'no-workspace' | 'busy' | 'setup'; message: string } | { result: RunResult };
+
+export const UNTRUSTED_MESSAGE =
+  'RLM is disabled in Restricted Mode: a run executes model-written code and sends the contents of your files to a language model. Trust this workspace to use it.';
+
+export class RunController implements vscode.Disposable {
+  private active: { live: LiveRun; abort: AbortController } | undefined;
+  private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run starts or ends (history refresh). */
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly history: HistoryStore,
+    private readonly sandbox: () => SandboxProvider,
+  ) {
+    this.statusBar.name = 'RLM run';
+    this.statusBar.command = 'rlm.cancelRun';
+  }
+
+  get isRunning(): boolean {
+    return this.active !== undefined;
+  }
+
+  cancel(): boolean {
+    if (!this.active) return false;
+    this.active.abort.abort();
+    return true;
+  }
+
+  async start(req: RunRequest): Promise<RunOutcome> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return { refused: 'untrusted', message: UNTRUSTED_MESSAGE };
+    }
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      const message = 'Open a folder first: RLM answers questions about the open workspace.';
+      void vscode.window.showErrorMessage(message);
+      return { refused: 'no-workspace', message };
+    }
+    if (this.active) {
+      const message = 'An RLM run is already in progress. Cancel it first or wait for it to finish.';
+      void vscode.window.showInformationMessage(message, 'Cancel Run').then((pick) => pick && this.cancel());
+      return { refused: 'busy', message };
+    }
+    const cfg = readRunConfig();
+    let models;
+    try {
+      models = await createModels(cfg, this.context.secrets);
+    } catch (err) {
+      const message = safeMessage(err, 'Could not set up the models.');
+      const actions = message.includes('API key') ? ['Set API Key'] : [];
+      void vscode.window.showErrorMessage(`RLM: ${message}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('rlm.setApiKey'));
+      return { refused: 'setup', message };
+    }
+
+    const { roots, scope, scopeLabel } = this.rootsFor(req.folder, folders);
+    const abort = new AbortController();
+    const live = new LiveRun(req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
+    this.active = { live, abort };
+    RunPanel.show(this.context.extensionUri, live);
+    this.showStatus('starting');
+    this.changed.fire();
+
+    let runId: string | undefined;
+    let rootNodeId: string | undefined;
+    let lastEnd: RunEndEvent | undefined;
+    const onEvent = (event: TraceEvent) => {
+      if (event.type === 'run.start' && runId === undefined) {
+        runId = event.runId;
+        rootNodeId = event.id;
+        RunPanel.rekey(live.key, runId);
+        live.key = runId;
+        this.history.beginRun(event);
+        this.changed.fire();
+      }
+      if (event.type === 'run.end') lastEnd = event;
+      if (runId !== undefined) this.history.appendEvent(runId, event);
+      live.push(event);
+      if (event.type === 'iteration.start' && event.parentId === rootNodeId) {
+        this.showStatus(`iteration ${event.iteration}/${event.maxIterations}`);
+      }
+    };
+
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `RLM: ${shorten(req.question, 60)}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          progress.report({ message: 'scanning the workspace…' });
+          const excludes = [...cfg.excludes];
+          if (cfg.respectFilesExclude) for (const f of folders) excludes.push(...filesExcludeGlobs(f.uri));
+          const workspace = await scanWorkspace(roots, {
+            excludes: [...new Set(excludes)],
+            allowSecrets: cfg.allowSecrets,
+            scope,
+            rgPath: bundledRipgrep(),
+            signal: abort.signal,
+          });
+          live.verifier = new RefVerifier(workspace);
+          progress.report({ message: `${workspace.context.totals.files} files; thinking…` });
+          const sub = live.onUpdate(() => {
+            const u = live.vm.usage();
+            progress.report({ message: `iteration ${u.iterations}${u.maxIterations ? `/${u.maxIterations}` : ''} · ${u.tokens} tokens · ${u.subcalls} sub-calls` });
+          });
+          try {
+            return await runRlm(
+              {
+                question: req.question,
+                scope: scopeLabel,
+                workspace,
+                rootModel: models.root,
+                subModel: models.sub,
+                budgets: cfg.budgets,
+                sandboxLimits: cfg.sandboxLimits,
+                prices: cfg.prices,
+                signal: abort.signal,
+                onEvent,
+              },
+              { sandbox: this.sandbox(), secrets: models.secrets },
+            );
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      if (runId !== undefined) await this.history.endRun(runId, result.status, result.costUsd, result.ms);
+      live.finish();
+      this.notifyEnd(result);
+      return { result };
+    } catch (err) {
+      const cancelled = abort.signal.aborted;
+      const reason = cancelled ? 'Cancelled before the run started.' : safeMessage(err, err instanceof Error ? `Unexpected error: ${err.name}` : 'Unexpected error.');
+      const status = cancelled ? 'cancelled' : 'failed';
+      if (runId !== undefined && !lastEnd) {
+        // The engine threw instead of ending the run: close the trajectory so it is not "interrupted".
+        const usage = live.vm.usage();
+        const end: RunEndEvent = { type: 'run.end', id: `end-${Date.now()}`, ts: Date.now(), status, reason, iterations: usage.iterations, subcalls: usage.subcalls, usage: {}, costUsd: usage.costUsd, ms: usage.elapsedMs };
+        onEvent(end);
+        await this.history.endRun(runId, status, usage.costUsd, usage.elapsedMs);
+      }
+      live.finish({ status, reason });
+      if (!cancelled) void vscode.window.showErrorMessage(`RLM: ${reason}`);
+      const result: RunResult = { runId: runId ?? '', status, reason, iterations: 0, subcalls: 0, usage: {}, costUsd: null, ms: Date.now() - live.startedAt };
+      return { result };
+    } finally {
+      this.active = undefined;
+      this.statusBar.hide();
+      this.changed.fire();
+    }
+  }
+
+  private notifyEnd(result: RunResult): void {
+    if (result.status === 'answered' || result.status === 'forced') return;
+    if (result.status === 'cancelled') {
+      void vscode.window.setStatusBarMessage('RLM: run cancelled', 4000);
+      return;
+    }
+    void vscode.window.showWarningMessage(`RLM: the run ended (${result.status})${result.reason ? `: ${result.reason}` : ''}`);
+  }
+
+  private showStatus(text: string): void {
+    this.statusBar.text = `$(loading~spin) RLM: ${text}`;
+    this.statusBar.tooltip = 'An RLM run is in progress. Click to cancel.';
+    this.statusBar.show();
+  }
+
+  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): { roots: WorkspaceRoot[]; scope?: string; scopeLabel?: string } {
+    const all = folders.map((f) => ({ name: f.name, source: new VscodeFileSource(f.uri) }));
+    if (!folder) return { roots: all };
+    const wf = vscode.workspace.getWorkspaceFolder(folder);
+    if (!wf) return { roots: all };
+    const rel = path.posix.relative(wf.uri.path, folder.path);
+    const root = { name: wf.name, source: new VscodeFileSource(wf.uri) };
+    if (!rel || rel.startsWith('..')) return { roots: [root], scopeLabel: folders.length > 1 ? wf.name : undefined };
+    return { roots: [root], scope: rel, scopeLabel: folders.length > 1 ? `${wf.name}/${rel}` : rel };
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.statusBar.dispose();
+    this.changed.dispose();
+  }
+}
+
+function shorten(s: string, max: number): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */
+function bundledRipgrep(): string | undefined {
+  const exe = process.platform === 'win32' ? 'rg.exe' : 'rg';
+  for (const dir of ['node_modules', 'node_modules.asar.unpacked']) {
+    const p = path.join(vscode.env.appRoot, dir, '@vscode', 'ripgrep', 'bin', exe);
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}

@@ -1,0 +1,40 @@
+/** The webview's side of src/protocol.ts: typed postMessage out, typed handlers in, and
+ *  request/reply by sequence number so a request reads like an async function call. */
+import type { FileRef, HostToWebview, WebviewToHost } from '../src/protocol';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api: VsCodeApi = acquireVsCodeApi();
+let nextSeq = 1;
+const pending = new Map<number, (verified: boolean[]) => void>();
+
+export function post(message: WebviewToHost): void {
+  api.postMessage(message);
+}
+
+export function verifyRefs(refs: FileRef[]): Promise<boolean[]> {
+  const seq = nextSeq++;
+  return new Promise((resolve) => {
+    pending.set(seq, resolve);
+    post({ type: 'verifyRefs', seq, refs });
+  });
+}
+
+export function onHostMessage(handler: (message: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>) => void): void {
+  window.addEventListener('message', (event: MessageEvent) => {
+    const msg = event.data as HostToWebview;
+    if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+    if (msg.type === 'verifyRefs.reply') {
+      const resolve = pending.get(msg.seq);
+      pending.delete(msg.seq);
+      resolve?.(msg.verified);
+      return;
+    }
+    handler(msg);
+  });
+}
