@@ -13,7 +13,8 @@ export interface TraceNode {
 /**
  * The recursion tree rebuilt from the event stream by id/parentId, for the panel and history.
  * Conventions: cell.output names its cell in `cellId`, subcall.end its start in `subcallId`,
- * run.end has the run.start as parent; everything else hangs under its parentId, in arrival order.
+ * run.end has the run.start as parent; everything else hangs under its parentId, ordered by ts
+ * (ties keep arrival order, so a live stream only ever appends).
  * Events whose parent has not arrived yet wait and are attached when it does.
  */
 export class TraceTree {
@@ -66,14 +67,14 @@ export class TraceTree {
     if (this.nodes.has(event.id)) return this.nodes.get(event.id); // duplicate line: keep the first
     const node: TraceNode = { event, children: [] };
     const parentId = event.parentId;
-    if (parentId === undefined) this.roots.push(node);
+    if (parentId === undefined) insertByTime(this.roots, node);
     else {
       const parent = this.nodes.get(parentId);
       if (!parent) {
         this.wait(parentId, event);
         return undefined;
       }
-      parent.children.push(node);
+      insertByTime(parent.children, node);
     }
     this.nodes.set(event.id, node);
     this.adoptOrphans(event.id);
@@ -110,4 +111,11 @@ function endTarget(e: TraceEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Appends, unless the node is older than the last sibling (it arrived late): then in ts order. */
+function insertByTime(list: TraceNode[], node: TraceNode): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1].event.ts > node.event.ts) i--;
+  list.splice(i, 0, node);
 }
