@@ -69,6 +69,8 @@ export class Workspace implements WorkspaceAccess {
     const root = this.scan.roots[entry.root];
     const real = await root.source.realpath(entry.rel);
     if (real !== entry.rel) {
+      const gone = await root.source.lstat(entry.rel).then(() => false, () => true);
+      if (gone) throw new RlmError(`not found: ${entry.info.path} (deleted since the scan)`, 'file-not-found');
       throw new RlmError(`refused: ${entry.info.path} is no longer a regular file inside the workspace`, 'path-outside');
     }
     const max = this.scan.maxFileBytes;

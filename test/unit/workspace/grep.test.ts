@@ -1,0 +1,220 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NodeFileSource, scanWorkspace, type FileSource, type ScanOptions, type Workspace } from '../../../src/core/workspace';
+import { findRipgrep, rgCompatible } from '../../../src/core/workspace/grepRipgrep';
+import { makeTree, rejectsWith, removeTree } from './fixture';
+
+const hasRg = findRipgrep() !== undefined;
+
+describe('workspace map: grep', () => {
+  let dir: string;
+  const many = Array.from({ length: 1500 }, (_, i) => `hit ${i}`).join('\n') + '\n';
+  before(() => {
+    dir = makeTree({
+      'src/a.ts': 'const alpha = 1;\nfunction foo() {}\nfoobar();\nconst BETA = 2;\nreturn foo;\n',
+      'src/b.js': 'let x = "FooBar";\nnothing here\n',
+      'src/deep/c.ts': 'aa bb\nfoo foo\ncc dd\n',
+      'docs/notes.md': 'foo in docs\n',
+      'long.txt': 'foo' + 'x'.repeat(2000) + '\n',
+      'many.txt': many,
+      'evil.txt': 'a'.repeat(32) + 'b\n',
+      'ünï/cödé.ts': 'foo unicode\n',
+      '.env': 'foo=SECRET\n',
+      '.gitignore': 'ignored/\n',
+      'ignored/x.ts': 'foo ignored\n',
+      'node_modules/p/index.js': 'foo dep\n',
+      'bin.dat': Buffer.concat([Buffer.from('foo '), Buffer.from([0]), Buffer.from(' foo\n')]),
+      'link.ts': { symlink: 'src/a.ts' },
+    });
+  });
+  after(() => removeTree(dir));
+
+  const engines: Array<[string, ScanOptions]> = [['JS worker', { grepEngine: 'js' }]];
+  if (hasRg) engines.unshift(['ripgrep', {}]);
+
+  for (const [engine, opts] of engines) {
+    describe(`with the ${engine} engine`, () => {
+      let ws: Workspace;
+      before(async () => {
+        ws = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], opts);
+      });
+
+      it('returns hits sorted by path then line, as fresh plain objects', async () => {
+        const r = await ws.grep('foo\\b', {});
+        assert.deepEqual(
+          r.hits.map((h) => `${h.path}:${h.line}`),
+          ['docs/notes.md:1', 'src/a.ts:2', 'src/a.ts:5', 'src/deep/c.ts:2', 'ünï/cödé.ts:1'],
+        );
+        assert.equal(r.truncated, false);
+        assert.deepEqual(r.hits[1], { path: 'src/a.ts', line: 2, text: 'function foo() {}', before: [], after: [] });
+        assert.equal(Object.getPrototypeOf(r.hits[0]), Object.prototype);
+        r.hits[0].text = 'mutated';
+        assert.equal((await ws.grep('foo\\b', {})).hits[0].text, 'foo in docs');
+      });
+
+      it('never returns hits from secret, ignored, binary or symlinked files', async () => {
+        const r = await ws.grep('foo', { maxResults: 1000 });
+        const files = new Set(r.hits.map((h) => h.path));
+        for (const p of ['.env', 'ignored/x.ts', 'node_modules/p/index.js', 'bin.dat', 'link.ts']) assert.ok(!files.has(p), p);
+        assert.equal((await ws.grep('SECRET', {})).hits.length, 0);
+      });
+
+      it('honours ignoreCase', async () => {
+        assert.deepEqual((await ws.grep('foobar', {})).hits.map((h) => h.path), ['src/a.ts']);
+        assert.deepEqual((await ws.grep('foobar', { ignoreCase: true })).hits.map((h) => h.path), ['src/a.ts', 'src/b.js']);
+      });
+
+      it('filters by glob: a name glob matches in any folder, a path glob the whole path', async () => {
+        assert.deepEqual((await ws.grep('foo', { glob: '*.ts' })).hits.map((h) => h.path), ['src/a.ts', 'src/a.ts', 'src/a.ts', 'src/deep/c.ts', 'ünï/cödé.ts']);
+        assert.deepEqual((await ws.grep('foo', { glob: 'src/*.ts' })).hits.map((h) => `${h.path}:${h.line}`), ['src/a.ts:2', 'src/a.ts:3', 'src/a.ts:5']);
+        assert.deepEqual((await ws.grep('foo', { glob: 'src/**/*.{md,ts}' })).hits.length, 4);
+        assert.deepEqual((await ws.grep('foo', { glob: '**/*.md' })).hits.map((h) => h.path), ['docs/notes.md']);
+      });
+
+      it('adds up to contextLines lines before and after each hit, capped at 10', async () => {
+        const r = await ws.grep('foobar', { contextLines: 1 });
+        assert.deepEqual(r.hits[0], { path: 'src/a.ts', line: 3, text: 'foobar();', before: ['function foo() {}'], after: ['const BETA = 2;'] });
+        const wide = await ws.grep('^hit 750$', { contextLines: 50 });
+        assert.equal(wide.hits[0].before.length, 10);
+        assert.equal(wide.hits[0].after.length, 10);
+        assert.equal(wide.hits[0].before[0], 'hit 740');
+        const edge = await ws.grep('alpha', { contextLines: 3 });
+        assert.deepEqual(edge.hits[0].before, []);
+        assert.equal(edge.hits[0].after.length, 3);
+      });
+
+      it('caps hits at maxResults (hard cap 1,000) and says so', async () => {
+        const r = await ws.grep('^hit \\d+$', { maxResults: 5 });
+        assert.equal(r.hits.length, 5);
+        assert.equal(r.truncated, true);
+        const all = await ws.grep('^hit \\d+$', { maxResults: 5000 });
+        assert.equal(all.hits.length, 1000);
+        assert.equal(all.truncated, true);
+        const dflt = await ws.grep('^hit \\d+$', {});
+        assert.equal(dflt.hits.length, 100);
+      });
+
+      it('cuts long lines', async () => {
+        const r = await ws.grep('^foox', {});
+        assert.equal(r.hits[0].text.length, 501);
+        assert.ok(r.hits[0].text.endsWith('…'));
+      });
+
+      it('finishes a catastrophic pattern in linear time or kills it, and the host stays responsive', async () => {
+        let ticks = 0;
+        const timer = setInterval(() => ticks++, 10);
+        try {
+          const slow = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { ...opts, grepTimeoutMs: 1500 });
+          const outcome = await slow.grep('(a+)+$', { glob: 'evil.txt' }).then(
+            (r) => `finished with ${r.hits.length} hits`,
+            (e: Error & { code?: string }) => e.code,
+          );
+          if (engine === 'ripgrep') assert.equal(outcome, 'finished with 0 hits');
+          else assert.equal(outcome, 'limit-grep-time');
+        } finally {
+          clearInterval(timer);
+        }
+        assert.ok(ticks > 0, 'the event loop kept running during the grep');
+      });
+
+      it('can be cancelled', async () => {
+        const ac = new AbortController();
+        ac.abort();
+        await rejectsWith(ws.grep('foo', {}, ac.signal), 'cancelled', /cancelled/);
+      });
+    });
+  }
+
+  describe('choosing and validating', () => {
+    let ws: Workspace;
+    before(async () => {
+      ws = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }]);
+    });
+
+    it('runs JS-only syntax (lookbehind, backreferences) in the JS worker', async () => {
+      assert.deepEqual((await ws.grep('(?<=const )[A-Z]+', {})).hits.map((h) => h.text), ['const BETA = 2;']);
+      assert.deepEqual((await ws.grep('(foo) \\1', {})).hits.map((h) => `${h.path}:${h.line}`), ['src/deep/c.ts:2']);
+      assert.deepEqual((await ws.grep('(?!foo)b{2}', {})).hits.map((h) => h.path), ['src/deep/c.ts']);
+    });
+
+    it('sends patterns that Rust regex reads differently to the JS engine', () => {
+      assert.equal(rgCompatible('foo\\(bar\\)\\s+\\d'), true);
+      assert.equal(rgCompatible('[a-z]+_[0-9]'), true);
+      for (const p of ['[[:alpha:]]', '\\Aabc', '(?i)x', '[a-z&&[^aeiou]]', '\\x{41}', '\\p{L}', '[a--b]', '\\/']) {
+        assert.equal(rgCompatible(p), false, p);
+      }
+    });
+
+    it('refuses invalid patterns and options clearly', async () => {
+      await rejectsWith(ws.grep('(', {}), 'grep-invalid', /invalid regular expression \(JavaScript syntax\): \/\(\/: Unterminated group/);
+      await rejectsWith(ws.grep('(?i)foo', {}), 'grep-invalid', /invalid regular expression/);
+      await rejectsWith(ws.grep('', {}), 'grep-invalid', /non-empty/);
+      await rejectsWith(ws.grep('x'.repeat(1001), {}), 'grep-invalid', /longer than 1000 characters/);
+      await rejectsWith(ws.grep('x', { maxResults: 0 }), 'grep-invalid', /maxResults/);
+      await rejectsWith(ws.grep('x', { contextLines: 1.5 }), 'grep-invalid', /contextLines/);
+      await rejectsWith(ws.grep('x', { ignoreCase: 'yes' as unknown as boolean }), 'grep-invalid', /ignoreCase/);
+      await rejectsWith(ws.grep('x', { glob: 'a'.repeat(600) }), 'glob-invalid', /glob is longer than 500/);
+      await rejectsWith(ws.grep('x', { glob: 5 as unknown as string }), 'grep-invalid', /glob must be a string/);
+      await rejectsWith(ws.grep('x', null as never), 'grep-invalid', /options/);
+    });
+
+    it('falls back to the JS worker when ripgrep is missing or the source is not local', async () => {
+      const noRg = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { rgPath: path.join(dir, 'no-rg') });
+      assert.deepEqual((await noRg.grep('foo\\b', { glob: '*.md' })).hits.map((h) => h.path), ['docs/notes.md']);
+      const node = new NodeFileSource(dir);
+      const remote: FileSource = {
+        readDir: (p) => node.readDir(p),
+        lstat: (p) => node.lstat(p),
+        realpath: (p) => node.realpath(p),
+        readFile: (p, n) => node.readFile(p, n),
+      };
+      const virtual = await scanWorkspace([{ name: 'ws', source: remote }]);
+      assert.deepEqual((await virtual.grep('foo\\b', { glob: '*.md' })).hits.map((h) => h.path), ['docs/notes.md']);
+    });
+
+    it('kills a runaway JS regex with its own pattern-independent timer', async function () {
+      const big = makeTree({ 'x.txt': ('a'.repeat(40) + '!\n').repeat(50) });
+      try {
+        const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(big) }], { grepTimeoutMs: 800 });
+        // The lookbehind keeps it off ripgrep; irregexp backtracks exponentially on it.
+        await rejectsWith(w.grep('^(a|aa)+(?<!b)$', {}), 'limit-grep-time', /stopped after 0\.8 s/);
+        // The next grep starts a fresh worker and works.
+        assert.equal((await w.grep('(?<=a)!', {})).hits.length, 50);
+      } finally {
+        removeTree(big);
+      }
+    });
+
+    it('searches only the scope folder when scoped, and prefixes roots when multi-root', async () => {
+      const scoped = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { scope: 'src' });
+      assert.deepEqual([...new Set((await scoped.grep('foo', {})).hits.map((h) => h.path))], ['src/a.ts', 'src/deep/c.ts']);
+      const other = makeTree({ 'lib/z.ts': 'foo again\n' });
+      try {
+        const multi = await scanWorkspace([
+          { name: 'one', source: new NodeFileSource(dir) },
+          { name: 'two', source: new NodeFileSource(other) },
+        ]);
+        const r = await multi.grep('foo\\b', {});
+        assert.deepEqual(r.hits.map((h) => h.path), ['one/docs/notes.md', 'one/src/a.ts', 'one/src/a.ts', 'one/src/deep/c.ts', 'one/ünï/cödé.ts', 'two/lib/z.ts']);
+        const js = await multi.grep('(?<=foo )again', {});
+        assert.deepEqual(js.hits.map((h) => h.path), ['two/lib/z.ts']);
+      } finally {
+        removeTree(other);
+      }
+    });
+
+    it('skips a file that changed into a symlink since the scan', async () => {
+      const d = makeTree({ 'a.txt': 'foo\n', 'b.txt': 'foo\n', 'outside/o.txt': 'foo\n' });
+      try {
+        const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], { excludes: ['outside/'] });
+        fs.rmSync(path.join(d, 'b.txt'));
+        fs.symlinkSync('outside/o.txt', path.join(d, 'b.txt'));
+        assert.deepEqual((await w.grep('(?<!x)foo', {})).hits.map((h) => h.path), ['a.txt']);
+        assert.deepEqual((await w.grep('foo', {})).hits.map((h) => h.path), ['a.txt']);
+      } finally {
+        removeTree(d);
+      }
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import { strict as assert } from 'node:assert';
+import { ContentCache } from '../../../src/core/workspace/contentCache';
+import { compileGlob } from '../../../src/core/workspace/globMatch';
+import { languageOf } from '../../../src/core/workspace/languages';
+import { SecretRules } from '../../../src/core/workspace/secrets';
+
+describe('workspace map: parts', () => {
+  describe('glob matching', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['*.ts', 'a.ts', true],
+      ['*.ts', 'src/deep/a.ts', true],
+      ['*.ts', 'a.tsx', false],
+      ['src/*.ts', 'src/a.ts', true],
+      ['src/*.ts', 'src/deep/a.ts', false],
+      ['src/**/*.ts', 'src/a.ts', true],
+      ['src/**/*.ts', 'src/x/y/a.ts', true],
+      ['**/*.md', 'README.md', true],
+      ['**/*.md', 'docs/a/b.md', true],
+      ['src/**', 'src/a/b/c', true],
+      ['src/**', 'lib/a', false],
+      ['/src/*.ts', 'src/a.ts', true],
+      ['?.js', 'a.js', true],
+      ['?.js', 'ab.js', false],
+      ['[abc].js', 'b.js', true],
+      ['[!abc].js', 'b.js', false],
+      ['[a-c]x', 'cx', true],
+      ['*.{ts,js}', 'a.js', true],
+      ['*.{ts,js}', 'a.py', false],
+      ['{src,lib}/**/*.ts', 'lib/q/z.ts', true],
+      ['\\*.ts', '*.ts', true],
+      ['\\*.ts', 'a.ts', false],
+      ['*', '.hidden', true],
+      ['*a*a*a*a*a*a*a*a*a*a*b', 'dir/' + 'a'.repeat(300), false],
+    ];
+    for (const [glob, path, want] of cases) {
+      it(`${glob} ${want ? 'matches' : 'does not match'} ${path.length > 40 ? path.slice(0, 40) + '…' : path}`, () => {
+        assert.equal(compileGlob(glob)(path), want);
+      });
+    }
+    it('refuses brace bombs', () => {
+      assert.throws(() => compileGlob('{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'), /too many/);
+    });
+  });
+
+  describe('content cache', () => {
+    it('evicts the least recently used texts past its byte budget', () => {
+      const c = new ContentCache(10);
+      c.set('a', 'aaaa', 4);
+      c.set('b', 'bbbb', 4);
+      assert.equal(c.get('a'), 'aaaa'); // a is now the most recent
+      c.set('c', 'cccc', 4);
+      assert.equal(c.get('b'), undefined);
+      assert.equal(c.get('a'), 'aaaa');
+      assert.equal(c.get('c'), 'cccc');
+      assert.equal(c.bytes, 8);
+      c.set('huge', 'x'.repeat(11), 11);
+      assert.equal(c.get('huge'), undefined, 'an entry over the whole budget is not kept');
+      c.set('a', 'AA', 2);
+      assert.equal(c.bytes, 6);
+    });
+  });
+
+  describe('secret rules', () => {
+    it('matches case-insensitively and lets only opted-in patterns through, never .git internals', () => {
+      const s = new SecretRules(['.env.example', '.git/config']);
+      assert.equal(s.isSecret('.ENV'), true);
+      assert.equal(s.isSecret('a/b/.env.example'), false);
+      assert.equal(s.isSecret('.git/config'), true);
+      assert.equal(s.isSecret('src/environment.ts'), false);
+      assert.equal(s.isSecret('deploy/key.pem'), true);
+    });
+  });
+
+  it('names languages by file name and extension', () => {
+    assert.deepEqual(
+      ['a.ts', 'B.PY', 'Makefile', 'Dockerfile.dev', 'x.unknown', 'noext'].map(languageOf),
+      ['typescript', 'python', 'makefile', 'dockerfile', 'plaintext', 'plaintext'],
+    );
+  });
+});
