@@ -83,8 +83,11 @@ export interface FakeScript {
   apiKey?: string;
   /** Unknown models (not in `models`) get 404 model_not_found. Default false: any model is answered. */
   strictModels?: boolean;
-  /** false: streamed requests get 400 "streaming is not supported". Default true. */
-  streaming?: boolean;
+  /**
+   * false: streamed requests get 400 "streaming is not supported"; 'ignore': they get a plain JSON
+   * reply, as from a server that does not know the flag. Default true.
+   */
+  streaming?: boolean | 'ignore';
   /** false: replies carry no `usage` (clients must estimate). Default true. */
   usage?: boolean;
   /** Characters per SSE chunk when streaming (default 16). */

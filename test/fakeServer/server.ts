@@ -100,7 +100,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     }
     const model = chat.model;
     const messages = (chat.messages as FakeMessage[]).map((m) => ({ role: String(m?.role), content: String(m?.content ?? '') }));
-    const stream = chat.stream === true;
+    const stream = chat.stream === true && script.streaming !== 'ignore';
     const includeUsage = stream && chat.stream_options?.include_usage === true && script.usage !== false;
     const index = chatCount++;
     const call = perModelCalls.get(model) ?? 0;

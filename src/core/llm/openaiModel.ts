@@ -176,7 +176,7 @@ export class OpenAIChatModel implements ChatModel {
       const completion = stream
         ? await this.streamed(messages, options, controller.signal, arm)
         : await this.plain(messages, options, controller.signal);
-      if (stream && this.streaming === 'unknown') this.streaming = 'yes';
+      if (stream && this.streaming === 'unknown') this.streaming = 'yes'; // (unless streamed() learned 'no')
       return completion;
     } catch (err) {
       if (timedOut) throw new TimedOut();
@@ -201,6 +201,10 @@ export class OpenAIChatModel implements ChatModel {
       { ...this.body(messages, options), stream: false },
       { signal, maxRetries: 0, timeout: this.timeoutMs },
     );
+    return this.fromBody(messages, options, response);
+  }
+
+  private fromBody(messages: ChatMessage[], options: CompleteOptions, response: unknown): Completion {
     // A proxy can answer 200 with HTML or a truncated body: the SDK then hands back a string.
     if (!response || typeof response !== 'object' || !Array.isArray((response as { choices?: unknown }).choices)) {
       throw new Malformed();
@@ -219,11 +223,20 @@ export class OpenAIChatModel implements ChatModel {
     signal: AbortSignal,
     onProgress: () => void,
   ): Promise<Completion> {
-    const stream = await this.client.chat.completions.create(
-      { ...this.body(messages, options), stream: true, stream_options: { include_usage: true } },
-      { signal, maxRetries: 0, timeout: this.timeoutMs },
-    );
+    const { data: stream, response } = await this.client.chat.completions
+      .create(
+        { ...this.body(messages, options), stream: true, stream_options: { include_usage: true } },
+        { signal, maxRetries: 0, timeout: this.timeoutMs },
+      )
+      .withResponse();
     onProgress();
+    const type = response.headers.get('content-type') ?? '';
+    if (!/event-stream/i.test(type) && /json/i.test(type)) {
+      // The endpoint ignored `stream: true` and answered whole: use that answer, and stop asking for streams.
+      const body: unknown = await response.json();
+      if (this.streaming === 'unknown') this.streaming = 'no';
+      return this.fromBody(messages, options, body);
+    }
     let text = '';
     let chunks = 0;
     let sawChoice = false;

@@ -104,6 +104,14 @@ describe('OpenAIChatModel against the fake server', () => {
       assert.equal(c.usage.completionTokens, Math.ceil(c.text.length / 4));
     });
 
+    it('uses a plain JSON answer to a streamed request, and stops streaming', async () => {
+      const { server, model } = await setup({ streaming: 'ignore', models: { 'root-model': { turns: ['one', 'two'] } } });
+      assert.equal((await model.complete(ask)).text, 'one');
+      assert.equal((await model.complete(ask)).text, 'two');
+      assert.deepEqual(server.requests.map((r) => (r.body as { stream?: boolean }).stream), [true, false]);
+      assert.equal(model.streams, false);
+    });
+
     it('falls back to plain requests, once, when the endpoint cannot stream', async () => {
       const { server, model } = await setup({ streaming: false });
       const a = await model.complete(ask);
