@@ -115,6 +115,18 @@ export class OpenAIChatModel implements ChatModel {
   async complete(messages: ChatMessage[], options: CompleteOptions = {}): Promise<Completion> {
     const { signal } = options;
     const kindCount = new Map<ModelErrorCode, number>();
+    // Deltas already shown for a failed attempt: the consumer is told to discard them before a retry.
+    let streamedSome = false;
+    const onDelta = options.onDelta;
+    if (onDelta) {
+      options = {
+        ...options,
+        onDelta: (d) => {
+          streamedSome = true;
+          onDelta(d);
+        },
+      };
+    }
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw this.cancelled(attempt - 1);
       let failure: Failure;
@@ -126,6 +138,8 @@ export class OpenAIChatModel implements ChatModel {
       if (failure.streamUnsupported && this.streaming !== 'yes' && this.options.stream !== true) {
         // The endpoint cannot stream: ask once without streaming; if that works, never stream again.
         try {
+          if (streamedSome) options.onDeltaReset?.();
+          streamedSome = false;
           const completion = await this.attemptOnce(messages, options, false);
           this.streaming = 'no';
           return completion;
@@ -140,8 +154,10 @@ export class OpenAIChatModel implements ChatModel {
       }
       kindCount.set(failure.error.code, used + 1);
       const delayMs =
-        failure.retryAfterMs ??
-        backoffDelay(attempt, this.options.retryBaseMs ?? 500, this.options.retryMaxDelayMs ?? 20_000);
+        failure.retryAfterMs !== undefined
+          ? // At least what the server asked, plus up to 10% so a batch's calls do not all return at once.
+            Math.round(failure.retryAfterMs + Math.random() * Math.min(failure.retryAfterMs * 0.1, 1000))
+          : backoffDelay(attempt, this.options.retryBaseMs ?? 500, this.options.retryMaxDelayMs ?? 20_000);
       this.options.onRetry?.({
         attempt,
         delayMs,
@@ -150,6 +166,8 @@ export class OpenAIChatModel implements ChatModel {
         retryAfterMs: failure.retryAfterMs,
       });
       if (!(await sleepUnlessAborted(delayMs, signal))) throw this.cancelled(attempt);
+      if (streamedSome) options.onDeltaReset?.();
+      streamedSome = false;
     }
   }
 

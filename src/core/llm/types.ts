@@ -22,6 +22,8 @@ export interface CompleteOptions {
   maxTokens?: number;
   /** Streamed text as it arrives, when the endpoint streams. */
   onDelta?: (text: string) => void;
+  /** A streamed attempt failed after some deltas and the call is being retried: discard the deltas seen so far. */
+  onDeltaReset?: () => void;
 }
 
 /** A chat model: the OpenAI-compatible client in core, or `vscode.lm` in the extension. */

@@ -20,6 +20,7 @@ async function failure(p: Promise<unknown>): Promise<ModelError> {
     await p;
   } catch (err) {
     assert.ok(err instanceof ModelError, `expected a ModelError, got ${String(err)}`);
+    assertNoKey(err); // whatever the failure, the key is never in it
     return err;
   }
   assert.fail('expected the call to fail');
@@ -134,7 +135,7 @@ describe('OpenAIChatModel against the fake server', () => {
       assert.equal(retries.length, 1);
       assert.equal(retries[0].status, 429);
       assert.equal(retries[0].retryAfterMs, 20);
-      assert.equal(retries[0].delayMs, 20, 'the wait is the server\'s, not the backoff');
+      assert.ok(retries[0].delayMs >= 20 && retries[0].delayMs <= 22, `the wait is the server's plus ≤10% jitter, not the backoff: ${retries[0].delayMs}`);
     });
 
     it('caps a long Retry-After', async () => {
@@ -144,7 +145,8 @@ describe('OpenAIChatModel against the fake server', () => {
       );
       await model.complete(ask);
       assert.equal(server.requests.length, 2);
-      assert.equal(retries[0].delayMs, 15);
+      assert.equal(retries[0].retryAfterMs, 15);
+      assert.ok(retries[0].delayMs >= 15 && retries[0].delayMs <= 17, String(retries[0].delayMs));
     });
 
     it('retries a 500, then succeeds', async () => {
@@ -163,6 +165,18 @@ describe('OpenAIChatModel against the fake server', () => {
       assert.equal(e.attempts, 3);
       assert.equal(server.requests.length, 3);
       assert.match(e.message, /127\.0\.0\.1:\d+/);
+    });
+
+    it('tells the consumer to discard deltas of a stream that broke off before retrying', async () => {
+      const { model } = await setup(
+        { models: { 'root-model': { turns: ['the whole answer'] } }, faults: [{ request: 0, fault: 'stall' }] },
+        { timeoutMs: 150 },
+      );
+      let shown = '';
+      const c = await model.complete(ask, { onDelta: (d) => (shown += d), onDeltaReset: () => (shown = '') });
+      assert.equal(c.text, 'the whole answer');
+      assert.equal(shown, 'the whole answer');
+      assert.equal(retries[0].code, 'timeout');
     });
 
     it('retries after a reset connection', async () => {
