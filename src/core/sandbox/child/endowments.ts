@@ -1,0 +1,162 @@
+import type { SandboxLimits } from '../types';
+import type { CallOp } from '../protocol';
+import { formatValue } from './format';
+import { optionalString, readOptions, readStringArray, requireString } from './validate';
+
+/** The REPL contract's names, built in the start compartment and handed to model code hardened.
+ *  File and sub-call endowments only send RPC messages; what comes back is copied into fresh,
+ *  hardened, null-prototype objects. Every endowment works only while its cell is running. */
+
+export const RESERVED_NAMES = [
+  'context', 'readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query', 'print', 'console',
+  'FINAL', 'FINAL_VAR', 'answer', 'SHOW_VARS',
+] as const;
+
+export interface EndowmentHost {
+  readonly limits: SandboxLimits;
+  /** Throws when no cell is running (a leaked closure or promise calling after its cell ended). */
+  assertOpen(name: string): void;
+  call(op: CallOp, args: unknown[]): Promise<unknown>;
+  print(text: string): void;
+  setFinal(value: string): void;
+  /** A variable of the REPL as a data property of the compartment's global, or undefined. */
+  lookup(name: string): { found: boolean; value?: unknown };
+  variables(): string[];
+}
+
+function nullProto<T extends object>(fields: T): T {
+  return harden(Object.assign(Object.create(null) as T, fields));
+}
+
+function asString(v: unknown): string {
+  if (typeof v !== 'string') throw new Error('the host sent an unexpected reply');
+  return v;
+}
+
+function asStrings(v: unknown): string[] {
+  if (!Array.isArray(v)) throw new Error('the host sent an unexpected reply');
+  return v.map(asString);
+}
+
+function adoptGrep(v: unknown): { hits: object[]; truncated: boolean } {
+  const r = v as { hits?: unknown; truncated?: unknown };
+  if (!r || !Array.isArray(r.hits)) throw new Error('the host sent an unexpected reply');
+  const hits = r.hits.map((h: { path?: unknown; line?: unknown; text?: unknown; before?: unknown; after?: unknown }) =>
+    nullProto({
+      path: asString(h.path),
+      line: typeof h.line === 'number' ? h.line : 0,
+      text: asString(h.text),
+      before: harden(asStrings(h.before ?? [])),
+      after: harden(asStrings(h.after ?? [])),
+    }),
+  );
+  return { hits, truncated: r.truncated === true };
+}
+
+/** Serialises a FINAL value: strings as they are, anything else through the safe formatter. */
+export function finalText(value: unknown, limits: SandboxLimits): string {
+  return typeof value === 'string' ? value : formatValue(value, { depth: 8, budget: limits.valueChars, items: 1000 });
+}
+
+function shortType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `Array(${(Object.getOwnPropertyDescriptor(v, 'length')?.value as number) ?? '?'})`;
+  if (typeof v === 'string') return `string (${v.length} chars)`;
+  if (typeof v === 'object') {
+    const f = formatValue(v, { depth: 0, budget: 60 });
+    return f.startsWith('{') ? 'object' : f.split(' ')[0];
+  }
+  return typeof v;
+}
+
+export function makeEndowments(host: EndowmentHost, context: unknown): Record<string, unknown> {
+  const { limits } = host;
+  const print = (...args: unknown[]): void => {
+    host.assertOpen('print');
+    host.print(args.map((a) => formatValue(a, { budget: limits.outputChars })).join(' ') + '\n');
+  };
+  const log = (...args: unknown[]) => print(...args);
+
+  let answerContent: unknown;
+  let answerReady = false;
+  const answer = {
+    get content(): unknown {
+      return answerContent;
+    },
+    set content(v: unknown) {
+      host.assertOpen('answer.content');
+      answerContent = v;
+    },
+    get ready(): boolean {
+      return answerReady;
+    },
+    set ready(v: unknown) {
+      host.assertOpen('answer.ready');
+      if (v !== true) return;
+      if (answerContent === undefined) throw new TypeError('set answer.content before answer.ready = true');
+      answerReady = true;
+      host.setFinal(finalText(answerContent, limits));
+    },
+  };
+
+  const endowments: Record<string, unknown> = {
+    context,
+    async readFile(path: unknown, range?: unknown): Promise<string> {
+      host.assertOpen('readFile');
+      const p = requireString(path, 'readFile: path');
+      const r = readOptions(range, 'readFile: range', { start: 'integer', end: 'integer' });
+      return asString(await host.call('readFile', [p, { ...r }]));
+    },
+    async grep(pattern: unknown, options?: unknown): Promise<readonly object[]> {
+      host.assertOpen('grep');
+      const p = requireString(pattern, 'grep: pattern');
+      const o = readOptions(options, 'grep: options', { glob: 'string', ignoreCase: 'boolean', maxResults: 'integer', contextLines: 'integer' });
+      const { hits, truncated } = adoptGrep(await host.call('grep', [p, { ...o }]));
+      if (truncated) {
+        host.print(`[grep: stopped after ${hits.length} matches; narrow the pattern or the glob, or raise maxResults]\n`);
+        Object.defineProperty(hits, 'truncated', { value: true });
+      }
+      return harden(hits);
+    },
+    async llm_query(prompt: unknown, options?: unknown): Promise<string> {
+      host.assertOpen('llm_query');
+      const p = requireString(prompt, 'llm_query: prompt');
+      const o = readOptions(options, 'llm_query: options', { model: 'string' });
+      return asString(await host.call('llm_query', [p, { ...o }]));
+    },
+    async llm_batch(prompts: unknown, options?: unknown): Promise<readonly string[]> {
+      host.assertOpen('llm_batch');
+      const list = readStringArray(prompts, 'llm_batch: prompts', limits.batchSize);
+      const o = readOptions(options, 'llm_batch: options', { model: 'string' });
+      return harden(asStrings(await host.call('llm_batch', [list, { ...o }])));
+    },
+    async rlm_query(prompt: unknown, text?: unknown): Promise<string> {
+      host.assertOpen('rlm_query');
+      const p = requireString(prompt, 'rlm_query: prompt');
+      const t = optionalString(text, 'rlm_query: text');
+      return asString(await host.call('rlm_query', t === undefined ? [p] : [p, t]));
+    },
+    print,
+    console: { log, info: log, warn: log, error: log, debug: log },
+    FINAL(value: unknown): void {
+      host.assertOpen('FINAL');
+      host.setFinal(finalText(value, limits));
+    },
+    FINAL_VAR(name: unknown): void {
+      host.assertOpen('FINAL_VAR');
+      const n = requireString(name, 'FINAL_VAR: the variable name (e.g. FINAL_VAR("result"))');
+      const v = host.lookup(n);
+      if (!v.found) throw new ReferenceError(`FINAL_VAR: there is no REPL variable named "${n}"`);
+      host.setFinal(finalText(v.value, limits));
+    },
+    answer,
+    SHOW_VARS(): string {
+      host.assertOpen('SHOW_VARS');
+      const names = host.variables();
+      if (names.length === 0) return 'No variables yet.';
+      return names.map((n) => `${n}: ${shortType(host.lookup(n).value)}`).join('\n');
+    },
+  };
+  for (const k of Object.keys(endowments)) harden(endowments[k]);
+  return endowments;
+}

@@ -1,0 +1,240 @@
+import { parse, type Comment, type Node, type Pattern, type Program } from 'acorn';
+
+/** Rewrites one REPL cell so that it runs as the body of an async function while its top-level
+ *  declarations live on the compartment's global object (and so persist to later cells):
+ *    let/const/var a = 1, {b} = o;   ->  ;(a = 1, {b} = o);       names defined on globalThis first
+ *    class C {}                       ->  ;C = class C {};
+ *    function f() {}                  ->  kept (hoisted), exported at the start: $rlm$.fn("f", f);
+ *    last expression statement e;     ->  return (e);
+ *  Every edit stays on its line, so error line numbers match the cell. */
+
+export const CELL_HELPER = '$rlm$';
+
+export interface TransformedCell {
+  code: string;
+  /** Names of top-level let/const/var/class/function declarations. */
+  declared: string[];
+  consts: string[];
+  functions: string[];
+  /** True when the cell ends with an expression whose value is shown. */
+  hasValue: boolean;
+}
+
+export class CellSyntaxError extends Error {
+  constructor(message: string, readonly line: number) {
+    super(message);
+  }
+}
+
+interface Edit {
+  at: number;
+  end: number;
+  text: string;
+}
+
+type AnyNode = Node & Record<string, unknown>;
+
+function patternNames(p: Pattern, out: string[]): void {
+  switch (p.type) {
+    case 'Identifier':
+      out.push(p.name);
+      break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+      break;
+    case 'ArrayPattern':
+      for (const el of p.elements) if (el) patternNames(el, out);
+      break;
+    case 'RestElement':
+      patternNames(p.argument, out);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left, out);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Visits every node with its parent and the parent's key; `visit` returning false skips children. */
+function walk(node: AnyNode, visit: (n: AnyNode, parent: AnyNode | undefined, key: string) => boolean | void, parent?: AnyNode, key = ''): void {
+  if (visit(node, parent, key) === false) return;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    if (Array.isArray(v)) {
+      for (const c of v) if (c && typeof c === 'object' && typeof c.type === 'string') walk(c, visit, node, k);
+    } else if (v && typeof v === 'object' && typeof (v as AnyNode).type === 'string') walk(v as AnyNode, visit, node, k);
+  }
+}
+
+/** Every name bound anywhere in the cell (declarations, parameters, catch clauses, classes). */
+function boundNames(program: AnyNode): Set<string> {
+  const names: string[] = [];
+  walk(program, (n) => {
+    if (n.type === 'VariableDeclarator') patternNames(n.id as Pattern, names);
+    else if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') {
+      if (n.id) names.push((n.id as { name: string }).name);
+      for (const p of n.params as Pattern[]) patternNames(p, names);
+    } else if ((n.type === 'ClassDeclaration' || n.type === 'ClassExpression') && n.id) names.push((n.id as { name: string }).name);
+    else if (n.type === 'CatchClause' && n.param) patternNames(n.param as Pattern, names);
+  });
+  return new Set(names);
+}
+
+/** True when an Identifier at this place is read as a variable (not a key, label, target or typeof operand). */
+function isRead(parent: AnyNode | undefined, key: string): boolean {
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'MemberExpression':
+      return key !== 'property' || parent.computed === true;
+    case 'Property':
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+      return key === 'key' ? parent.computed === true : !parent.shorthand;
+    case 'UnaryExpression':
+      return parent.operator !== 'typeof';
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'UpdateExpression':
+    case 'MetaProperty':
+      return false;
+    case 'AssignmentExpression':
+      return key === 'right';
+    default:
+      return true;
+  }
+}
+
+// Subtrees whose identifiers are bindings or assignment targets, never plain reads.
+function isTargetSubtree(n: AnyNode, parent: AnyNode | undefined, key: string): boolean {
+  if (n.type.endsWith('Pattern') || n.type === 'RestElement') return true;
+  if (!parent) return false;
+  if ((parent.type === 'ForInStatement' || parent.type === 'ForOfStatement') && key === 'left') return true;
+  if (parent.type === 'AssignmentExpression' && key === 'left') return true;
+  if (key === 'params' || key === 'id' || (parent.type === 'CatchClause' && key === 'param')) return true;
+  return false;
+}
+
+// SES rejects source text that merely looks like `import(`, `eval(` or an HTML comment, even inside a
+// string. Inside literals and comments we rewrite the first character as an escape with the same
+// value, so grep("import(") still works; real import() is refused below with a clear message.
+const LOOKALIKE = /(\bimport|\beval)(?=\s*(?:\(|\/[/*]))|<!--|-->/g;
+function escapeLookalikes(raw: string, kind: 'string' | 'regex'): string {
+  return raw.replace(LOOKALIKE, (m, _w, offset: number) => {
+    let slashes = 0;
+    for (let i = offset - 1; i >= 0 && raw[i] === '\\'; i--) slashes++;
+    if (slashes % 2 === 1) return m; // part of an escape already; leave it to SES
+    if (m === '<!--') return '\\x3C!--';
+    if (m === '-->') return kind === 'regex' ? '-\\x2D>' : '--\\x3E';
+    return '\\x' + m.charCodeAt(0).toString(16) + m.slice(1);
+  });
+}
+
+/** `isGlobal(name)` tells whether a name is currently defined on the compartment's global. */
+export function transformCell(source: string, reserved: ReadonlySet<string>, isGlobal: (name: string) => boolean = () => true): TransformedCell {
+  const comments: Comment[] = [];
+  let program: Program;
+  try {
+    program = parse(source, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowAwaitOutsideFunction: true,
+      locations: true,
+      onComment: comments,
+    });
+  } catch (err) {
+    const e = err as SyntaxError & { loc?: { line: number } };
+    const message = String(e.message).replace(/\s*\(\d+:\d+\)$/, '');
+    throw new CellSyntaxError(`SyntaxError: ${message}`, e.loc?.line ?? 1);
+  }
+
+  const edits: Edit[] = [];
+  const declared: string[] = [];
+  const consts: string[] = [];
+  const functions: string[] = [];
+  const lineOf = (n: Node) => n.loc?.start.line ?? 1;
+  const declare = (names: string[], at: Node) => {
+    for (const name of names) {
+      if (reserved.has(name)) throw new CellSyntaxError(`SyntaxError: "${name}" is a reserved REPL name and cannot be declared`, lineOf(at));
+      if (!declared.includes(name)) declared.push(name);
+    }
+  };
+
+  const bound = boundNames(program as unknown as AnyNode);
+  walk(program as unknown as AnyNode, (n, parent, key) => {
+    if (isTargetSubtree(n, parent, key)) return false;
+    // SES resolves an undefined global to `undefined` instead of throwing; a free name that is not
+    // defined yet is checked at run time so that a typo still raises "x is not defined".
+    if (n.type === 'Identifier' && isRead(parent, key)) {
+      const name = n.name as string;
+      if (!bound.has(name) && name !== 'arguments' && name !== CELL_HELPER && !isGlobal(name)) {
+        edits.push({ at: n.start, end: n.end, text: `(${name} ?? ${CELL_HELPER}.chk(${JSON.stringify(name)}))` });
+      }
+      return;
+    }
+    if (n.type === 'ImportExpression') {
+      throw new CellSyntaxError('SyntaxError: import() is not available in the REPL; use readFile/grep', lineOf(n));
+    }
+    if (n.type === 'Literal' && (typeof n.value === 'string' || n.regex)) {
+      const raw = source.slice(n.start, n.end);
+      const fixed = escapeLookalikes(raw, n.regex ? 'regex' : 'string');
+      if (fixed !== raw) edits.push({ at: n.start, end: n.end, text: fixed });
+    } else if (n.type === 'TemplateElement') {
+      const raw = source.slice(n.start, n.end);
+      const fixed = escapeLookalikes(raw, 'string');
+      if (fixed !== raw) edits.push({ at: n.start, end: n.end, text: fixed });
+    }
+  });
+  for (const c of comments) {
+    const text = source.slice(c.start, c.end);
+    if (LOOKALIKE.test(text)) edits.push({ at: c.start, end: c.end, text: text.replace(/[^\n]/g, ' ') });
+    LOOKALIKE.lastIndex = 0;
+  }
+
+  const body = program.body;
+  for (const stmt of body) {
+    if (stmt.type === 'VariableDeclaration') {
+      const names: string[] = [];
+      for (const d of stmt.declarations) patternNames(d.id, names);
+      declare(names, stmt);
+      if (stmt.kind === 'const') consts.push(...names);
+      edits.push({ at: stmt.start, end: stmt.start + stmt.kind.length, text: ';(' });
+      for (const d of stmt.declarations) if (!d.init) edits.push({ at: d.id.end, end: d.id.end, text: ' = undefined' });
+      const last = stmt.declarations[stmt.declarations.length - 1];
+      edits.push({ at: last.end, end: last.end, text: ')' });
+    } else if (stmt.type === 'ClassDeclaration' && stmt.id) {
+      declare([stmt.id.name], stmt);
+      edits.push({ at: stmt.start, end: stmt.start, text: `;${stmt.id.name} = ` });
+      edits.push({ at: stmt.end, end: stmt.end, text: ';' });
+    } else if (stmt.type === 'FunctionDeclaration' && stmt.id) {
+      declare([stmt.id.name], stmt);
+      functions.push(stmt.id.name);
+    }
+  }
+
+  const last = body[body.length - 1];
+  const hasValue = last?.type === 'ExpressionStatement';
+  if (hasValue) {
+    // The statement's own range keeps parentheses around the expression; drop its semicolon.
+    const end = source[last.end - 1] === ';' ? last.end - 1 : last.end;
+    edits.push({ at: last.start, end: last.start, text: 'return (' });
+    edits.push({ at: end, end, text: ')' });
+  }
+
+  // Apply from the end so offsets stay valid. At one offset a replacement goes first, then the
+  // inserts, latest pushed first, so that they end up in push order before the replaced text.
+  const ordered = edits
+    .map((e, i) => ({ ...e, i }))
+    .sort((a, b) => b.at - a.at || b.end - b.at - (a.end - a.at) || b.i - a.i);
+  let code = source;
+  for (const e of ordered) code = code.slice(0, e.at) + e.text + code.slice(e.end);
+  const prologue = functions.map((f) => `${CELL_HELPER}.fn(${JSON.stringify(f)}, ${f});`).join(' ');
+  return {
+    code: `(async function (${CELL_HELPER}) { ${prologue}${code}\n})`,
+    declared,
+    consts,
+    functions,
+    hasValue,
+  };
+}

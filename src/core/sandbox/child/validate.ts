@@ -1,0 +1,69 @@
+import { types } from 'node:util';
+
+/** Argument checks for the endowments, done before anything is sent to the host. Model values are
+ *  read once, through own data properties only, so no getter, proxy trap or `then` ever runs. */
+
+const { getOwnPropertyDescriptor } = Object;
+
+export type OptionType = 'string' | 'boolean' | 'integer';
+
+export function requireString(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describeType(value)}`);
+  return value;
+}
+
+export function optionalString(value: unknown, what: string): string | undefined {
+  return value === undefined ? undefined : requireString(value, what);
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v) && !types.isProxy(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+function plainObject(value: unknown, what: string): object {
+  if (typeof value !== 'object' || value === null || typeof value === 'function') {
+    throw new TypeError(`${what} must be an object, got ${describeType(value)}`);
+  }
+  if (types.isProxy(value)) throw new TypeError(`${what} must be a plain object, not a Proxy`);
+  return value;
+}
+
+/** Reads an options object: only the allowed keys, only own data properties, checked types. */
+export function readOptions(value: unknown, what: string, allowed: Record<string, OptionType>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  if (value === undefined || value === null) return out;
+  const obj = plainObject(value, what);
+  if (Array.isArray(obj)) throw new TypeError(`${what} must be an object, got an array`);
+  const names = Object.keys(allowed);
+  for (const key of Reflect.ownKeys(obj)) {
+    if (typeof key !== 'string' || !(key in allowed)) {
+      throw new TypeError(`${what}: unknown option ${typeof key === 'string' ? JSON.stringify(key) : 'symbol'} (allowed: ${names.join(', ')})`);
+    }
+    const d = getOwnPropertyDescriptor(obj, key)!;
+    if (!('value' in d)) throw new TypeError(`${what}: option "${key}" must be a plain value, not a getter or setter`);
+    const v = d.value;
+    if (v === undefined) continue;
+    const type = allowed[key];
+    const ok = type === 'integer' ? typeof v === 'number' && Number.isSafeInteger(v) : typeof v === type;
+    if (!ok) throw new TypeError(`${what}: option "${key}" must be ${type === 'integer' ? 'an integer' : 'a ' + type}, got ${describeType(v)}`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** Reads an array of strings element by element through data properties. */
+export function readStringArray(value: unknown, what: string, max: number): string[] {
+  const obj = plainObject(value, what);
+  if (!Array.isArray(obj)) throw new TypeError(`${what} must be an array of strings`);
+  const len = getOwnPropertyDescriptor(obj, 'length')!.value as number;
+  if (len > max) throw new RangeError(`${what}: ${len} items, the limit is ${max} per call`);
+  const out: string[] = [];
+  for (let i = 0; i < len; i++) {
+    const d = getOwnPropertyDescriptor(obj, String(i));
+    if (!d || !('value' in d)) throw new TypeError(`${what}[${i}] must be a string`);
+    out.push(requireString(d.value, `${what}[${i}]`));
+  }
+  return out;
+}

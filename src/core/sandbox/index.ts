@@ -1,0 +1,2 @@
+export { SandboxPool, type SandboxPoolOptions } from './pool';
+export * from './types';

@@ -1,0 +1,24 @@
+import type { ContextMap } from '../workspace/types';
+import type { SandboxLimits } from './types';
+
+/** Messages between the host and the sandbox process (JSON over the IPC channel).
+ *  The host treats every child message as untrusted data and checks its shape before use. */
+
+export type CallOp = 'readFile' | 'grep' | 'llm_query' | 'llm_batch' | 'rlm_query';
+
+export type HostMessage =
+  | { t: 'open'; context: ContextMap; limits: SandboxLimits }
+  | { t: 'cell'; id: number; index: number; code: string }
+  | { t: 'reply'; cell: number; id: number; ok: true; value: unknown }
+  | { t: 'reply'; cell: number; id: number; ok: false; message: string };
+
+export type ChildMessage =
+  | { t: 'ready' }
+  | { t: 'call'; cell: number; id: number; op: CallOp; args: unknown[] }
+  /** Head of the cell's output, streamed so that a killed cell still shows what it printed. */
+  | { t: 'out'; cell: number; text: string }
+  | { t: 'done'; cell: number; output: string; error?: string; final?: string }
+  /** Sent once the child's event loop turned after `done`: nothing of the cell is still running. */
+  | { t: 'idle'; cell: number };
+
+export const CALL_OPS: readonly CallOp[] = ['readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query'];

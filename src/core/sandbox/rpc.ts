@@ -1,0 +1,148 @@
+import { RlmError, safeMessage } from '../errors';
+import type { GrepOptions, ReadRange } from '../workspace/types';
+import { CALL_OPS, type CallOp } from './protocol';
+import type { SandboxLimits, SandboxSessionOptions } from './types';
+
+/** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
+ *  are checked again here; replies are plain data; errors cross as RlmError messages only. */
+
+type Reply = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** A counting semaphore whose waiters are dropped when the cell ends. */
+class Gate {
+  private active = 0;
+  private waiters: Array<() => void> = [];
+  constructor(private readonly size: number, private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', () => {
+      this.waiters = [];
+    });
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    // A finished call hands its slot straight to the next waiter, so the limit is never exceeded.
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    else this.active++;
+    try {
+      if (this.signal.aborted) throw new RlmError('the cell ended before this call started', 'cell-ended');
+      return await fn();
+    } finally {
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new RlmError(`${what} must be a string`, 'bad-argument');
+  return v;
+}
+
+function pick<T extends object>(v: unknown, keys: Record<string, string>): T {
+  const out: Record<string, unknown> = {};
+  if (v && typeof v === 'object') {
+    for (const [k, type] of Object.entries(keys)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x === type) out[k] = x;
+    }
+  }
+  return out as T;
+}
+
+export class CellCalls {
+  private readonly controller = new AbortController();
+  private readonly gate: Gate;
+  private used = 0;
+
+  constructor(private readonly options: SandboxSessionOptions, private readonly limits: SandboxLimits) {
+    this.gate = new Gate(Math.max(1, limits.subcallsInFlight), this.controller.signal);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The cell ended: queued sub-calls are dropped, running ones are told to stop. */
+  close(): void {
+    this.controller.abort();
+  }
+
+  async handle(op: unknown, args: unknown): Promise<Reply> {
+    try {
+      if (typeof op !== 'string' || !CALL_OPS.includes(op as CallOp) || !Array.isArray(args)) {
+        throw new RlmError('unknown sandbox call', 'bad-call');
+      }
+      return { ok: true, value: await this.dispatch(op as CallOp, args) };
+    } catch (err) {
+      return { ok: false, message: safeMessage(err, `${String(op)} failed`) };
+    }
+  }
+
+  private dispatch(op: CallOp, args: unknown[]): Promise<unknown> {
+    const { workspace, subcalls } = this.options;
+    const signal = this.controller.signal;
+    switch (op) {
+      case 'readFile':
+        return workspace.readFile(str(args[0], 'path'), pick<ReadRange>(args[1], { start: 'number', end: 'number' }));
+      case 'grep':
+        return workspace
+          .grep(str(args[0], 'pattern'), pick<GrepOptions>(args[1], { glob: 'string', ignoreCase: 'boolean', maxResults: 'number', contextLines: 'number' }), signal)
+          .then((r) => ({ hits: r.hits.map((h) => ({ path: h.path, line: h.line, text: h.text, before: h.before, after: h.after })), truncated: r.truncated }));
+      case 'llm_query': {
+        const prompt = str(args[0], 'prompt');
+        const model = pick<{ model?: string }>(args[1], { model: 'string' });
+        this.reserve('llm_query', 1);
+        this.checkPrompt('llm_query', prompt.length);
+        return this.gate.run(() => subcalls.llmQuery(prompt, model, signal));
+      }
+      case 'rlm_query': {
+        const prompt = str(args[0], 'prompt');
+        const text = args[1] === undefined ? undefined : str(args[1], 'text');
+        this.reserve('rlm_query', 1);
+        this.checkPrompt('rlm_query', prompt.length + (text?.length ?? 0));
+        return this.gate.run(() => subcalls.rlmQuery(prompt, text, signal));
+      }
+      case 'llm_batch':
+        return this.batch(args[0], args[1]);
+    }
+  }
+
+  /** Each item runs on its own; a failed item becomes "[llm_batch item i failed: message]" (i from 0),
+   *  so one bad prompt or one provider error does not lose the other answers. */
+  private async batch(rawPrompts: unknown, rawOptions: unknown): Promise<string[]> {
+    if (!Array.isArray(rawPrompts)) throw new RlmError('llm_batch: prompts must be an array of strings', 'bad-argument');
+    const prompts = rawPrompts.map((p, i) => str(p, `llm_batch: prompts[${i}]`));
+    if (prompts.length > this.limits.batchSize) {
+      throw new RlmError(`llm_batch: ${prompts.length} prompts, the limit is ${this.limits.batchSize} per call`, 'limit-batch');
+    }
+    const model = pick<{ model?: string }>(rawOptions, { model: 'string' });
+    this.reserve('llm_batch', prompts.length);
+    const signal = this.controller.signal;
+    return Promise.all(
+      prompts.map(async (prompt, i) => {
+        try {
+          this.checkPrompt(`llm_batch item ${i}`, prompt.length);
+          return await this.gate.run(() => this.options.subcalls.llmQuery(prompt, model, signal));
+        } catch (err) {
+          return `[llm_batch item ${i} failed: ${safeMessage(err, 'the sub-call failed')}]`;
+        }
+      }),
+    );
+  }
+
+  private reserve(what: string, n: number): void {
+    const limit = this.limits.subcallsPerCell;
+    if (this.used + n > limit) {
+      throw new RlmError(
+        `${what}: sub-call limit reached (${limit} per cell, ${this.used} used, ${n} asked); split the work across cells or filter first`,
+        'limit-subcalls',
+      );
+    }
+    this.used += n;
+  }
+
+  private checkPrompt(what: string, chars: number): void {
+    if (chars > this.limits.promptChars) {
+      throw new RlmError(`${what}: prompt of ${chars} characters is over the limit of ${this.limits.promptChars}; send a smaller slice`, 'limit-prompt');
+    }
+  }
+}

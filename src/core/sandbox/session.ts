@@ -1,0 +1,204 @@
+import { RlmError } from '../errors';
+import type { ChildMessage } from './protocol';
+import type { SandboxProcess } from './process';
+import { CellCalls } from './rpc';
+import { BoundedText, escapeControls } from './text';
+import type { CellResult, KillReason, SandboxLimits, SandboxSession, SandboxSessionOptions } from './types';
+import { Watchdog } from './watchdog';
+
+/** One run's REPL on the host side: sends cells to its sandbox process, answers the endowment
+ *  calls, enforces the wall timer and the watchdog, and replaces the process after a kill. */
+
+export interface ProcessSource {
+  take(heapMb: number): Promise<SandboxProcess>;
+}
+
+/** Time the child has, after reporting a cell done, to show that nothing of the cell still runs. */
+const SETTLE_MS = 1000;
+/** Between cells the child should be idle; more CPU than this per second means leaked work. */
+const IDLE_CPU_MS_PER_SEC = 500;
+
+type Done = Extract<ChildMessage, { t: 'done' }>;
+type Outcome = Omit<CellResult, 'durationMs' | 'variablesLost'>;
+
+const RESTART_NOTE =
+  '[The sandbox was restarted after the previous cell was stopped: variables from earlier cells are lost. ' +
+  '`context` and the REPL functions are still available.]';
+
+function killMessage(reason: KillReason, limits: SandboxLimits): string {
+  const lost = 'The sandbox was restarted and all REPL variables are lost.';
+  switch (reason) {
+    case 'timeout':
+      return `Killed: the cell ran longer than the ${limits.cellTimeoutMs / 1000} s limit. ${lost}`;
+    case 'memory':
+      return `Killed: the cell used more memory than allowed (heap ${limits.heapMb} MB, resident ${limits.rssMb} MB). ${lost}`;
+    case 'cpu':
+      return `Killed: code kept running after the cell ended (an un-awaited promise chain or loop). ${lost}`;
+    case 'cancelled':
+      return `Cancelled: the cell was stopped. ${lost}`;
+    default:
+      return `The sandbox process crashed. ${lost}`;
+  }
+}
+
+const OOM = /heap out of memory|Reached heap limit|Allocation failed|Fatal process out of memory/i;
+
+export class Session implements SandboxSession {
+  private proc: SandboxProcess | undefined;
+  private watchdog: Watchdog | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private index = 0;
+  private disposed = false;
+  /** Set when the process died; the next cell runs in a fresh one and says so. */
+  private restartPending = false;
+  /** Stops the running cell (dispose, watchdog); undefined between cells. */
+  private stopCell: ((reason: KillReason) => void) | undefined;
+
+  constructor(
+    private readonly source: ProcessSource,
+    private readonly options: SandboxSessionOptions,
+    private readonly limits: SandboxLimits,
+    private readonly onDispose: (s: Session) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const proc = await this.source.take(this.limits.heapMb);
+    proc.ref();
+    proc.send({ t: 'open', context: this.options.workspace.context, limits: this.limits });
+    const watchdog = new Watchdog(proc.pid ?? -1, {
+      rssMb: this.limits.rssMb,
+      idleCpuMsPerSec: IDLE_CPU_MS_PER_SEC,
+      onBreach: (reason) => (this.stopCell ? this.stopCell(reason) : proc.kill()),
+    });
+    watchdog.start(false);
+    proc.onExit(() => {
+      watchdog.stop();
+      if (!this.disposed) this.restartPending = true;
+    });
+    this.proc = proc;
+    this.watchdog = watchdog;
+  }
+
+  runCell(code: string, signal?: AbortSignal): Promise<CellResult> {
+    const next = this.queue.then(() => this.runOne(code, signal));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runOne(code: string, signal?: AbortSignal): Promise<CellResult> {
+    if (this.disposed) throw new RlmError('the sandbox session is closed', 'sandbox-closed');
+    const started = performance.now();
+    if (signal?.aborted) return { output: '', error: 'Cancelled before the cell started.', killed: 'cancelled', durationMs: 0 };
+    let variablesLost = false;
+    if (!this.proc?.alive) {
+      variablesLost = this.restartPending;
+      this.restartPending = false;
+      await this.start();
+    }
+    const outcome = await this.execute(this.proc!, String(code), signal);
+    const result: CellResult = { ...outcome, durationMs: performance.now() - started };
+    if (variablesLost) {
+      result.variablesLost = true;
+      result.output = RESTART_NOTE + (result.output ? '\n' + result.output : '');
+    }
+    return result;
+  }
+
+  private execute(proc: SandboxProcess, code: string, signal?: AbortSignal): Promise<Outcome> {
+    const id = this.nextId++;
+    const index = ++this.index;
+    const limits = this.limits;
+    const calls = new CellCalls(this.options, limits);
+    const streamed = new BoundedText(limits.outputChars);
+    return new Promise<Outcome>((resolve) => {
+      let done: Done | undefined;
+      let killReason: KillReason | undefined;
+      let settled = false;
+      const timers: NodeJS.Timeout[] = [];
+
+      const finish = (outcome: Outcome) => {
+        if (settled) return;
+        settled = true;
+        for (const t of timers) clearTimeout(t);
+        offMessage();
+        offExit();
+        signal?.removeEventListener('abort', onAbort);
+        calls.close();
+        this.stopCell = undefined;
+        this.watchdog?.start(false);
+        resolve(outcome);
+      };
+      const kill = (reason: KillReason) => {
+        if (settled || killReason) return;
+        killReason = reason;
+        proc.kill();
+        // The exit event normally follows at once; do not hang if it does not.
+        timers.push(setTimeout(onExit, 2000));
+      };
+      const onExit = () => {
+        if (settled) return;
+        const reason = killReason ?? (OOM.test(proc.stderr) ? 'memory' : 'crash');
+        const outcome: Outcome = {
+          output: done ? escapeControls(done.output) : streamed.toString(),
+          error: (done?.error ? escapeControls(done.error) + '\n' : '') + killMessage(reason, limits),
+          killed: reason,
+        };
+        if (done?.final !== undefined) outcome.final = { value: escapeControls(done.final) };
+        finish(outcome);
+      };
+      const onAbort = () => kill('cancelled');
+
+      const offMessage = proc.onMessage((m) => {
+        if ((m as { cell?: unknown }).cell !== id) return;
+        switch (m.t) {
+          case 'out':
+            if (!done && typeof m.text === 'string') streamed.append(escapeControls(m.text));
+            break;
+          case 'call':
+            void calls.handle(m.op, m.args).then((reply) => {
+              if (!settled && !done) proc.send({ t: 'reply', cell: id, id: Number(m.id), ...reply });
+            });
+            break;
+          case 'done':
+            if (done) break;
+            done = {
+              t: 'done',
+              cell: id,
+              output: typeof m.output === 'string' ? m.output : '',
+              error: typeof m.error === 'string' ? m.error : undefined,
+              final: typeof m.final === 'string' ? m.final : undefined,
+            };
+            calls.close();
+            timers.push(setTimeout(() => kill('cpu'), SETTLE_MS));
+            break;
+          case 'idle':
+            if (!done) break;
+            finish({
+              output: escapeControls(done.output),
+              ...(done.error !== undefined ? { error: escapeControls(done.error) } : {}),
+              ...(done.final !== undefined ? { final: { value: escapeControls(done.final) } } : {}),
+            });
+            break;
+          default:
+            break;
+        }
+      });
+      const offExit = proc.onExit(onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timers.push(setTimeout(() => kill('timeout'), limits.cellTimeoutMs));
+      this.stopCell = kill;
+      this.watchdog?.start(true);
+      proc.send({ t: 'cell', id, index, code });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopCell?.('cancelled');
+    this.watchdog?.stop();
+    this.proc?.kill();
+    this.onDispose(this);
+  }
+}
