@@ -238,6 +238,13 @@ describe('OpenAIChatModel against the fake server', () => {
     });
   });
 
+  it('names the host when it does not resolve', async () => {
+    const model = new OpenAIChatModel({ baseURL: 'http://no-such-host.invalid/v1', apiKey: KEY, model: 'm', retryBaseMs: 1 });
+    const e = await failure(model.complete(ask));
+    assert.equal(e.code, 'unreachable');
+    assert.match(e.message, /no-such-host\.invalid/);
+  });
+
   describe('permanent errors are not retried', () => {
     it('401: bad key, one request, key never repeated even though the server echoes it', async () => {
       const { server, model } = await setup({ apiKey: 'the-right-key' });
