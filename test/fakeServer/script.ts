@@ -30,6 +30,7 @@ export type ReplyRule = ((req: FakeRequestInfo) => string) | DeclarativeRule;
 
 export type FaultKind =
   | 'rate-limit' // 429, with Retry-After when `retryAfter` is set
+  | 'quota' // 429 insufficient_quota (an exhausted account: not worth retrying)
   | 'server-error' // 500 (or `status`)
   | 'hang' // headers never sent; the request stays open until the client gives up or the server closes
   | 'stall' // streamed: one chunk ("partial") sent, then nothing (non-streamed: same as hang)

@@ -245,6 +245,10 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
           { error: { message: 'Rate limit reached for requests', type: 'rate_limit_error', code: 'rate_limit_exceeded' } },
           f.retryAfter !== undefined ? { 'retry-after': f.retryAfter } : {},
         );
+      case 'quota':
+        return sendJson(res, 429, {
+          error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' },
+        });
       case 'server-error':
         return sendJson(res, f.status ?? 500, { error: { message: 'The server had an error processing your request.', type: 'server_error' } });
       case 'hang':

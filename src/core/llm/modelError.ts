@@ -13,6 +13,7 @@ export type ModelErrorCode =
   | 'context-length' // 400: prompt larger than the model's window
   | 'http-400' // any other rejected request
   | 'rate-limited' // 429 after every retry
+  | 'quota' // 429 insufficient_quota: no retry can help
   | 'server-error' // 5xx after every retry
   | 'timeout' // per-request timeout, after retries
   | 'unreachable' // connection refused / host not found

@@ -82,7 +82,11 @@ export class OpenAIChatModel implements ChatModel {
     try {
       url = new URL(options.baseURL);
     } catch {
-      throw new ModelError('The model base URL is not a valid URL (expected e.g. https://api.openai.com/v1).', 'bad-url');
+      url = new URL('invalid:');
+    }
+    // "localhost:11434/v1" parses as a URL with scheme "localhost:": only http(s) can be an endpoint.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ModelError('The model base URL must start with http:// or https:// (e.g. https://api.openai.com/v1).', 'bad-url');
     }
     this.id = options.model;
     this.host = url.host;
@@ -384,6 +388,13 @@ export class OpenAIChatModel implements ChatModel {
           'bad-url',
           404,
         ),
+        retryable: false,
+      };
+    }
+    if (status === 429 && /insufficient_quota|exceeded your current quota|billing/i.test(`${said} ${JSON.stringify(err.error ?? '')}`)) {
+      // OpenAI answers 429 for an exhausted account too; waiting does not refill it.
+      return {
+        error: new ModelError(`The account behind the API key has no quota left at ${this.host} (429)${detail}`, 'quota', 429),
         retryable: false,
       };
     }

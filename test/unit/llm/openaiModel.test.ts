@@ -245,6 +245,15 @@ describe('OpenAIChatModel against the fake server', () => {
     assert.match(e.message, /no-such-host\.invalid/);
   });
 
+  it('refuses a base URL that is not http(s), without echoing it', () => {
+    for (const baseURL of ['localhost:11434/v1', 'not a url', `ftp://x/${KEY}`]) {
+      assert.throws(
+        () => new OpenAIChatModel({ baseURL, apiKey: KEY, model: 'm' }),
+        (e: unknown) => e instanceof ModelError && e.code === 'bad-url' && !e.message.includes(KEY),
+      );
+    }
+  });
+
   describe('permanent errors are not retried', () => {
     it('401: bad key, one request, key never repeated even though the server echoes it', async () => {
       const { server, model } = await setup({ apiKey: 'the-right-key' });
@@ -253,6 +262,14 @@ describe('OpenAIChatModel against the fake server', () => {
       assert.match(e.message, /API key/);
       assert.equal(server.requests.length, 1);
       assertNoKey(e);
+    });
+
+    it('429 insufficient_quota: no quota left, not retried', async () => {
+      const { server, model } = await setup({ faults: [{ fault: 'quota' }] });
+      const e = await failure(model.complete(ask));
+      assert.equal(e.code, 'quota');
+      assert.match(e.message, /no quota left/);
+      assert.equal(server.requests.length, 1);
     });
 
     it('403: forbidden', async () => {
