@@ -1,7 +1,7 @@
-// Placeholder until src/core/sandbox/pool.ts lands: replaced by a direct import of SandboxPool.
+// The core's sandbox pool, behind a function so SandboxHost can be constructed without starting it.
+import { SandboxPool } from '../core/sandbox/pool';
 import type { SandboxProvider } from '../core/sandbox/types';
-import { RlmError } from '../core/errors';
 
 export function loadSandboxPool(): new (options: { scriptPath: string }) => SandboxProvider {
-  throw new RlmError('The sandbox is not built yet in this version.', 'no-sandbox');
+  return SandboxPool;
 }

@@ -1,0 +1,149 @@
+/** The extension in a real VS Code extension host, against the fake model server over real HTTP. */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RlmExtensionApi } from '../../../src/vscode/extension';
+import type { RunOutcome } from '../../../src/vscode/runController';
+import type { RunResult } from '../../../src/core/rlm/types';
+
+const API_KEY = 'sk-test-rlm-integration';
+
+function resultOf(outcome: unknown): RunResult {
+  assert.ok(outcome && typeof outcome === 'object' && 'result' in outcome, `a run result, got ${JSON.stringify(outcome)}`);
+  return (outcome as { result: RunResult }).result;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const rlm = () => vscode.workspace.getConfiguration('rlm');
+
+describe('RLM extension in a real VS Code', () => {
+  let api: RlmExtensionApi;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode');
+    assert.ok(ext, 'the extension is installed');
+    assert.equal(ext.isActive, false, 'activation is lazy: nothing activated it before the tests');
+    const t0 = Date.now();
+    api = await ext.activate();
+    console.log(`    activation: activate() ${api.activationMs.toFixed(1)} ms, load + activate ${Date.now() - t0} ms`);
+  });
+
+  afterEach(async () => {
+    await rlm().update('model', 'fake-root', vscode.ConfigurationTarget.Global);
+  });
+
+  it('registers every contributed command', async () => {
+    const contributed = (vscode.extensions.getExtension('rlm-team.rlm-vscode')!.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.length >= 10);
+    const all = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(contributed.filter((c) => !all.has(c)), []);
+  });
+
+  it('keeps the API key in SecretStorage (round trip), never in settings', async () => {
+    await vscode.commands.executeCommand('rlm.clearApiKey');
+    assert.equal(await api.hasApiKey(), false);
+    assert.equal(await vscode.commands.executeCommand('rlm.setApiKey', API_KEY), true);
+    assert.equal(await api.hasApiKey(), true);
+    const settingsText = JSON.stringify(vscode.workspace.getConfiguration().inspect('rlm')?.globalValue ?? {});
+    assert.ok(!settingsText.includes(API_KEY), 'the key is not in settings');
+  });
+
+  it('answers a question against the fake model server and records it in history', async () => {
+    const result = resultOf(await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?'));
+    assert.equal(result.status, 'answered', result.reason);
+    assert.match(result.answer ?? '', /`src\/math\.ts:1`/);
+    assert.match(result.answer ?? '', /Sub-model summary/);
+    assert.ok(result.subcalls >= 1);
+    const history = await api.listHistory();
+    assert.equal(history[0].runId, result.runId);
+    assert.equal(history[0].status, 'answered');
+    assert.equal(history[0].question, 'Where is add defined?');
+
+    const out = vscode.Uri.file(path.join(os.tmpdir(), `rlm-export-${result.runId}.jsonl`));
+    await vscode.commands.executeCommand('rlm.history.exportJsonl', result.runId, out);
+    const events = fs.readFileSync(out.fsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    assert.equal(events[0].type, 'run.start');
+    assert.equal(events.at(-1)!.type, 'run.end');
+    assert.ok(events.some((e) => e.type === 'subcall.start'));
+    assert.ok(!fs.readFileSync(out.fsPath, 'utf8').includes(API_KEY), 'no key in the trajectory');
+
+    const md = vscode.Uri.file(path.join(os.tmpdir(), `rlm-export-${result.runId}.md`));
+    await vscode.commands.executeCommand('rlm.history.exportMarkdown', result.runId, md);
+    assert.match(fs.readFileSync(md.fsPath, 'utf8'), /## Answer[\s\S]*src\/math\.ts:1/);
+  });
+
+  it('runs Explain This Folder scoped to the folder', async () => {
+    const lib = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'lib');
+    const result = resultOf(await vscode.commands.executeCommand('rlm.explainFolder', lib));
+    assert.equal(result.status, 'answered', result.reason);
+    assert.match(result.answer ?? '', /lib\/strings\.ts:1/);
+    assert.doesNotMatch(result.answer ?? '', /src\/math\.ts/, 'files outside the folder are invisible');
+    const [latest] = await api.listHistory();
+    assert.equal(latest.scope, 'lib');
+  });
+
+  it('cancels a run in progress', async () => {
+    await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
+    const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question') as Thenable<RunOutcome>;
+    await until('the run to start', async () => api.isRunning() && (await api.listHistory())[0]?.status === 'running');
+    await vscode.commands.executeCommand('rlm.cancelRun');
+    const result = resultOf(await pending);
+    assert.equal(result.status, 'cancelled');
+    assert.equal(api.isRunning(), false);
+    const [latest] = await api.listHistory();
+    assert.equal(latest.status, 'cancelled');
+  });
+
+  it('refuses a second run while one is live', async () => {
+    await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
+    const first = vscode.commands.executeCommand('rlm.askRepo', 'Slow again') as Thenable<RunOutcome>;
+    await until('the run to start', () => api.isRunning() || undefined);
+    const second = (await vscode.commands.executeCommand('rlm.askRepo', 'Another')) as RunOutcome;
+    assert.ok('refused' in second && second.refused === 'busy');
+    await vscode.commands.executeCommand('rlm.cancelRun');
+    assert.equal(resultOf(await first).status, 'cancelled');
+  });
+
+  it('fails clearly when the endpoint rejects the key', async () => {
+    await vscode.commands.executeCommand('rlm.clearApiKey');
+    try {
+      const result = resultOf(await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?'));
+      assert.equal(result.status, 'failed');
+      assert.match(result.reason ?? '', /401|key|unauthori[sz]ed/i);
+    } finally {
+      await vscode.commands.executeCommand('rlm.setApiKey', API_KEY);
+    }
+  });
+
+  it('applies a settings change to the next run', async () => {
+    await rlm().update('limits.maxIterations', 1, vscode.ConfigurationTarget.Global);
+    try {
+      const result = resultOf(await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?'));
+      assert.notEqual(result.status, 'answered', 'one turn is not enough for the scripted two-turn answer');
+      const out = vscode.Uri.file(path.join(os.tmpdir(), `rlm-export-${result.runId}-limits.jsonl`));
+      await vscode.commands.executeCommand('rlm.history.exportJsonl', result.runId, out);
+      const iterations = fs.readFileSync(out.fsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'iteration.start');
+      assert.ok(iterations.length >= 1);
+      for (const it of iterations) assert.equal(it.maxIterations, 1);
+    } finally {
+      await rlm().update('limits.maxIterations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('deletes a run from history', async () => {
+    const [latest] = await api.listHistory();
+    assert.equal(await vscode.commands.executeCommand('rlm.history.delete', latest.runId), true);
+    assert.ok(!(await api.listHistory()).some((e) => e.runId === latest.runId));
+  });
+});
