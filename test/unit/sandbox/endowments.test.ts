@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import type { SandboxSession } from '../../../src/core/sandbox/types';
+import { makeHarness, run, type Harness } from './helpers';
+
+describe('sandbox endowments', function () {
+  let h: Harness;
+  let s: SandboxSession;
+  before(async () => {
+    h = await makeHarness();
+  });
+  after(async () => h.close());
+  beforeEach(async () => {
+    s = await h.open();
+    h.subcalls.calls.length = 0;
+  });
+  afterEach(async () => s.dispose());
+
+  describe('context', () => {
+    it('is the workspace map, deeply frozen', async () => {
+      const r = await s.runCell('[context.root, context.files.map((f) => f.path).sort().join(","), Object.isFrozen(context.files[0]), typeof context.files[0].size]');
+      assert.equal(r.output, '[ "ws", "README.md,src/a.ts,src/b.ts", true, "number" ]');
+      const w = await s.runCell('context.files[0].path = "x"');
+      assert.match(w.error ?? '', /TypeError/);
+      const p = await s.runCell('context.files.push({})');
+      assert.match(p.error ?? '', /TypeError/);
+    });
+  });
+
+  describe('readFile', () => {
+    it('reads a whole file and a 1-based line range', async () => {
+      assert.equal((await s.runCell('await readFile("src/a.ts")')).output, 'export const a = 1;\n// TODO: first\nexport function add(x: number) {\n  return x + a;\n}\n');
+      assert.equal((await s.runCell('await readFile("src/a.ts", { start: 2, end: 3 })')).output, '// TODO: first\nexport function add(x: number) {');
+    });
+
+    it('refuses paths outside the workspace, secrets and FIFOs with messages free of host paths', async () => {
+      const cells = ['"/etc/passwd"', '"../../etc/passwd"', '".env"', '"missing.ts"', '"src\\\\a.ts"', '"src/pipe.ts"'];
+      for (const p of cells) {
+        const r = await s.runCell(`await readFile(${p})`);
+        assert.ok(r.error, `refused ${p}`);
+        assert.ok(!r.error.includes(h.dir) && !r.error.includes('/tmp') && !r.error.includes('/work'), r.error);
+        assert.equal(r.killed, undefined);
+      }
+    });
+
+    it('validates arguments before anything reaches the host', async () => {
+      assert.match((await s.runCell('await readFile(42)')).error ?? '', /TypeError: readFile: path must be a string, got number/);
+      assert.match((await s.runCell('await readFile(new String("src/a.ts"))')).error ?? '', /TypeError: readFile: path must be a string/);
+      assert.match((await s.runCell('await readFile("src/a.ts", { from: 1 })')).error ?? '', /unknown option "from" \(allowed: start, end\)/);
+      assert.match((await s.runCell('await readFile("src/a.ts", { start: "1" })')).error ?? '', /option "start" must be an integer/);
+    });
+  });
+
+  describe('grep', () => {
+    it('returns hardened, null-prototype hits with context lines', async () => {
+      const r = await s.runCell('const hits = await grep("TODO", { glob: "src/**", contextLines: 1 }); hits');
+      assert.match(r.output, /path: "src\/a\.ts", line: 2, text: "\/\/ TODO: first", before: \[ "export const a = 1;" \], after: \[ "export function add\(x: number\) \{" \]/);
+      assert.match(r.output, /path: "src\/b\.ts", line: 2/);
+      const shape = await s.runCell('[Object.getPrototypeOf(hits[0]) === null, Object.isFrozen(hits), Object.isFrozen(hits[0]), Object.isFrozen(hits[0].before)]');
+      assert.equal(shape.output, '[ true, true, true, true ]');
+      const other = await s.runCell('(await grep("TODO")) !== hits');
+      assert.equal(other.output, 'true');
+    });
+
+    it('honours ignoreCase and maxResults', async () => {
+      assert.equal((await s.runCell('(await grep("todo", { ignoreCase: true })).length')).output, '2');
+      const r = await s.runCell('(await grep("TODO", { maxResults: 1 })).length');
+      assert.match(r.output, /\[grep: stopped after 1 matches/);
+      assert.ok(r.output.endsWith('1'));
+    });
+  });
+
+  describe('sub-calls', () => {
+    it('llm_query sends the prompt and the model option to the host', async () => {
+      const r = await s.runCell('await llm_query("hello", { model: "small" })');
+      assert.equal(r.output, 'echo:hello');
+      assert.deepEqual(h.subcalls.calls, [{ kind: 'llm', prompt: 'hello', model: 'small' }]);
+    });
+
+    it('rlm_query passes prompt and text', async () => {
+      assert.equal((await s.runCell('await rlm_query("sum", "body")')).output, 'rlm:sum|body');
+      assert.equal((await s.runCell('await rlm_query("sum")')).output, 'rlm:sum|');
+    });
+
+    it('llm_batch keeps order, and a failed item does not fail the batch', async () => {
+      const r = await s.runCell('await llm_batch(["one", "FAIL two", "HOSTERR three", "four"])');
+      assert.equal(
+        r.output,
+        '[ "echo:one", "[llm_batch item 1 failed: model refused: FAIL two]", "[llm_batch item 2 failed: the sub-call failed]", "echo:four" ]',
+      );
+      assert.doesNotMatch(r.output, /\/work|ENOENT/);
+    });
+
+    it('llm_batch runs items concurrently but never more than subcallsInFlight', async () => {
+      const limited = await h.open({ subcallsInFlight: 3 });
+      h.subcalls.maxInFlight = 0;
+      const r = await limited.runCell('(await llm_batch(Array.from({ length: 10 }, (_, i) => "p" + i))).length');
+      assert.equal(r.output, '10');
+      assert.equal(h.subcalls.maxInFlight, 3);
+    });
+
+    it('a failing llm_query rejects with the RlmError message only, never a host error', async () => {
+      assert.equal((await s.runCell('await llm_query("FAIL now")')).error, 'Error: model refused: FAIL now');
+      const host = await s.runCell('await llm_query("HOSTERR")');
+      assert.equal(host.error, 'Error: llm_query failed');
+    });
+
+    it('refuses getters, proxies, thenables and non-strings as arguments without calling the host', async () => {
+      const attempts = [
+        'await llm_query({ toString() { return "x" } })',
+        'await llm_query("x", { get model() { globalThis.ran = 1; return "m" } })',
+        'await llm_query("x", new Proxy({}, { ownKeys() { globalThis.ran = 1; return [] } }))',
+        'await llm_query("x", { then(r) { globalThis.ran = 1; r({}) } })',
+        'await llm_batch(new Proxy(["a"], {}))',
+        'await llm_batch(["a", 1])',
+        'await llm_batch((() => { const a = ["a"]; Object.defineProperty(a, 0, { get() { globalThis.ran = 1; return "a" } }); return a })())',
+        'await grep("x", Object.create({ glob: "*" }, { ignoreCase: { get() { globalThis.ran = 1; return true }, enumerable: true } }))',
+      ];
+      for (const code of attempts) {
+        const r = await s.runCell(code);
+        assert.match(r.error ?? '', /^TypeError: /, code);
+      }
+      assert.equal((await s.runCell('typeof ran')).output, 'undefined');
+      assert.equal(h.subcalls.calls.length, 0);
+    });
+
+    it('returns fresh results that model code cannot use to reach the host', async () => {
+      const r = await s.runCell('const x = await llm_batch(["a"]); [Object.isFrozen(x), typeof x.constructor]');
+      assert.equal(r.output, '[ true, "function" ]');
+      const esc = await s.runCell('try { x.constructor.constructor("return process")() } catch (e) { e.message }');
+      assert.doesNotMatch(esc.output, /process \{|\[object process\]/);
+    });
+  });
+});
