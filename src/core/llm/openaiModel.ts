@@ -1,7 +1,8 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import OpenAI, { APIUserAbortError } from 'openai';
 import { Redactor } from '../trace/redact';
+import { cancelledError, classifyFailure, EmptyChoices, type Failure, type FailureContext, Malformed, StreamUnsupported, TimedOut } from './failures';
 import { ModelError, type ModelErrorCode } from './modelError';
-import { backoffDelay, parseRetryAfter, sleepUnlessAborted } from './retry';
+import { backoffDelay, sleepUnlessAborted } from './retry';
 import type { ChatMessage, ChatModel, CompleteOptions, Completion, TokenUsage } from './types';
 
 export interface OpenAIChatModelOptions {
@@ -41,23 +42,6 @@ export interface RetryInfo {
   retryAfterMs?: number;
 }
 
-/** A failure classified once: what to tell the user and whether another request may help. */
-interface Failure {
-  error: ModelError;
-  retryable: boolean;
-  retryAfterMs?: number;
-  /** Retries allowed for this kind of failure, below maxRetries (e.g. timeouts cost money: one retry). */
-  kindLimit?: number;
-  /** A streamed request the endpoint could not serve as a stream: try once more without streaming. */
-  streamUnsupported?: boolean;
-}
-
-class TimedOut extends Error {}
-class Malformed extends Error {}
-class EmptyChoices extends Error {}
-
-const CONTEXT_WORDING =
-  /context[ _-]?length|context window|maximum context|too many tokens|prompt is too long|input is too long|reduce the length|exceeds? the (?:model'?s )?(?:maximum|max)|maximum.{0,40}tokens/i;
 
 /**
  * ChatModel over any OpenAI-compatible endpoint, through the `openai` package.
@@ -76,6 +60,7 @@ export class OpenAIChatModel implements ChatModel {
   private readonly maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   /** Learned once per model instance: 'unknown' until a streamed request succeeds or cannot work. */
   private streaming: 'yes' | 'no' | 'unknown';
+  private readonly failureContext: FailureContext;
 
   constructor(private readonly options: OpenAIChatModelOptions) {
     let url: URL;
@@ -93,6 +78,13 @@ export class OpenAIChatModel implements ChatModel {
     this.redactor = new Redactor([options.apiKey]);
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.maxRetries = Math.max(0, options.maxRetries ?? 4);
+    this.failureContext = {
+      host: this.host,
+      model: options.model,
+      timeoutMs: this.timeoutMs,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      redactor: this.redactor,
+    };
     this.streaming = options.stream === false ? 'no' : options.stream === true ? 'yes' : 'unknown';
     this.maxTokensParam =
       options.maxTokensParam ?? (url.hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens');
@@ -137,7 +129,7 @@ export class OpenAIChatModel implements ChatModel {
       try {
         return await this.attemptOnce(messages, options);
       } catch (err) {
-        failure = this.classify(err, signal);
+        failure = classifyFailure(err, signal, this.failureContext);
       }
       if (failure.streamUnsupported && this.streaming !== 'yes' && this.options.stream !== true) {
         // The endpoint cannot stream: ask once without streaming; if that works, never stream again.
@@ -148,7 +140,7 @@ export class OpenAIChatModel implements ChatModel {
           this.streaming = 'no';
           return completion;
         } catch (err) {
-          failure = this.classify(err, signal);
+          failure = classifyFailure(err, signal, this.failureContext);
         }
       }
       const used = kindCount.get(failure.error.code) ?? 0;
@@ -300,165 +292,13 @@ export class OpenAIChatModel implements ChatModel {
     return { text, model: this.options.model, usage: estimateUsage(messages, text), usageEstimated: true };
   }
 
-  private classify(err: unknown, signal: AbortSignal | undefined): Failure {
-    if (signal?.aborted || err instanceof APIUserAbortError) {
-      return { error: this.cancelled(1), retryable: false };
-    }
-    const at = `the model endpoint at ${this.host}`;
-    if (err instanceof TimedOut || err instanceof APIConnectionTimeoutError) {
-      return {
-        error: new ModelError(
-          `No answer from ${at} within ${Math.round(this.timeoutMs / 1000)} s (model ${this.options.model}).`,
-          'timeout',
-        ),
-        retryable: true,
-        // A timed-out request may still be billed: one retry, not maxRetries.
-        kindLimit: 1,
-      };
-    }
-    if (err instanceof StreamUnsupported) {
-      return {
-        error: new ModelError(`${cap(at)} sent an empty stream.`, 'malformed-response'),
-        retryable: true,
-        kindLimit: 2,
-        streamUnsupported: true,
-      };
-    }
-    if (err instanceof Malformed || err instanceof SyntaxError) {
-      return {
-        error: new ModelError(`${cap(at)} sent a reply that is not a valid chat completion.`, 'malformed-response'),
-        retryable: true,
-        kindLimit: 2,
-      };
-    }
-    if (err instanceof EmptyChoices) {
-      return {
-        error: new ModelError(`${cap(at)} answered with no choices (model ${this.options.model}).`, 'empty-response'),
-        retryable: true,
-        kindLimit: 2,
-      };
-    }
-    if (err instanceof APIConnectionError) {
-      const code = systemCode(err);
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        const why = code === 'ECONNREFUSED' ? 'connection refused; is the server running?' : 'host not found';
-        return {
-          error: new ModelError(`Cannot reach ${at} (${why}). Check the base URL.`, 'unreachable'),
-          retryable: true,
-          kindLimit: 1,
-        };
-      }
-      return {
-        error: new ModelError(`The connection to ${at} failed (${code ?? 'network error'}).`, 'network'),
-        retryable: true,
-      };
-    }
-    if (err instanceof APIError && typeof err.status === 'number') return this.classifyStatus(err, err.status);
-    return {
-      error: new ModelError(`The request to ${at} failed (${this.serverMessage(err) || 'unknown error'}).`, 'network'),
-      retryable: true,
-    };
-  }
-
-  private classifyStatus(err: APIError, status: number): Failure {
-    const at = `the model endpoint at ${this.host}`;
-    const said = this.serverMessage(err);
-    const detail = said ? `: ${said}` : '';
-    const model = this.options.model;
-    if (status === 401) {
-      return { error: new ModelError(`${cap(at)} rejected the API key (401). Check the key.`, 'http-401', 401), retryable: false };
-    }
-    if (status === 403) {
-      return {
-        error: new ModelError(`${cap(at)} refused access (403) for model ${model}${detail}`, 'http-403', 403),
-        retryable: false,
-      };
-    }
-    if (status === 404) {
-      const body = `${said} ${JSON.stringify(err.error ?? '')}`;
-      if (/model/i.test(body)) {
-        return {
-          error: new ModelError(`Model "${model}" is not known at ${this.host} (404)${detail}`, 'model-not-found', 404),
-          retryable: false,
-        };
-      }
-      return {
-        error: new ModelError(
-          `Nothing at ${at} answers chat completions (404). Check the base URL (it usually ends in /v1).`,
-          'bad-url',
-          404,
-        ),
-        retryable: false,
-      };
-    }
-    if (status === 429 && /insufficient_quota|exceeded your current quota|billing/i.test(`${said} ${JSON.stringify(err.error ?? '')}`)) {
-      // OpenAI answers 429 for an exhausted account too; waiting does not refill it.
-      return {
-        error: new ModelError(`The account behind the API key has no quota left at ${this.host} (429)${detail}`, 'quota', 429),
-        retryable: false,
-      };
-    }
-    if (status === 408 || status === 409 || status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(err.headers, this.options.maxRetryAfterMs ?? 60_000);
-      const code: ModelErrorCode = status === 429 ? 'rate-limited' : 'server-error';
-      const what = status === 429 ? 'is rate-limiting requests' : `failed with a server error`;
-      return {
-        error: new ModelError(`${cap(at)} ${what} (${status})${detail}`, code, status),
-        retryable: true,
-        retryAfterMs,
-      };
-    }
-    if (status === 400 && CONTEXT_WORDING.test(said)) {
-      return {
-        error: new ModelError(`The prompt is too long for model ${model} (400)${detail}`, 'context-length', 400),
-        retryable: false,
-      };
-    }
-    const stream = /stream/i.test(said) || status === 405 || status === 415 || status === 501;
-    return {
-      error: new ModelError(`${cap(at)} rejected the request (${status})${detail}`, 'http-400', status),
-      retryable: false,
-      streamUnsupported: stream,
-    };
-  }
-
-  /** The endpoint's own explanation, redacted and bounded. */
-  private serverMessage(err: unknown): string {
-    let msg = '';
-    if (err instanceof APIError) {
-      const body = err.error as { message?: unknown } | string | undefined;
-      if (body && typeof body === 'object' && typeof body.message === 'string') msg = body.message;
-      else if (typeof body === 'string') msg = body;
-    }
-    if (!msg && err instanceof Error) msg = err.message;
-    msg = this.redactor.text(String(msg)).replace(/\s+/g, ' ').trim();
-    return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
-  }
-
   private cancelled(attempts: number): ModelError {
-    return new ModelError(`The request to model ${this.options.model} was cancelled.`, 'cancelled', undefined, attempts);
+    return cancelledError(this.options.model, attempts);
   }
 }
-
-class StreamUnsupported extends Error {}
 
 function withAttempts(e: ModelError, attempts: number): ModelError {
   return new ModelError(e.message, e.code, e.status, attempts);
-}
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** The errno-style code somewhere in an error's cause chain (fetch wraps it twice). */
-function systemCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 6 && e && typeof e === 'object'; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** Rough token count (chars / 4) for endpoints that report no usage; marked as estimated. */
