@@ -34,6 +34,13 @@ export function isInside(root: string, abs: string): boolean {
   return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
 }
 
+function openError(err: unknown, relPath: string): RlmError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return new RlmError(`not a regular file: ${relPath}`, 'file-special');
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new RlmError(`not found: ${relPath}`, 'file-not-found');
+  return new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
+}
+
 function toPosix(rel: string): string {
   return path.sep === '/' ? rel : rel.split(path.sep).join('/');
 }
@@ -60,6 +67,38 @@ export class NodeFileSource implements FileSource {
     return entries.map((d) => ({ name: d.name, kind: kindOf(d) }));
   }
 
+  readDirSync(relPath: string): DirEntry[] {
+    return fs.readdirSync(this.abs(relPath), { withFileTypes: true }).map((d) => ({ name: d.name, kind: kindOf(d) }));
+  }
+
+  readForScanSync(relPath: string, maxBytes: number): Uint8Array {
+    const abs = this.abs(relPath);
+    let fd: number;
+    try {
+      fd = fs.openSync(abs, OPEN_FLAGS);
+    } catch (err) {
+      throw openError(err, relPath);
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
+      const want = Math.max(0, Math.min(st.size, maxBytes));
+      const buf = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const n = fs.readSync(fd, buf, got, want - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      return got === want ? buf : buf.subarray(0, got);
+    } catch (err) {
+      if (err instanceof RlmError) throw err;
+      throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   async lstat(relPath: string): Promise<FileStat> {
     const st = await fsLstat(this.abs(relPath));
     return { kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs };
@@ -81,10 +120,7 @@ export class NodeFileSource implements FileSource {
     try {
       fd = await fsOpen(abs, OPEN_FLAGS);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new RlmError(`not found: ${relPath}`, 'file-not-found');
-      throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
+      throw openError(err, relPath);
     }
     try {
       const st = await fsFstat(fd);

@@ -4,12 +4,14 @@ import { languageOf } from './languages';
 import { normalizeModelPath } from './modelPath';
 import { SecretRules } from './secrets';
 import { TaskPool } from './taskPool';
-import type { ContextMap, FileInfo, FileSource, ScanOptions, SkipReason, SkippedFile, WorkspaceRoot } from './types';
+import type { ContextMap, DirEntry, FileInfo, FileSource, ScanOptions, SkipReason, SkippedFile, WorkspaceRoot } from './types';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const SNIFF_BYTES = 8192;
 // Enough to keep libuv's four threads busy without piling up open descriptors.
 const SCAN_CONCURRENCY = 32;
+// Longest the synchronous scan holds the event loop at a time.
+const SLICE_MS = 10;
 
 /** One root as the scan saw it. `prefix` is '' for a single root, else `name/`. */
 export interface ScannedRoot {
@@ -85,20 +87,19 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     skipped.set(path, size === undefined ? { path, reason } : { path, reason, size });
   };
 
-  const scanFile = async (ri: number, rel: string): Promise<void> => {
+  // What one read of a file tells the map; async only for the rare too-large case.
+  const record = (ri: number, rel: string, read: () => Uint8Array | RlmError): Promise<void> | undefined => {
     const r = roots[ri];
     const path = r.prefix + rel;
-    let bytes: Uint8Array;
-    try {
-      bytes = await r.source.readFile(rel, maxFileBytes + 1);
-    } catch (err) {
-      return skip(path, (err as RlmError).code === 'file-special' ? 'special' : 'unreadable');
-    }
+    const bytes = read();
+    if (bytes instanceof RlmError) return void skip(path, bytes.code === 'file-special' ? 'special' : 'unreadable');
     if (bytes.length > maxFileBytes) {
-      const size = await r.source.lstat(rel).then((s) => s.size, () => bytes.length);
-      return skip(path, 'too-large', size);
+      return r.source.lstat(rel).then(
+        (s) => skip(path, 'too-large', s.size),
+        () => skip(path, 'too-large', bytes.length),
+      );
     }
-    if (isBinary(bytes)) return skip(path, 'binary', bytes.length);
+    if (isBinary(bytes)) return void skip(path, 'binary', bytes.length);
     const info: FileInfo = Object.freeze({
       path,
       size: bytes.length,
@@ -107,29 +108,80 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     });
     files.push(info);
     entries.set(path, { info, root: ri, rel });
+    return undefined;
+  };
+  const asError = (err: unknown) => (err instanceof RlmError ? err : new RlmError('cannot read', 'file-unreadable'));
+
+  /** Sorts one directory's entries: returns sub-folders and files to visit, records the rest. */
+  const classify = async (ri: number, dir: string, list: DirEntry[], subdirs: string[], toRead: string[]) => {
+    const r = roots[ri];
+    if (list.some((e) => e.name === '.gitignore' && e.kind === 'file')) await r.rules.loadDir(r.source, dir);
+    for (const e of list) {
+      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+      if (e.kind === 'directory') {
+        if (!r.rules.isIgnored(rel, true)) subdirs.push(rel);
+      } else if (!r.rules.isIgnored(rel, false)) {
+        if (r.secrets.isSecret(rel)) skip(r.prefix + rel, 'secret');
+        else if (e.kind === 'file') toRead.push(rel);
+        else if (e.kind === 'symlink') links.push({ root: ri, rel });
+        else skip(r.prefix + rel, 'special');
+      }
+    }
   };
 
-  const walk = async (ri: number, dir: string) => {
+  // Any FileSource: async calls, bounded concurrency.
+  const walkAsync = async (ri: number, dir: string): Promise<void> => {
     const r = roots[ri];
     dirs.add(r.prefix + dir);
-    let list;
+    let list: DirEntry[];
     try {
       list = await r.source.readDir(dir);
     } catch {
       if (dir !== '') skip(r.prefix + dir, 'unreadable');
       return;
     }
-    if (list.some((e) => e.name === '.gitignore' && e.kind === 'file')) await r.rules.loadDir(r.source, dir);
-    for (const e of list) {
-      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
-      if (e.kind === 'directory') {
-        if (!r.rules.isIgnored(rel, true)) pool.add(() => walk(ri, rel));
-      } else if (!r.rules.isIgnored(rel, false)) {
-        if (r.secrets.isSecret(rel)) skip(r.prefix + rel, 'secret');
-        else if (e.kind === 'file') pool.add(() => scanFile(ri, rel));
-        else if (e.kind === 'symlink') links.push({ root: ri, rel });
-        else skip(r.prefix + rel, 'special');
+    const subdirs: string[] = [];
+    const toRead: string[] = [];
+    await classify(ri, dir, list, subdirs, toRead);
+    for (const d of subdirs) pool.add(() => walkAsync(ri, d));
+    for (const rel of toRead) {
+      pool.add(async () => {
+        const bytes = await r.source.readFile(rel, maxFileBytes + 1).catch(asError);
+        await record(ri, rel, () => bytes);
+      });
+    }
+  };
+
+  // Local disks: synchronous calls in slices of a few ms, yielding to the event loop in between.
+  const walkSync = async (ri: number, start: string): Promise<void> => {
+    const r = roots[ri];
+    const src = r.source as Required<Pick<FileSource, 'readDirSync' | 'readForScanSync'>>;
+    const slicer = new Slicer(options.signal);
+    const stack = [start];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      dirs.add(r.prefix + dir);
+      let list: DirEntry[];
+      try {
+        list = src.readDirSync(dir);
+      } catch {
+        if (dir !== '') skip(r.prefix + dir, 'unreadable');
+        continue;
       }
+      const toRead: string[] = [];
+      await classify(ri, dir, list, stack, toRead);
+      for (const rel of toRead) {
+        const pending = record(ri, rel, () => {
+          try {
+            return src.readForScanSync(rel, maxFileBytes + 1);
+          } catch (err) {
+            return asError(err);
+          }
+        });
+        if (pending) await pending;
+        if (slicer.due()) await slicer.pause();
+      }
+      if (slicer.due()) await slicer.pause();
     }
   };
 
@@ -142,7 +194,8 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
       const parts = scopeRel.split('/');
       for (let i = 0; i < parts.length; i++) await r.rules.loadDir(r.source, parts.slice(0, i).join('/'));
     }
-    pool.add(() => walk(ri, scopeRel ?? ''));
+    if (r.source.readDirSync && r.source.readForScanSync) await walkSync(ri, scopeRel ?? '');
+    else pool.add(() => walkAsync(ri, scopeRel ?? ''));
   }
   await pool.drain();
 
@@ -162,6 +215,22 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
   const scope = scopeRel === undefined ? undefined : roots[0].prefix + scopeRel;
   const context = buildContext(roots, files, skippedList, scope);
   return { roots, files: entries, skipped, dirs, links: linkTargets, scope, maxFileBytes, context };
+}
+
+/** Tells a synchronous loop when its time slice is used up, and yields to the event loop. */
+class Slicer {
+  private started = performance.now();
+  constructor(private readonly signal?: AbortSignal) {}
+
+  due(): boolean {
+    return performance.now() - this.started > SLICE_MS;
+  }
+
+  async pause(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.signal?.aborted) throw new RlmError('workspace scan cancelled', 'cancelled');
+    this.started = performance.now();
+  }
 }
 
 async function checkScope(source: FileSource, scopeRel: string): Promise<void> {

@@ -25,6 +25,14 @@ export interface FileSource {
   realpath(relPath: string): Promise<string | undefined>;
   /** Reads at most `maxBytes` bytes of a regular file; refuses FIFOs, devices and sockets. */
   readFile(relPath: string, maxBytes: number): Promise<Uint8Array>;
+  /** Optional synchronous fast path for local disks, which the scanner calls in time slices of a
+   *  few milliseconds: for a small file an async fs call costs several times the read itself, and
+   *  a map of 100k files must build about as fast as ripgrep reads them. */
+  readDirSync?(relPath: string): DirEntry[];
+  /** Like readFile (regular files only, last component never a symlink, capped), minus the
+   *  realpath re-check: for the scan's metadata (size, lines, binary) only, never for text shown
+   *  to model code. The scan walks with lstat and never follows a link, so the path is inside. */
+  readForScanSync?(relPath: string, maxBytes: number): Uint8Array;
 }
 
 /** One root of a (possibly multi-root) workspace. With several roots, map paths are `name/rel`. */

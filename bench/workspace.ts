@@ -1,0 +1,169 @@
+/* Workspace map benchmarks, side by side with ripgrep on the same synthetic trees:
+ * building the map vs `rg -c ''` (with the scan's peak resident memory), one grep vs `rg -n`.
+ * Run alone: npx tsx bench/workspace.ts [--sizes 10000,100000] [--reps 5] */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { NodeFileSource, scanWorkspace } from '../src/core/workspace';
+import { findRipgrep } from '../src/core/workspace/grepRipgrep';
+import { collectPool, ensureTree } from './lib/syntheticTree';
+
+export interface Row {
+  measure: string;
+  value: string;
+  reference: string;
+  ratio: string;
+  goal: string;
+}
+
+export interface WorkspaceBenchOptions {
+  sizes?: number[];
+  reps?: number;
+  /** Where the trees are cached. Default `<repo>/.bench-work`. */
+  workDir?: string;
+}
+
+const REPO = path.join(__dirname, '..');
+// An identifier that occurs a few dozen times per 10,000 files of npm code: the grep returns
+// every hit (under maxResults), so both sides do the same work.
+const PATTERN = 'hasOwnProperty\\.call\\(\\w+, ?key\\)';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Runs a command, drains its output (not /dev/null, which ripgrep may short-cut), returns ms. */
+function timed(cmd: string, args: string[], cwd: string): Promise<{ ms: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0 && code !== 1) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
+      else resolve({ ms, stdout: Buffer.concat(chunks).toString('utf8') });
+    });
+  });
+}
+
+function scanChildScript(workDir: string): string {
+  const out = path.join(workDir, 'scan-child.js');
+  buildSync({
+    entryPoints: [path.join(__dirname, 'lib', 'scanChild.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  return out;
+}
+
+const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtN = (n: number) => n.toLocaleString('en-US');
+
+export async function benchWorkspace(options: WorkspaceBenchOptions = {}): Promise<Row[]> {
+  const sizes = options.sizes ?? [10_000, 100_000];
+  const reps = options.reps ?? 5;
+  const workDir = options.workDir ?? path.join(REPO, '.bench-work');
+  fs.mkdirSync(workDir, { recursive: true });
+  const rg = findRipgrep();
+  if (!rg) throw new Error('ripgrep (rg) is needed on PATH for the workspace benchmark');
+  const child = scanChildScript(workDir);
+  let pool: string[] | undefined;
+  const material = () => (pool ??= collectPool(path.join(REPO, 'node_modules')));
+  const rows: Row[] = [];
+
+  for (const n of sizes) {
+    const dir = ensureTree(path.join(workDir, `ws-${n}`), n, material);
+    const label = `${fmtN(n)} files`;
+
+    // Map build in a fresh process per repetition (peak RSS is per process), vs rg -c ''.
+    const scanMs: number[] = [];
+    const rss: number[] = [];
+    const rgCount: number[] = [];
+    let files = 0;
+    for (let i = 0; i <= reps; i++) {
+      const r = await timed(rg, ['-c', ''], dir);
+      const c = await timed(process.execPath, [child, dir], REPO);
+      const out = JSON.parse(c.stdout) as { ms: number; maxRssKb: number; files: number };
+      if (i === 0) continue; // warm-up: page cache and disk
+      rgCount.push(r.ms);
+      scanMs.push(out.ms);
+      rss.push(out.maxRssKb / 1024);
+      files = out.files;
+    }
+    const scan = median(scanMs);
+    const base = median(rgCount);
+    rows.push({
+      measure: `map build, ${label} (${fmtN(files)} mapped)`,
+      value: fmtMs(scan),
+      reference: `rg -c '': ${fmtMs(base)}`,
+      ratio: `${(scan / base).toFixed(2)}×`,
+      goal: '≤ 2×',
+    });
+    rows.push({
+      measure: `map build peak RSS, ${label}`,
+      value: `${Math.max(...rss).toFixed(0)} MB`,
+      reference: 'whole Node process',
+      ratio: '',
+      goal: n >= 100_000 ? '≤ 250 MB' : '',
+    });
+
+    // One grep through the workspace (ripgrep engine + map filter) vs rg -n.
+    const ws = await scanWorkspace([{ name: 'bench', source: new NodeFileSource(dir) }]);
+    const grepMs: number[] = [];
+    const rgMs: number[] = [];
+    let hits = 0;
+    let rgHits = 0;
+    for (let i = 0; i <= reps; i++) {
+      const r = await timed(rg, ['-n', PATTERN], dir);
+      const started = performance.now();
+      const g = await ws.grep(PATTERN, { maxResults: 1000 });
+      const ms = performance.now() - started;
+      if (i === 0) continue;
+      rgMs.push(r.ms);
+      grepMs.push(ms);
+      hits = g.hits.length;
+      rgHits = r.stdout.split('\n').filter(Boolean).length;
+    }
+    const g = median(grepMs);
+    const rb = median(rgMs);
+    rows.push({
+      measure: `grep, ${label} (${fmtN(hits)} hits)`,
+      value: fmtMs(g),
+      reference: `rg -n: ${fmtMs(rb)} (${fmtN(rgHits)} lines)`,
+      ratio: `${(g / rb).toFixed(2)}×`,
+      goal: '≤ 1.5×',
+    });
+  }
+  return rows;
+}
+
+export function formatTable(rows: Row[]): string {
+  const head = ['measure', 'value', 'reference', 'ratio', 'goal'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${[r.measure, r.value, r.reference, r.ratio, r.goal].join(' | ')} |`);
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i < 0 ? undefined : process.argv[i + 1];
+  };
+  const sizes = arg('--sizes')?.split(',').map(Number);
+  const reps = arg('--reps') ? Number(arg('--reps')) : undefined;
+  benchWorkspace({ sizes, reps }).then(
+    (rows) => console.log(formatTable(rows)),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
