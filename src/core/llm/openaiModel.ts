@@ -42,7 +42,6 @@ export interface RetryInfo {
   retryAfterMs?: number;
 }
 
-
 /**
  * ChatModel over any OpenAI-compatible endpoint, through the `openai` package.
  *
