@@ -40,7 +40,7 @@ export function headTail(text: string, limit: number): string {
 /** An append-only text buffer that never holds more than about `limit` characters:
  *  the head is kept as written, the tail as a sliding window, the middle is counted. */
 export class BoundedText {
-  private head = '';
+  private headText = '';
   private tail = '';
   private total = 0;
   private readonly headLimit: number;
@@ -51,6 +51,11 @@ export class BoundedText {
     this.tailLimit = limit - this.headLimit;
   }
 
+  /** The first half, as written. */
+  get head(): string {
+    return this.headText;
+  }
+
   get length(): number {
     return this.total;
   }
@@ -58,9 +63,9 @@ export class BoundedText {
   append(s: string): void {
     if (!s) return;
     this.total += s.length;
-    const room = this.headLimit - this.head.length;
+    const room = this.headLimit - this.headText.length;
     if (room > 0) {
-      this.head += s.slice(0, room);
+      this.headText += s.slice(0, room);
       s = s.slice(room);
       if (!s) return;
     }
@@ -70,9 +75,9 @@ export class BoundedText {
   }
 
   toString(): string {
-    const kept = this.head.length + this.tail.length;
-    if (this.total <= this.limit && kept === this.total) return this.head + this.tail;
+    const kept = this.headText.length + this.tail.length;
+    if (this.total <= this.limit && kept === this.total) return this.headText + this.tail;
     const t = this.tail.slice(safeStart(this.tail, Math.max(0, this.tail.length - this.tailLimit)));
-    return this.head + cutNote(this.total - this.head.length - t.length) + t;
+    return this.headText + cutNote(this.total - this.headText.length - t.length) + t;
   }
 }

@@ -73,7 +73,8 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
   const { limits } = host;
   const print = (...args: unknown[]): void => {
     host.assertOpen('print');
-    host.print(args.map((a) => formatValue(a, { budget: limits.outputChars })).join(' ') + '\n');
+    // Strings go through whole: the output buffer keeps their real head and tail.
+    host.print(args.map((a) => (typeof a === 'string' ? a : formatValue(a, { budget: limits.outputChars }))).join(' ') + '\n');
   };
   const log = (...args: unknown[]) => print(...args);
 

@@ -26,7 +26,6 @@ interface Cell {
   pending: Map<number, Pending>;
 }
 
-const STREAM_CHUNK = 2048;
 const ERROR_CHARS = 2000;
 // Names a cell must not declare: the endowments plus what the cell wrapper itself relies on.
 const RESERVED = new Set<string>([...RESERVED_NAMES, 'globalThis', CELL_HELPER]);
@@ -91,14 +90,15 @@ export class Repl {
   private print(text: string): void {
     const cell = this.cell!;
     cell.output.append(escapeControls(text));
-    if (cell.output.length - cell.streamed >= STREAM_CHUNK) this.flush(cell);
+    // Until the head is full every print is streamed, so a cell killed in a loop still shows it.
+    this.flush(cell);
   }
 
   /** Streams the not yet sent part of the output head, so a killed cell still shows it. */
   private flush(cell: Cell): void {
     const head = Math.ceil(this.limits.outputChars / 2);
     if (cell.streamed >= head || cell.output.length === cell.streamed) return;
-    const text = cell.output.toString().slice(cell.streamed, Math.min(cell.output.length, head));
+    const text = cell.output.head.slice(cell.streamed, head);
     cell.streamed += text.length;
     if (text) this.send({ t: 'out', cell: cell.id, text });
   }

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import type { SandboxSession } from '../../../src/core/sandbox/types';
+import { makeHarness, run, type Harness } from './helpers';
+
+/** Each limit trips with a clear message, the host stays responsive, and the REPL carries on. */
+describe('sandbox limits', function () {
+  this.timeout(30_000);
+  let h: Harness;
+  before(async () => {
+    h = await makeHarness({ cellTimeoutMs: 1500, heapMb: 64, rssMb: 300 });
+  });
+  after(async () => h.close());
+
+  /** Counts host event-loop ticks while `fn` runs: a blocked host would count none. */
+  async function ticksDuring<T>(fn: () => Promise<T>): Promise<{ value: T; ticks: number }> {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      return { value: await fn(), ticks };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it('kills an infinite loop at the wall timer, keeps the host ticking, and says variables were lost', async () => {
+    const s = await h.open();
+    await run(s, 'let before = 1');
+    const { value: r, ticks } = await ticksDuring(() => s.runCell('print("started"); while (true) {}'));
+    assert.equal(r.killed, 'timeout');
+    assert.match(r.error ?? '', /ran longer than the 1\.5 s limit.*variables are lost/);
+    assert.equal(r.output, 'started\n', 'output printed before the kill is kept');
+    assert.ok(ticks > 0, 'the host event loop kept running');
+    const next = await s.runCell('typeof before');
+    assert.equal(next.variablesLost, true);
+    assert.match(next.output, /^\[The sandbox was restarted .* variables from earlier cells are lost/);
+    assert.ok(next.output.endsWith('undefined'));
+    const after = await s.runCell('let again = 2; again');
+    assert.equal(after.variablesLost, undefined);
+    assert.equal(after.output, '2');
+    await s.dispose();
+  });
+
+  const memoryBombs: Array<[string, string]> = [
+    ['a huge array fill', 'new Array(1e9).fill(0)'],
+    ['fill on an array-like of length 2**32-1', 'Array.prototype.fill.call({ length: 2 ** 32 - 1 }, 0)'],
+    ['big ArrayBuffers outside the heap', 'const keep = []; for (let i = 0; i < 200; i++) { const b = new Uint8Array(64 * 1024 * 1024); b.fill(1); keep.push(b) }'],
+    ['an ever-growing object graph', 'const g = []; while (true) g.push({ a: [1, 2, 3], b: "x" + g.length })'],
+  ];
+  for (const [name, code] of memoryBombs) {
+    it(`kills ${name} for memory and the host survives`, async () => {
+      const s = await h.open();
+      const { value: r, ticks } = await ticksDuring(() => s.runCell(code));
+      assert.equal(r.killed, 'memory', `${r.killed}: ${r.error}`);
+      assert.match(r.error ?? '', /more memory than allowed.*variables are lost/);
+      assert.ok(ticks > 0);
+      const next = await s.runCell('1 + 1');
+      assert.equal(next.variablesLost, true);
+      assert.ok(next.output.endsWith('2'));
+      await s.dispose();
+    });
+  }
+
+  it('bounds an output bomb, keeping head and tail', async () => {
+    const s = await h.open({ outputChars: 2000 });
+    const r = await s.runCell('for (let i = 0; i < 20000; i++) print(i + ":" + "y".repeat(500)); print("the end"); print("z".repeat(5e6))');
+    assert.equal(r.killed, undefined);
+    assert.ok(r.output.length < 2100, `output ${r.output.length}`);
+    assert.ok(r.output.startsWith('0:yyy'));
+    assert.match(r.output, /\.\.\. \[[\d,]+ characters cut\] \.\.\./);
+    assert.ok(r.output.endsWith('zzz\n'));
+    await s.dispose();
+  });
+
+  it('limits sub-calls per cell, counting each batch item, and resets for the next cell', async () => {
+    const s = await h.open({ subcallsPerCell: 3 });
+    const r = await s.runCell('const got = []\nfor (let i = 0; i < 4; i++) got.push(await llm_query("q" + i))');
+    assert.match(r.error ?? '', /llm_query: sub-call limit reached \(3 per cell, 3 used, 1 asked\)/);
+    assert.equal((await s.runCell('got.length')).output, '3');
+    const b = await s.runCell('await llm_batch(["a", "b", "c", "d"])');
+    assert.match(b.error ?? '', /llm_batch: sub-call limit reached \(3 per cell, 0 used, 4 asked\)/);
+    assert.equal((await s.runCell('(await llm_batch(["a", "b", "c"])).length')).output, '3');
+    await s.dispose();
+  });
+
+  it('limits prompt characters per sub-call', async () => {
+    const s = await h.open({ promptChars: 100 });
+    h.subcalls.calls.length = 0;
+    assert.match((await s.runCell('await llm_query("x".repeat(101))')).error ?? '', /prompt of 101 characters is over the limit of 100/);
+    assert.match((await s.runCell('await rlm_query("x".repeat(50), "y".repeat(51))')).error ?? '', /rlm_query: prompt of 101 characters/);
+    const b = await s.runCell('await llm_batch(["ok", "x".repeat(101)])');
+    assert.equal(b.output, '[ "echo:ok", "[llm_batch item 1 failed: llm_batch item 1: prompt of 101 characters is over the limit of 100; send a smaller slice]" ]');
+    assert.equal(h.subcalls.calls.length, 1);
+    await s.dispose();
+  });
+
+  it('limits prompts per llm_batch call', async () => {
+    const s = await h.open({ batchSize: 3 });
+    const r = await s.runCell('await llm_batch(["a", "b", "c", "d"])');
+    assert.match(r.error ?? '', /RangeError: llm_batch: prompts: 4 items, the limit is 3 per call/);
+    await s.dispose();
+  });
+
+  it('kills a process that keeps running after its cell ended', async () => {
+    const s = await h.open();
+    const r = await s.runCell('(async () => { for (let i = 0; i < 100; i++) await null; for (;;) {} })(); "returned"');
+    assert.equal(r.killed, 'cpu');
+    assert.equal(r.output, 'returned');
+    assert.match(r.error ?? '', /kept running after the cell ended/);
+    assert.equal((await s.runCell('1')).variablesLost, true);
+    await s.dispose();
+  });
+
+  it('stops a cell when its signal aborts', async () => {
+    const s = await h.open();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const r = await s.runCell('while (true) {}', ac.signal);
+    assert.equal(r.killed, 'cancelled');
+    await s.dispose();
+  });
+});
