@@ -10,6 +10,8 @@ import {
   type SandboxSessionOptions,
 } from './types';
 
+const SPARE_DELAY_MS = 200;
+
 export interface SandboxPoolOptions {
   /** The bundled sandbox entry (dist/sandbox.js); defaults to sandbox.js beside this bundle. */
   scriptPath?: string;
@@ -37,13 +39,21 @@ export class SandboxPool implements SandboxProvider {
     this.spare = new SandboxProcess({ scriptPath: this.scriptPath, heapMb: this.limits.heapMb });
   }
 
+  /** Resolves once the spare process is started and warmed (e.g. before a benchmark). */
+  async whenWarm(): Promise<void> {
+    this.warm();
+    await this.spare?.ready.catch(() => undefined);
+  }
+
   /** A started process: the spare when it fits, else a new one; a new spare starts behind it. */
   async take(heapMb: number): Promise<SandboxProcess> {
     if (this.disposed) throw new RlmError('the sandbox pool is closed', 'sandbox-closed');
     let proc = this.spare;
     if (proc?.alive && proc.options.heapMb === heapMb) this.spare = undefined;
     else proc = new SandboxProcess({ scriptPath: this.scriptPath, heapMb });
-    this.warm();
+    // The next spare starts a little later: forking blocks this thread for a few milliseconds
+    // and its start-up competes for CPU with the session's first cell.
+    setTimeout(() => this.warm(), SPARE_DELAY_MS).unref();
     try {
       await proc.ready;
       return proc;
