@@ -121,7 +121,7 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
 async function callRoot(tree: RunTree, model: ChatModel, messages: ChatMessage[], parentId: string): Promise<string> {
   const started = Date.now();
   const completion = await model.complete(messages, { signal: tree.signal });
-  const costUsd = tree.record(model.id, completion.usage);
+  const costUsd = tree.record(model.id, completion.usage, completion.usageEstimated);
   tree.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started });
   return completion.text;
 }

@@ -71,8 +71,8 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
         reason: outcome.reason,
         iterations: outcome.iterations,
         subcalls: tree.subcalls,
-        usage: tree.usage.snapshot(),
-        costUsd: tree.usage.costUsd(tree.prices),
+        usage: tree.usage.usage(),
+        costUsd: tree.usage.totalCost(),
         ms: Date.now() - started,
       });
       if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
@@ -88,8 +88,8 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
       reason: outcome.reason,
       iterations: outcome.iterations,
       subcalls: tree.subcalls,
-      usage: tree.usage.snapshot(),
-      costUsd: tree.usage.costUsd(tree.prices),
+      usage: tree.usage.usage(),
+      costUsd: tree.usage.totalCost(),
       ms: Date.now() - tree.startedAt,
     };
     tree.emit({ type: 'run.end', parentId: rootId, ...withoutRunId(result) });

@@ -2,7 +2,7 @@ import { RlmError } from '../errors';
 import { ConcurrencyLimiter } from '../llm/limiter';
 import type { PriceTable, TokenUsage } from '../llm/types';
 import { UsageMeter } from '../llm/usage';
-import { redactSecrets } from '../trace/redact';
+import { Redactor } from '../trace/redact';
 import type { RunStatus, TraceEvent } from '../trace/types';
 import type { Budgets } from './types';
 
@@ -11,7 +11,7 @@ type EventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, '
 /** State shared by a run and all its child runs: budgets, usage, the sub-call limiter, the event
  *  stream, and the one reason the whole tree stops. */
 export class RunTree {
-  readonly usage = new UsageMeter();
+  readonly usage: UsageMeter;
   readonly limiter: ConcurrencyLimiter;
   readonly controller = new AbortController();
   readonly startedAt = Date.now();
@@ -20,15 +20,18 @@ export class RunTree {
   private nextId = 0;
   private wallTimer?: NodeJS.Timeout;
   private readonly detach: () => void;
+  private readonly redactor: Redactor;
 
   constructor(
     readonly runId: string,
     readonly budgets: Budgets,
     readonly prices: PriceTable,
     private readonly onEvent: ((e: TraceEvent) => void) | undefined,
-    private readonly secrets: string[],
+    secrets: string[],
     outer?: AbortSignal,
   ) {
+    this.redactor = new Redactor(secrets);
+    this.usage = new UsageMeter(prices);
     this.limiter = new ConcurrencyLimiter(budgets.concurrency);
     const cancel = () => this.halt('cancelled', 'Cancelled by the user.');
     if (outer?.aborted) cancel();
@@ -61,10 +64,8 @@ export class RunTree {
 
   emit<E extends EventInput>(event: E, id = this.newId()): string {
     const full = { ...event, id, ts: Date.now() } as unknown as TraceEvent;
-    if (this.onEvent) {
-      const clean = this.secrets.length ? (JSON.parse(redactSecrets(JSON.stringify(full), this.secrets)) as TraceEvent) : full;
-      this.onEvent(clean);
-    }
+    // Every event leaves through the redactor: keys and auth headers never reach a trace.
+    this.onEvent?.(this.redactor.value(full));
     return id;
   }
 
@@ -83,17 +84,18 @@ export class RunTree {
   }
 
   /** Adds a model call's usage and enforces the token and cost budgets. Returns the call's cost. */
-  record(model: string, usage: TokenUsage): number | null {
-    this.usage.add(model, usage);
-    const tokens = this.usage.totalTokens();
+  record(model: string, usage: TokenUsage, estimated = false): number | null {
+    this.usage.record(model, usage, estimated);
+    const totals = this.usage.totals();
+    const tokens = totals.promptTokens + totals.completionTokens;
     if (tokens > this.budgets.maxTokens) {
       this.halt('budget', `Token budget of ${this.budgets.maxTokens.toLocaleString('en-US')} used up (${tokens.toLocaleString('en-US')} tokens).`);
     }
-    const cost = this.usage.costUsd(this.prices);
+    const cost = this.usage.totalCost();
     if (cost !== null && cost > this.budgets.maxCostUsd) {
       this.halt('budget', `Cost budget of $${this.budgets.maxCostUsd} used up ($${cost.toFixed(4)}).`);
     }
-    return UsageMeter.callCost(model, usage, this.prices);
+    return this.usage.costOf(model, usage);
   }
 
   dispose(): void {

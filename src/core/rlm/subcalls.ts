@@ -45,7 +45,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     const both = AbortSignal.any([signal, tree.signal]);
     try {
       const completion = await tree.limiter.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
-      const costUsd = tree.record(model.id, completion.usage);
+      const costUsd = tree.record(model.id, completion.usage, completion.usageEstimated);
       tree.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started });
       return completion.text;
     } catch (err) {

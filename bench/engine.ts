@@ -1,0 +1,149 @@
+/* Engine benchmarks: llm_batch against an ideal schedule, root prompt size, trajectory growth.
+ * Run alone: npm run build && npx tsx bench/engine.ts [--workspace DIR] */
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { OpenAIChatModel } from '../src/core/llm/openaiModel';
+import { runRlm } from '../src/core/rlm/run';
+import { firstUserMessage } from '../src/core/rlm/summary';
+import { systemPrompt } from '../src/core/rlm/systemPrompt';
+import type { Budgets } from '../src/core/rlm/types';
+import { SandboxPool } from '../src/core/sandbox/pool';
+import { TrajectoryWriter } from '../src/core/trace/trajectory';
+import { NodeFileSource, scanWorkspace } from '../src/core/workspace';
+import { startFakeServer, type FakeScript } from '../test/fakeServer/server';
+
+export interface Row {
+  measure: string;
+  value: string;
+  reference: string;
+  ratio: string;
+  goal: string;
+}
+
+const SANDBOX = join(__dirname, '..', 'dist', 'sandbox.js');
+const js = (code: string) => '```js\n' + code + '\n```';
+
+function tinyRepo(): string {
+  const root = mkdtempSync(join(tmpdir(), 'rlm-bench-'));
+  mkdirSync(join(root, 'src'));
+  writeFileSync(join(root, 'src', 'a.ts'), 'export const a = 1;\n');
+  return root;
+}
+
+async function timedRun(script: FakeScript, budgets: Partial<Budgets>, trace?: string) {
+  const server = await startFakeServer(script);
+  const pool = new SandboxPool({ scriptPath: SANDBOX });
+  const root = tinyRepo();
+  const writer = trace ? await TrajectoryWriter.open(trace) : undefined;
+  try {
+    const workspace = await scanWorkspace([{ name: 'bench', source: new NodeFileSource(root) }]);
+    const model = (id: string) => new OpenAIChatModel({ baseURL: server.url, apiKey: 'k', model: id });
+    await pool.openSession({ workspace, subcalls: { llmQuery: async () => '', rlmQuery: async () => '' } }).then((s) => s.dispose());
+    const started = performance.now();
+    const result = await runRlm(
+      {
+        question: 'bench',
+        workspace,
+        rootModel: model('root'),
+        subModel: model('sub'),
+        budgets,
+        sandboxLimits: { subcallsInFlight: budgets.concurrency ?? 16, subcallsPerCell: 1000, batchSize: 1000 },
+        onEvent: writer ? (e) => writer.append(e) : undefined,
+      },
+      { sandbox: pool },
+    );
+    const ms = performance.now() - started;
+    if (result.status !== 'answered' && result.status !== 'forced') throw new Error(`bench run ended ${result.status}: ${result.reason}`);
+    return { ms, stats: server.stats() };
+  } finally {
+    await writer?.close();
+    await pool.dispose();
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export async function benchBatch(prompts = 200, latencyMs = 250, concurrency = 16): Promise<Row[]> {
+  const ideal = Math.ceil(prompts / concurrency) * latencyMs;
+  const batchCode = js(`const r = await llm_batch(Array.from({length: ${prompts}}, (_, i) => 'item ' + i))\nFINAL(String(r.length))`);
+  const loopCode = js(`const r = []\nfor (let i = 0; i < ${prompts}; i++) r.push(await llm_query('item ' + i))\nFINAL(String(r.length))`);
+  const script = (code: string): FakeScript => ({ models: { root: { turns: [code] }, sub: { latencyMs, rule: { fallback: 'ok' } } } });
+  const budgets = { concurrency, maxSubcalls: 10_000, maxIterations: 2 };
+  const batch = await timedRun(script(batchCode), budgets);
+  const serial = await timedRun(script(loopCode), budgets);
+  return [
+    {
+      measure: `llm_batch of ${prompts} prompts, ${latencyMs} ms latency, concurrency ${concurrency}`,
+      value: `${(batch.ms / 1000).toFixed(3)} s (max in flight ${batch.stats.maxInFlight})`,
+      reference: `ideal ${(ideal / 1000).toFixed(3)} s`,
+      ratio: `${(batch.ms / ideal).toFixed(2)}×`,
+      goal: '≤ 1.15×',
+    },
+    {
+      measure: `the same ${prompts} prompts one by one (llm_query loop)`,
+      value: `${(serial.ms / 1000).toFixed(2)} s`,
+      reference: `llm_batch ${(batch.ms / 1000).toFixed(2)} s`,
+      ratio: `${(serial.ms / batch.ms).toFixed(1)}× slower`,
+      goal: '—',
+    },
+  ];
+}
+
+export async function benchRootPrompt(workspaceDir?: string): Promise<Row[]> {
+  if (!workspaceDir) return [];
+  const workspace = await scanWorkspace([{ name: basename(workspaceDir), source: new NodeFileSource(workspaceDir) }]);
+  const first = Buffer.byteLength(firstUserMessage('What does this repository do?', workspace.context));
+  const sys = Buffer.byteLength(systemPrompt({ maxIterations: 30, outputChars: 20_000, subcallChars: 100_000, canRecurse: false }));
+  return [
+    {
+      measure: `first user message, ${workspace.context.totals.files.toLocaleString('en-US')}-file workspace`,
+      value: `${(first / 1024).toFixed(2)} KB (+ ${(sys / 1024).toFixed(2)} KB system prompt)`,
+      reference: '8 KB',
+      ratio: `${(first / 8192).toFixed(2)}×`,
+      goal: '≤ 1.00×',
+    },
+  ];
+}
+
+export async function benchTrajectory(sizes = [10, 100, 1000]): Promise<Row[]> {
+  const rows: Row[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'rlm-traj-bench-'));
+  let perIteration10 = 0;
+  try {
+    for (const n of sizes) {
+      const turns = Array.from({ length: n }, (_, i) => js(`const v${i} = ${i} * 2\nprint('turn ${i}', v${i})`));
+      const file = join(dir, `t${n}.jsonl`);
+      await timedRun({ models: { root: { turns: [...turns, 'forced answer'] } } }, { maxIterations: n }, file);
+      const bytes = statSync(file).size;
+      const per = bytes / n;
+      if (n === sizes[0]) perIteration10 = per;
+      rows.push({
+        measure: `trajectory after ${n} iterations`,
+        value: `${(bytes / 1024).toFixed(1)} KB (${Math.round(per)} B/iteration)`,
+        reference: `${Math.round(perIteration10)} B/iteration at ${sizes[0]}`,
+        ratio: `${(per / perIteration10).toFixed(2)}×`,
+        goal: 'linear (≈ 1×)',
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function table(rows: Row[]): string {
+  const head = '| measure | value | reference (same run) | ratio | goal |\n|---|---|---|---|---|';
+  return [head, ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.reference} | ${r.ratio} | ${r.goal} |`)].join('\n');
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--workspace');
+  (async () => {
+    const rows = [...(await benchBatch()), ...(await benchRootPrompt(i > 0 ? process.argv[i + 1] : undefined)), ...(await benchTrajectory())];
+    console.log(table(rows));
+  })().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
