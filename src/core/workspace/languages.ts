@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-
 // Extension (lower-case, with the dot) or exact file name -> language id, as VS Code names them.
 const BY_EXT: Record<string, string> = {
   '.ts': 'typescript', '.tsx': 'typescriptreact', '.mts': 'typescript', '.cts': 'typescript',
@@ -33,8 +31,10 @@ const BY_NAME: Record<string, string> = {
 /** Language id for a file name: by exact name first, then by extension, else 'plaintext'. */
 export function languageOf(fileName: string): string {
   const lower = fileName.toLowerCase();
-  const byName = BY_NAME[lower];
-  if (byName) return byName;
+  // hasOwn: a file may well be named `constructor` or `__proto__`.
+  if (Object.hasOwn(BY_NAME, lower)) return BY_NAME[lower];
   if (lower.startsWith('dockerfile.')) return 'dockerfile';
-  return BY_EXT[path.extname(lower)] ?? 'plaintext';
+  const dot = lower.lastIndexOf('.');
+  const ext = dot > 0 ? lower.slice(dot) : '';
+  return Object.hasOwn(BY_EXT, ext) ? BY_EXT[ext] : 'plaintext';
 }

@@ -49,6 +49,7 @@ function toPosix(rel: string): string {
 export class NodeFileSource implements FileSource {
   /** Real (symlink-free) absolute path of the root. */
   readonly localRoot: string;
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(root: string) {
     this.localRoot = fs.realpathSync.native(path.resolve(root));
@@ -83,14 +84,17 @@ export class NodeFileSource implements FileSource {
       const st = fs.fstatSync(fd);
       if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
       const want = Math.max(0, Math.min(st.size, maxBytes));
-      const buf = Buffer.allocUnsafe(want);
+      // One scratch buffer for all scan reads: the scan looks at the bytes and drops them, and
+      // a fresh buffer per file is most of the scan's garbage.
+      if (this.scratch.length < want) this.scratch = Buffer.allocUnsafe(Math.max(want, this.scratch.length * 2));
+      const buf = this.scratch;
       let got = 0;
       while (got < want) {
         const n = fs.readSync(fd, buf, got, want - got, got);
         if (n === 0) break;
         got += n;
       }
-      return got === want ? buf : buf.subarray(0, got);
+      return buf.subarray(0, got);
     } catch (err) {
       if (err instanceof RlmError) throw err;
       throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');

@@ -31,7 +31,8 @@ export interface FileSource {
   readDirSync?(relPath: string): DirEntry[];
   /** Like readFile (regular files only, last component never a symlink, capped), minus the
    *  realpath re-check: for the scan's metadata (size, lines, binary) only, never for text shown
-   *  to model code. The scan walks with lstat and never follows a link, so the path is inside. */
+   *  to model code. The scan walks with lstat and never follows a link, so the path is inside.
+   *  The bytes may live in a reused buffer: valid until the next call. */
   readForScanSync?(relPath: string, maxBytes: number): Uint8Array;
 }
 

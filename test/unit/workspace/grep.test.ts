@@ -172,6 +172,13 @@ describe('workspace map: grep', () => {
       assert.deepEqual((await virtual.grep('foo\\b', { glob: '*.md' })).hits.map((h) => h.path), ['docs/notes.md']);
     });
 
+    it('runs the bundled worker (dist/grepWorker.js) when built', async function () {
+      const bundled = path.join(__dirname, '../../../dist/grepWorker.js');
+      if (!fs.existsSync(bundled)) return this.skip();
+      const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { grepWorkerPath: bundled, grepEngine: 'js' });
+      assert.deepEqual((await w.grep('(?<=const )[A-Z]+', {})).hits.map((h) => `${h.path}:${h.line}`), ['src/a.ts:4']);
+    });
+
     it('kills a runaway JS regex with its own pattern-independent timer', async function () {
       const big = makeTree({ 'x.txt': ('a'.repeat(40) + '!\n').repeat(50) });
       try {

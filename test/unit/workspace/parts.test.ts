@@ -73,8 +73,8 @@ describe('workspace map: parts', () => {
 
   it('names languages by file name and extension', () => {
     assert.deepEqual(
-      ['a.ts', 'B.PY', 'Makefile', 'Dockerfile.dev', 'x.unknown', 'noext'].map(languageOf),
-      ['typescript', 'python', 'makefile', 'dockerfile', 'plaintext', 'plaintext'],
+      ['a.ts', 'B.PY', 'Makefile', 'Dockerfile.dev', 'x.unknown', 'noext', 'constructor', '__proto__', 'x.__proto__', '.ts'].map(languageOf),
+      ['typescript', 'python', 'makefile', 'dockerfile', 'plaintext', 'plaintext', 'plaintext', 'plaintext', 'plaintext', 'plaintext'],
     );
   });
 });

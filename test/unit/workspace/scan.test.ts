@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NodeFileSource, scanWorkspace, type ContextMap, type DirNode, type ScanOptions } from '../../../src/core/workspace';
+import { NodeFileSource, scanWorkspace, type ContextMap, type DirNode, type FileSource, type ScanOptions } from '../../../src/core/workspace';
 import { countLines } from '../../../src/core/workspace/scan';
 import { makeTree, rejectsWith, removeTree, tmpDir } from './fixture';
 
@@ -74,6 +74,20 @@ describe('workspace map: scan', () => {
         'sub/deeper/only-here.txt',
         'sub/important.log',
       ]);
+    });
+
+    it('builds the same map through the async FileSource calls as through the sync fast path', async () => {
+      const node = new NodeFileSource(dir);
+      const asyncOnly: FileSource = {
+        readDir: (p) => node.readDir(p),
+        lstat: (p) => node.lstat(p),
+        realpath: (p) => node.realpath(p),
+        readFile: (p, n) => node.readFile(p, n),
+      };
+      const viaAsync = await scanWorkspace([{ name: 'ws', source: asyncOnly }], { excludes: ['docs/'] });
+      const viaSync = await scanWorkspace([{ name: 'ws', source: node }], { excludes: ['docs/'] });
+      assert.deepEqual(viaAsync.context, viaSync.context);
+      assert.ok(viaSync.context.files.length > 5);
     });
 
     it('excludes user globs in gitignore syntax', async () => {
