@@ -1,0 +1,133 @@
+/**
+ * End to end, as a user: install the .vsix into a real VS Code (code-server), ask from the palette,
+ * watch the panel, click a reference, explain a folder from the explorer, reload, reopen from history.
+ * Screenshots land in .test-artifacts/e2e/.
+ */
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/realVscode/browser';
+import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
+import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
+import { fakeScript } from '../integration/fixtures/fakeScript';
+import { explorerRow, openWorkbench, panelFrame, runCommand, screenshot } from './workbench';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const VSIX = path.join(REPO, 'rlm-vscode.vsix');
+const QUESTION = 'Where is add defined?';
+
+describe('RLM in a real VS Code, as a user', function () {
+  let fake: FakeModelServer;
+  let server: CodeServer;
+  let page: Page;
+  let closeBrowser: () => Promise<void>;
+  let workspace: string;
+  const cspViolations: string[] = [];
+
+  before(async () => {
+    fake = await startFakeModelServer(fakeScript());
+    workspace = copyFixture(path.join(REPO, 'test', 'integration', 'fixtures', 'workspace'));
+    server = await startCodeServer({
+      workspace,
+      vsix: [VSIX],
+      settings: { 'rlm.baseUrl': fake.url, 'rlm.model': 'fake-root', 'rlm.subModel': 'fake-sub', 'rlm.prices': { 'fake-root': { input: 3, output: 15 }, 'fake-sub': { input: 0.25, output: 2 } } },
+    });
+    const b = await launchBrowser();
+    closeBrowser = b.close;
+    page = await b.browser.newPage();
+    page.on('console', (msg) => {
+      if (/Content Security Policy|Refused to/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  });
+
+  after(async () => {
+    await closeBrowser?.();
+    await server?.stop();
+    await fake?.stop();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+
+  it('asks from the palette and shows the tree and the answer', async () => {
+    await runCommand(page, 'RLM: Ask the Repo');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(QUESTION);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: QUESTION }).first().waitFor();
+    await page.keyboard.press('Enter');
+
+    const panel = panelFrame(page);
+    await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 60_000 });
+    await panel.locator('#question', { hasText: QUESTION }).waitFor();
+    // The tree: iterations, the code cell (expanded in the current iteration) and the sub-call.
+    const iterations = panel.locator('.node.kind-iteration');
+    assert.ok((await iterations.count()) >= 2, 'two iterations');
+    await panel.locator('.node.kind-cell .body-cell', { hasText: 'FINAL(' }).first().waitFor();
+    await iterations.first().locator('> .row').click();
+    await panel.locator('.node.kind-subcall').first().waitFor();
+    // The answer: verified references are links, the invented one is marked unverified.
+    await panel.locator('#answer .ref.verified', { hasText: 'src/math.ts:1' }).waitFor();
+    await panel.locator('#answer .ref.verified', { hasText: 'src/app.ts:4' }).waitFor();
+    const bogus = panel.locator('#answer .ref.unverified', { hasText: 'src/nowhere.ts:12' });
+    await bogus.waitFor();
+    assert.equal(await bogus.getAttribute('role'), null, 'an unverified reference is not a link');
+    assert.match(await panel.locator('#answer').innerText(), /Sub-model summary/);
+    assert.match(await panel.locator('#usage-cost').innerText(), /^\$/);
+    await screenshot(page, '01-answer-and-tree');
+  });
+
+  it('opens the editor at the referenced line when a reference is clicked', async () => {
+    await panelFrame(page).locator('#answer .ref.verified', { hasText: 'src/app.ts:4' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'app.ts' }).waitFor();
+    await page.locator('.statusbar-item', { hasText: 'Ln 4, Col 1' }).waitFor();
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'console.log(add(2, 3));' });
+    await line.waitFor();
+    await screenshot(page, '02-editor-at-line');
+  });
+
+  it('explains a folder from the explorer context menu, scoped to it', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    const lib = await explorerRow(page, 'lib');
+    await lib.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item', { hasText: 'RLM: Explain This Folder' }).first();
+    await item.waitFor();
+    await item.click();
+    const panel = panelFrame(page);
+    await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 60_000 });
+    await panel.locator('#scope', { hasText: 'lib' }).waitFor();
+    await panel.locator('#answer .ref.verified', { hasText: 'lib/strings.ts:1' }).waitFor();
+    assert.doesNotMatch(await panel.locator('#answer').innerText(), /src\/math\.ts/, 'only the folder is visible to the run');
+    await screenshot(page, '03-explain-folder');
+  });
+
+  it('lists both runs in history after a reload and reopens one from its trajectory', async () => {
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor();
+    await page.locator('.activitybar .action-item a[aria-label^="RLM"]').first().click();
+    const rows = page.locator('.pane-body .monaco-list-row', { has: page.locator('.monaco-icon-label') });
+    const askRow = rows.filter({ hasText: QUESTION }).first();
+    const explainRow = rows.filter({ hasText: 'Explain the folder' }).first();
+    await askRow.waitFor({ timeout: 30_000 });
+    await explainRow.waitFor();
+    // Newest first.
+    const labels = await page.locator('[id="workbench.view.extension.rlm"] .monaco-list-row').allInnerTexts();
+    const iAsk = labels.findIndex((l) => l.includes(QUESTION));
+    const iExplain = labels.findIndex((l) => l.includes('Explain the folder'));
+    assert.ok(iExplain >= 0 && iAsk > iExplain, `newest first: ${JSON.stringify(labels)}`);
+    await screenshot(page, '04-history-after-reload');
+
+    await askRow.click();
+    const panel = panelFrame(page);
+    await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 30_000 });
+    await panel.locator('#answer .ref.verified', { hasText: 'src/math.ts:1' }).waitFor();
+    assert.ok((await panel.locator('.node.kind-iteration').count()) >= 2, 'the tree is rebuilt from the trajectory');
+    await screenshot(page, '05-reopened-from-history');
+  });
+
+  it('the panel ran without Content Security Policy violations', () => {
+    assert.deepEqual(cspViolations, []);
+  });
+});
