@@ -15,8 +15,6 @@ export function progressLine(e: TraceEvent): string | undefined {
       return e.error ? `  sub-call failed: ${firstLine(e.error)}` : undefined;
     case 'child.start':
       return `  child run (depth ${e.depth}): ${firstLine(e.prompt)}`;
-    case 'run.end':
-      return e.parentId && e.reason ? `  ${e.status}: ${e.reason}` : undefined;
     default:
       return undefined;
   }

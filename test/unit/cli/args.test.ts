@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseCli, UsageError } from '../../../src/cli/args';
+import { progressLine } from '../../../src/cli/progress';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => {
   const r = parseCli(args, env, '/cwd');
@@ -51,4 +52,11 @@ describe('rlm ask arguments', () => {
       assert.throws(() => parse([...args]), (e: Error) => e instanceof UsageError && message.test(e.message));
     });
   }
+});
+
+describe('rlm ask progress lines', () => {
+  it('shows turns and cells, escaping control and bidi characters of model text', () => {
+    assert.equal(progressLine({ type: 'iteration.start', id: '1', ts: 0, iteration: 2, maxIterations: 30 }), 'turn 2/30');
+    assert.equal(progressLine({ type: 'cell.start', id: '2', ts: 0, code: '\n\u001b[31mprint(1)\u202e' }), '  cell: \\u001b[31mprint(1)\\u202e');
+  });
 });

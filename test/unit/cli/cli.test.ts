@@ -1,0 +1,137 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeServer, type FakeScript, type FakeServer } from '../../fakeServer/server';
+import { API_KEY, DOTENV_SECRET, js, makeFixtureRepo } from '../rlm/harness';
+
+const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would: a separate process, real HTTP to the fake server. */
+function rlm(args: string[], opts: { env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, child);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('rlm ask (the CLI as a process)', function () {
+  this.timeout(60_000);
+  let server: FakeServer | undefined;
+  let root: string;
+  beforeEach(() => {
+    root = makeFixtureRepo();
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    rmSync(root, { recursive: true, force: true });
+  });
+  const start = async (script: FakeScript) => (server = await startFakeServer({ apiKey: API_KEY, ...script }));
+  const base = (s: FakeServer) => ['ask', '--root', root, '--base-url', s.url, '--model', 'root-model', '--sub-model', 'sub-model'];
+
+  it('prints the answer on stdout and exits 0; progress goes to stderr', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("const h = await grep('function login')\nFINAL(h[0].path + ':' + h[0].line)")] } } });
+    const r = await rlm([...base(s), 'Where is login?'], { env: { OPENAI_API_KEY: API_KEY } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'src/auth.ts:2\n');
+    assert.match(r.stderr, /turn 1\/30/);
+    assert.match(r.stderr, /answered: 1 turns/);
+  });
+
+  it('--json prints one object with answer, status, usage and cost; --trace writes JSONL without the key', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("FINAL(String(await llm_query('hi')))")] } }, rule: { fallback: 'sub reply' } });
+    const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-'));
+    const trace = join(dir, 't.jsonl');
+    const r = await rlm([...base(s), '--api-key', API_KEY, '--json', '--trace', trace, '--price', 'root-model=1,2', '--price', 'sub-model=1,2', 'q']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out).sort(), ['answer', 'cost', 'iterations', 'ms', 'reason', 'runId', 'status', 'subcalls', 'usage'].sort());
+    assert.equal(out.answer, 'sub reply');
+    assert.equal(out.status, 'answered');
+    assert.equal(out.subcalls, 1);
+    assert.ok(out.cost > 0);
+    assert.equal(out.usage['sub-model'].calls, 1);
+    const text = readFileSync(trace, 'utf8');
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines[0].type, 'run.start');
+    assert.equal(lines.at(-1).type, 'run.end');
+    assert.ok(!text.includes(API_KEY));
+    assert.ok(!r.stderr.includes(API_KEY) && !r.stdout.includes(API_KEY));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 1 with a one-line reason for a bad key, naming the cause but not the key', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("FINAL('x')")] } } });
+    const r = await rlm([...base(s), '--api-key', 'sk-wrong-key-123456789', 'q']);
+    assert.equal(r.code, 1);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    assert.match(last, /^rlm: failed: .*key/i);
+    assert.ok(!r.stderr.includes('sk-wrong-key-123456789'));
+  });
+
+  it('exits 1 for an unknown model and for an unreachable URL', async () => {
+    const s = await start({ strictModels: true, models: { other: {} } });
+    const unknown = await rlm([...base(s), '--api-key', API_KEY, 'q']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr.trim().split('\n').at(-1)!, /model/i);
+    const closed = await startFakeServer({});
+    const url = closed.url;
+    await closed.close();
+    const unreachable = await rlm(['ask', '--root', root, '--base-url', url, '--model', 'm', 'q']);
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr.trim().split('\n').at(-1)!, /^rlm: failed: .*127\.0\.0\.1/);
+  });
+
+  it('exits 3 when a budget is exceeded', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("print(await llm_batch(['a','b','c']))"), js("FINAL('x')")] } } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, '--max-subcalls', '1', 'q']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr.trim().split('\n').at(-1)!, /^rlm: budget: Sub-call budget of 1/);
+  });
+
+  it('exits 130 and says cancelled on Ctrl-C (SIGINT) mid-run', async () => {
+    const s = await start({ models: { 'root-model': { turns: [{ text: js("FINAL('late')"), latencyMs: 30_000 }] } } });
+    let sent = false;
+    const r = await rlm([...base(s), '--api-key', API_KEY, 'q'], {
+      onStderr: (text, child) => {
+        if (!sent && text.includes('turn 1/30')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /cancelled/i);
+  });
+
+  it('never sends a .env secret to the model', async () => {
+    const s = await start({
+      models: { 'root-model': { turns: [js("let t; try { t = await readFile('.env') } catch (e) { t = 'refused: ' + e.message }\nFINAL(t)")] } },
+    });
+    const r = await rlm([...base(s), '--api-key', API_KEY, 'q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^refused: /);
+    assert.ok(!JSON.stringify(s.requests.map((x) => x.body)).includes(DOTENV_SECRET));
+  });
+
+  it('exits 2 with usage for bad arguments', async () => {
+    const r = await rlm(['ask', '--max-depth', '9', 'q']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--max-depth must be a whole number from 1 to 3/);
+  });
+});
