@@ -1,8 +1,9 @@
 /* Workspace map benchmarks, side by side with ripgrep on the same synthetic trees:
  * building the map vs `rg -c ''` (with the scan's peak resident memory), one grep vs `rg -n`.
  * Run alone: npx tsx bench/workspace.ts [--sizes 10000,100000] [--reps 5] */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { NodeFileSource, scanWorkspace } from '../src/core/workspace';
@@ -28,6 +29,8 @@ const REPO = path.join(__dirname, '..');
 // An identifier that occurs a few dozen times per 10,000 files of npm code: the grep returns
 // every hit (under maxResults), so both sides do the same work.
 const PATTERN = 'hasOwnProperty\\.call\\(\\w+, ?key\\)';
+// The same search written with a lookbehind, which ripgrep's default engine refuses.
+const JS_PATTERN = '(?<=hasOwnProperty\\.call\\()\\w+, ?key\\)';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -116,7 +119,10 @@ export async function benchWorkspace(options: WorkspaceBenchOptions = {}): Promi
     });
 
     // One grep through the workspace (ripgrep engine + map filter) vs rg -n.
-    const ws = await scanWorkspace([{ name: 'bench', source: new NodeFileSource(dir) }]);
+    // The bundled worker when built (as the extension runs it), else the source through tsx.
+    const bundled = path.join(REPO, 'dist', 'grepWorker.js');
+    const grepWorkerPath = fs.existsSync(bundled) ? bundled : undefined;
+    const ws = await scanWorkspace([{ name: 'bench', source: new NodeFileSource(dir) }], { grepWorkerPath });
     const grepMs: number[] = [];
     const rgMs: number[] = [];
     let hits = 0;
@@ -141,8 +147,42 @@ export async function benchWorkspace(options: WorkspaceBenchOptions = {}): Promi
       ratio: `${(g / rb).toFixed(2)}×`,
       goal: '≤ 1.5×',
     });
+
+    // JS-only syntax goes to the JS engine in a worker process: informative, no goal.
+    if (n === sizes[0]) {
+      const jsMs: number[] = [];
+      const pcreMs: number[] = [];
+      let jsHits = 0;
+      for (let i = 0; i <= reps; i++) {
+        const r = await timed(rg, ['-nP', JS_PATTERN], dir);
+        const started = performance.now();
+        const j = await ws.grep(JS_PATTERN, { maxResults: 1000 });
+        const ms = performance.now() - started;
+        if (i === 0) continue;
+        pcreMs.push(r.ms);
+        jsMs.push(ms);
+        jsHits = j.hits.length;
+      }
+      const jm = median(jsMs);
+      const pm = median(pcreMs);
+      rows.push({
+        measure: `grep with lookbehind (JS worker), ${label} (${fmtN(jsHits)} hits)`,
+        value: fmtMs(jm),
+        reference: `rg -nP: ${fmtMs(pm)}`,
+        ratio: `${(jm / pm).toFixed(2)}×`,
+        goal: '',
+      });
+    }
   }
   return rows;
+}
+
+/** One line naming the machine, Node and ripgrep, to print beside the table. */
+export function machine(): string {
+  const cpus = os.cpus();
+  const rg = findRipgrep();
+  const rgVersion = rg ? execFileSync(rg, ['--version'], { encoding: 'utf8' }).split('\n')[0] : 'no ripgrep';
+  return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, ${rgVersion}`;
 }
 
 export function formatTable(rows: Row[]): string {
@@ -160,7 +200,10 @@ if (require.main === module) {
   const sizes = arg('--sizes')?.split(',').map(Number);
   const reps = arg('--reps') ? Number(arg('--reps')) : undefined;
   benchWorkspace({ sizes, reps }).then(
-    (rows) => console.log(formatTable(rows)),
+    (rows) => {
+      console.log(formatTable(rows));
+      console.log(`\n${machine()}`);
+    },
     (err) => {
       console.error(err);
       process.exit(1);

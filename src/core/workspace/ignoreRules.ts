@@ -65,8 +65,17 @@ export class IgnoreRules {
     if (text !== undefined) this.byDir.set(dir, ignore({ ignorecase: FOLD_CASE }).add(text));
   }
 
-  /** Whether a root-relative entry is excluded, given that none of its parent folders is. */
+  /** Whether a root-relative entry is excluded, given that none of its parent folders is.
+   *  A name the matcher cannot take (it throws on a few) counts as excluded. */
   isIgnored(relPath: string, isDir: boolean): boolean {
+    try {
+      return this.check(relPath, isDir);
+    } catch {
+      return true;
+    }
+  }
+
+  private check(relPath: string, isDir: boolean): boolean {
     const probe = isDir ? relPath + '/' : relPath;
     if (this.hard.ignores(probe)) return true;
     // The .gitignore closest to the entry decides first, as in git.

@@ -42,6 +42,14 @@ export class SecretRules {
 
   /** `relPath`: root-relative POSIX path of a file. */
   isSecret(relPath: string): boolean {
+    try {
+      return this.check(relPath);
+    } catch {
+      return true; // a name the matcher cannot take is treated as secret
+    }
+  }
+
+  private check(relPath: string): boolean {
     if (!this.secret.ignores(relPath)) return false;
     // Internals of .git hold remotes with tokens and hooks: never opted back in.
     if (relPath === '.git' || relPath.startsWith('.git/') || relPath.includes('/.git/')) return true;

@@ -239,6 +239,32 @@ describe('workspace map: scan', () => {
     assert.deepEqual(ws.context.skipped, [{ path: 'locked.txt', reason: 'unreadable' }]);
   });
 
+  it('lists files and folders its FileSource cannot read as unreadable, and carries on', async () => {
+    const dir = tree({ 'locked.txt': 'x', 'ok.txt': 'y', 'closed/inner.txt': 'z', 'open/a.txt': 'a' });
+    const node = new NodeFileSource(dir);
+    // A FileSource that fails like a permission error would (root reads mode-000 files anyway).
+    const denying: FileSource = {
+      readDir: (p) => (p === 'closed' ? Promise.reject(new Error('EACCES')) : node.readDir(p)),
+      lstat: (p) => node.lstat(p),
+      realpath: (p) => node.realpath(p),
+      readFile: (p, n) => (p === 'locked.txt' ? Promise.reject(new Error('EACCES')) : node.readFile(p, n)),
+    };
+    const ws = await scanWorkspace([{ name: 'ws', source: denying }]);
+    assert.deepEqual(ws.context.skipped, [
+      { path: 'closed', reason: 'unreadable' },
+      { path: 'locked.txt', reason: 'unreadable' },
+    ]);
+    assert.deepEqual(paths(ws.context), ['ok.txt', 'open/a.txt']);
+    await rejectsWith(ws.readFile('locked.txt'), 'file-unreadable', /^cannot read locked\.txt$/);
+  });
+
+  it('takes odd but legal file names', async () => {
+    const dir = tree({ '...': 'dots', '..a': 'x', 'back\\slash.txt': 'b', ' lead.txt': 'l', '#hash': 'h', '!bang': 'b' });
+    const ws = await scan(dir);
+    assert.deepEqual(paths(ws.context), [' lead.txt', '!bang', '#hash', '...', '..a', 'back\\slash.txt']);
+    assert.equal(await ws.readFile('...'), 'dots');
+  });
+
   it('reports a file deleted after the scan clearly', async () => {
     const dir = tree({ 'gone.txt': 'x' });
     const ws = await scan(dir);
