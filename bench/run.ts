@@ -1,0 +1,43 @@
+/* `npm run bench`: every benchmark in one run, one table, each figure beside a reference measured
+ * in the same run (ripgrep, an ideal schedule, a goal). Benchmarks are not tests: nothing here fails
+ * on a slow figure. Options: --quick (10,000-file tree only, fewer repetitions). */
+import * as path from 'node:path';
+import { benchBatch, benchRootPrompt, benchTrajectory, type Row } from './engine';
+import { benchSandbox } from './sandbox';
+import { benchWebview } from './webview';
+import { benchWorkspace, machine } from './workspace';
+
+const quick = process.argv.includes('--quick');
+
+async function section(name: string, run: () => Promise<Row[]>): Promise<Row[]> {
+  process.stderr.write(`bench: ${name}…\n`);
+  try {
+    return await run();
+  } catch (err) {
+    process.stderr.write(`bench: ${name} failed: ${(err as Error).message}\n`);
+    return [{ measure: `${name} (failed)`, value: (err as Error).message.split('\n')[0], reference: '', ratio: '', goal: '' }];
+  }
+}
+
+async function main() {
+  const sizes = quick ? [10_000] : [10_000, 100_000];
+  const largest = sizes.at(-1)!;
+  const rows: Row[] = [
+    ...(await section('workspace map and grep vs ripgrep', () => benchWorkspace({ sizes, reps: quick ? 3 : 5 }))),
+    ...(await section('sandbox', () => benchSandbox(quick ? { coldRuns: 5, warmRuns: 5, cells: 100 } : {}))),
+    ...(await section('llm_batch', () => benchBatch())),
+    ...(await section('root prompt', () => benchRootPrompt(path.join(__dirname, '..', '.bench-work', `ws-${largest}`)))),
+    ...(await section('trajectory', () => benchTrajectory(quick ? [10, 100] : [10, 100, 1000]))),
+    ...(await section('webview', async () =>
+      (await benchWebview(5000, quick ? 3 : 5)).map((r) => ({ measure: r.measure, value: r.value, reference: '', ratio: '', goal: r.goal })),
+    )),
+  ];
+  const head = '| measure | value | reference (same run) | ratio | goal |\n|---|---|---|---|---|';
+  console.log(`Machine: ${machine()}\n`);
+  console.log([head, ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.reference} | ${r.ratio} | ${r.goal} |`)].join('\n'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
