@@ -22,3 +22,16 @@ export type ChildMessage =
   | { t: 'idle'; cell: number };
 
 export const CALL_OPS: readonly CallOp[] = ['readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query'];
+
+/** Shared by the child (which checks before sending, to keep huge prompts off the channel) and the host. */
+export function promptTooLong(what: string, chars: number, limit: number): string {
+  return `${what}: prompt of ${chars} characters is over the limit of ${limit}; send a smaller slice`;
+}
+
+/** How a failed llm_batch item reads in the result array (index from 0, as in the prompts array). */
+export function batchItemFailed(index: number, message: string): string {
+  return `[llm_batch item ${index} failed: ${message}]`;
+}
+
+/** Paths, patterns, globs and model names longer than this are refused before they are sent. */
+export const MAX_ARG_CHARS = 65_536;

@@ -1,6 +1,6 @@
 import { RlmError, safeMessage } from '../errors';
 import type { GrepOptions, ReadRange } from '../workspace/types';
-import { CALL_OPS, type CallOp } from './protocol';
+import { batchItemFailed, CALL_OPS, promptTooLong, type CallOp } from './protocol';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
 
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
@@ -123,7 +123,7 @@ export class CellCalls {
           this.checkPrompt(`llm_batch item ${i}`, prompt.length);
           return await this.gate.run(() => this.options.subcalls.llmQuery(prompt, model, signal));
         } catch (err) {
-          return `[llm_batch item ${i} failed: ${safeMessage(err, 'the sub-call failed')}]`;
+          return batchItemFailed(i, safeMessage(err, 'the sub-call failed'));
         }
       }),
     );
@@ -142,7 +142,7 @@ export class CellCalls {
 
   private checkPrompt(what: string, chars: number): void {
     if (chars > this.limits.promptChars) {
-      throw new RlmError(`${what}: prompt of ${chars} characters is over the limit of ${this.limits.promptChars}; send a smaller slice`, 'limit-prompt');
+      throw new RlmError(promptTooLong(what, chars, this.limits.promptChars), 'limit-prompt');
     }
   }
 }

@@ -4,7 +4,7 @@ import type { SandboxProcess } from './process';
 import { CellCalls } from './rpc';
 import { BoundedText, escapeControls } from './text';
 import type { CellResult, KillReason, SandboxLimits, SandboxSession, SandboxSessionOptions } from './types';
-import { Watchdog } from './watchdog';
+import { readUsage, Watchdog } from './watchdog';
 
 /** One run's REPL on the host side: sends cells to its sandbox process, answers the endowment
  *  calls, enforces the wall timer and the watchdog, and replaces the process after a kill. */
@@ -17,6 +17,8 @@ export interface ProcessSource {
 const SETTLE_MS = 1000;
 /** Between cells the child should be idle; more CPU than this per second means leaked work. */
 const IDLE_CPU_MS_PER_SEC = 500;
+/** However long its host calls take, a cell never runs longer than this many cell time limits. */
+const MAX_WAIT_FACTOR = 20;
 
 type Done = Extract<ChildMessage, { t: 'done' }>;
 type Outcome = Omit<CellResult, 'durationMs' | 'variablesLost'>;
@@ -29,7 +31,7 @@ function killMessage(reason: KillReason, limits: SandboxLimits): string {
   const lost = 'The sandbox was restarted and all REPL variables are lost.';
   switch (reason) {
     case 'timeout':
-      return `Killed: the cell ran longer than the ${limits.cellTimeoutMs / 1000} s limit. ${lost}`;
+      return `Killed: the cell ran longer than the ${limits.cellTimeoutMs / 1000} s limit (time spent waiting for readFile, grep and sub-calls does not count). ${lost}`;
     case 'memory':
       return `Killed: the cell used more memory than allowed (heap ${limits.heapMb} MB, resident ${limits.rssMb} MB). ${lost}`;
     case 'cpu':
@@ -121,6 +123,7 @@ export class Session implements SandboxSession {
         if (settled) return;
         settled = true;
         for (const t of timers) clearTimeout(t);
+        if (cellTimer) clearTimeout(cellTimer);
         offMessage();
         offExit();
         signal?.removeEventListener('abort', onAbort);
@@ -149,6 +152,46 @@ export class Session implements SandboxSession {
       };
       const onAbort = () => kill('cancelled');
 
+      // The cell's time limit counts the sandbox's own time: wall time while no host call is in
+      // progress, and the child's CPU time while one is (waiting for a model is not the cell's
+      // fault, computing meanwhile is). A hard cap bounds the wait itself.
+      let inFlight = 0;
+      let spent = 0;
+      let runningSince = performance.now();
+      let pausedCpu: number | undefined;
+      let epoch = 0;
+      let cellTimer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        if (cellTimer) clearTimeout(cellTimer);
+        cellTimer = setTimeout(() => kill('timeout'), Math.max(0, limits.cellTimeoutMs - spent));
+      };
+      const cpuNow = () => (proc.pid === undefined ? Promise.resolve(undefined) : readUsage(proc.pid).then((u) => u?.cpuMs));
+      const pause = () => {
+        spent += performance.now() - runningSince;
+        if (cellTimer) clearTimeout(cellTimer);
+        cellTimer = undefined;
+        const mine = ++epoch;
+        pausedCpu = undefined;
+        void cpuNow().then((c) => {
+          if (mine === epoch) pausedCpu = c;
+        });
+      };
+      const resume = () => {
+        const mine = ++epoch;
+        const from = pausedCpu;
+        runningSince = performance.now();
+        arm();
+        if (from === undefined) return;
+        void cpuNow().then((c) => {
+          if (c === undefined || settled || done) return;
+          spent += Math.max(0, c - from);
+          if (inFlight === 0 && mine === epoch) arm();
+        });
+      };
+      const onSample = (cpuMs: number) => {
+        if (inFlight > 0 && pausedCpu !== undefined && spent + (cpuMs - pausedCpu) > limits.cellTimeoutMs) kill('timeout');
+      };
+
       const offMessage = proc.onMessage((m) => {
         if ((m as { cell?: unknown }).cell !== id) return;
         switch (m.t) {
@@ -156,8 +199,12 @@ export class Session implements SandboxSession {
             if (!done && typeof m.text === 'string') streamed.append(escapeControls(m.text));
             break;
           case 'call':
+            if (done) break;
+            if (inFlight++ === 0) pause();
             void calls.handle(m.op, m.args).then((reply) => {
-              if (!settled && !done) proc.send({ t: 'reply', cell: id, id: Number(m.id), ...reply });
+              if (settled || done) return;
+              if (--inFlight === 0) resume();
+              proc.send({ t: 'reply', cell: id, id: Number(m.id), ...reply });
             });
             break;
           case 'done':
@@ -170,6 +217,7 @@ export class Session implements SandboxSession {
               final: typeof m.final === 'string' ? m.final : undefined,
             };
             calls.close();
+            if (cellTimer) clearTimeout(cellTimer);
             timers.push(setTimeout(() => kill('cpu'), SETTLE_MS));
             break;
           case 'idle':
@@ -186,9 +234,10 @@ export class Session implements SandboxSession {
       });
       const offExit = proc.onExit(onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
-      timers.push(setTimeout(() => kill('timeout'), limits.cellTimeoutMs));
+      arm();
+      timers.push(setTimeout(() => kill('timeout'), limits.cellTimeoutMs * MAX_WAIT_FACTOR));
       this.stopCell = kill;
-      this.watchdog?.start(true);
+      this.watchdog?.start(true, onSample);
       proc.send({ t: 'cell', id, index, code });
     });
   }

@@ -60,10 +60,13 @@ export class Watchdog {
 
   constructor(private readonly pid: number, private readonly options: WatchdogOptions) {}
 
-  /** `cell` true while a cell runs. */
-  start(cell: boolean): void {
+  private onSample: ((cpuMs: number) => void) | undefined;
+
+  /** `cell` true while a cell runs; `onSample` sees each CPU reading taken meanwhile. */
+  start(cell: boolean, onSample?: (cpuMs: number) => void): void {
     if (!watchdogSupported || this.stopped) return;
     this.stopTimer();
+    this.onSample = onSample;
     this.last = undefined;
     const interval = cell ? (process.platform === 'linux' ? 50 : 250) : 1000;
     this.timer = setInterval(() => void this.poll(cell), interval);
@@ -87,6 +90,7 @@ export class Watchdog {
       const u = await readUsage(this.pid);
       if (!u || this.stopped) return;
       if (u.rssMb > this.options.rssMb) return this.breach('memory', u);
+      this.onSample?.(u.cpuMs);
       if (!cell) {
         const now = Date.now();
         if (this.last) {

@@ -129,6 +129,8 @@ describe('sandbox attacks', function () {
     const r = await s.runCell('Error.prepareStackTrace = (e, frames) => frames.map((f) => f.getFileName())\nconst e = new Error("x"); try { null.y } catch (err) { globalThis.caught = err }\n[e.stack, caught.stack, typeof Error.captureStackTrace]');
     assert.doesNotMatch(r.output, /\//);
     assert.doesNotMatch(r.output, /sandbox\.js|node:internal/);
+    const host = await s.runCell('const errs = []\nfor (const p of ["missing.ts", "/etc/passwd"]) { try { await readFile(p) } catch (e) { errs.push(e.stack, e.message) } }\ntry { await llm_query("HOSTERR") } catch (e) { errs.push(e.stack, e.message) }\nerrs');
+    assert.doesNotMatch(host.output, /\/tmp|\/work|sandbox\.js|ENOENT/);
     const thrown = await s.runCell('function deep() { throw new Error("deep") }\ndeep()');
     assert.equal(thrown.error, 'Error: deep (line 1)');
   });

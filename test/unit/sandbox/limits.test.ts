@@ -40,6 +40,22 @@ describe('sandbox limits', function () {
     await s.dispose();
   });
 
+  it('does not count time spent waiting for sub-calls against the cell time limit', async () => {
+    const s = await h.open({ cellTimeoutMs: 400 });
+    // Four sequential 150 ms sub-calls: well over 400 ms of wall time, almost none of it the cell's.
+    const r = await s.runCell('for (let i = 0; i < 4; i++) await llm_query("SLOW " + i); "done"');
+    assert.equal(r.killed, undefined, r.error);
+    assert.equal(r.output, 'done');
+    await s.dispose();
+  });
+
+  it('still kills a cell that computes forever while a sub-call is pending', async () => {
+    const s = await h.open({ cellTimeoutMs: 400 });
+    const r = await s.runCell('llm_query("SLOW pending"); while (true) {}');
+    assert.equal(r.killed, 'timeout');
+    await s.dispose();
+  });
+
   const memoryBombs: Array<[string, string]> = [
     ['a huge array fill', 'new Array(1e9).fill(0)'],
     ['fill on an array-like of length 2**32-1', 'Array.prototype.fill.call({ length: 2 ** 32 - 1 }, 0)'],
@@ -89,7 +105,8 @@ describe('sandbox limits', function () {
     assert.match((await s.runCell('await rlm_query("x".repeat(50), "y".repeat(51))')).error ?? '', /rlm_query: prompt of 101 characters/);
     const b = await s.runCell('await llm_batch(["ok", "x".repeat(101)])');
     assert.equal(b.output, '[ "echo:ok", "[llm_batch item 1 failed: llm_batch item 1: prompt of 101 characters is over the limit of 100; send a smaller slice]" ]');
-    assert.equal(h.subcalls.calls.length, 1);
+    assert.equal(h.subcalls.calls.length, 1, 'over-long prompts never reach the host');
+    assert.match((await s.runCell('await readFile("a/".repeat(40000))')).error ?? '', /RangeError: readFile: path is 80000 characters long; the limit is 65536/);
     await s.dispose();
   });
 

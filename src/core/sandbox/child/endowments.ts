@@ -1,5 +1,5 @@
 import type { SandboxLimits } from '../types';
-import type { CallOp } from '../protocol';
+import { batchItemFailed, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../protocol';
 import { formatValue } from './format';
 import { optionalString, readOptions, readStringArray, requireString } from './validate';
 
@@ -77,6 +77,9 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
     host.print(args.map((a) => (typeof a === 'string' ? a : formatValue(a, { budget: limits.outputChars }))).join(' ') + '\n');
   };
   const log = (...args: unknown[]) => print(...args);
+  const checkPrompt = (what: string, chars: number): void => {
+    if (chars > limits.promptChars) throw new RangeError(promptTooLong(what, chars, limits.promptChars));
+  };
 
   let answerContent: unknown;
   let answerReady = false;
@@ -104,13 +107,13 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
     context,
     async readFile(path: unknown, range?: unknown): Promise<string> {
       host.assertOpen('readFile');
-      const p = requireString(path, 'readFile: path');
+      const p = requireString(path, 'readFile: path', MAX_ARG_CHARS);
       const r = readOptions(range, 'readFile: range', { start: 'integer', end: 'integer' });
       return asString(await host.call('readFile', [p, { ...r }]));
     },
     async grep(pattern: unknown, options?: unknown): Promise<readonly object[]> {
       host.assertOpen('grep');
-      const p = requireString(pattern, 'grep: pattern');
+      const p = requireString(pattern, 'grep: pattern', MAX_ARG_CHARS);
       const o = readOptions(options, 'grep: options', { glob: 'string', ignoreCase: 'boolean', maxResults: 'integer', contextLines: 'integer' });
       const { hits, truncated } = adoptGrep(await host.call('grep', [p, { ...o }]));
       if (truncated) {
@@ -123,18 +126,28 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       host.assertOpen('llm_query');
       const p = requireString(prompt, 'llm_query: prompt');
       const o = readOptions(options, 'llm_query: options', { model: 'string' });
+      checkPrompt('llm_query', p.length);
       return asString(await host.call('llm_query', [p, { ...o }]));
     },
     async llm_batch(prompts: unknown, options?: unknown): Promise<readonly string[]> {
       host.assertOpen('llm_batch');
       const list = readStringArray(prompts, 'llm_batch: prompts', limits.batchSize);
       const o = readOptions(options, 'llm_batch: options', { model: 'string' });
-      return harden(asStrings(await host.call('llm_batch', [list, { ...o }])));
+      // Over-long items fail here, on their own, and never travel to the host.
+      const fits = list.map((p) => p.length <= limits.promptChars);
+      const sent = asStrings(await host.call('llm_batch', [list.filter((_, i) => fits[i]), { ...o }]));
+      let next = 0;
+      const out = list.map((p, i) =>
+        fits[i] ? sent[next++] : batchItemFailed(i, promptTooLong(`llm_batch item ${i}`, p.length, limits.promptChars)),
+      );
+      if (out.some((x) => typeof x !== 'string')) throw new Error('the host sent an unexpected reply');
+      return harden(out);
     },
     async rlm_query(prompt: unknown, text?: unknown): Promise<string> {
       host.assertOpen('rlm_query');
       const p = requireString(prompt, 'rlm_query: prompt');
       const t = optionalString(text, 'rlm_query: text');
+      checkPrompt('rlm_query', p.length + (t?.length ?? 0));
       return asString(await host.call('rlm_query', t === undefined ? [p] : [p, t]));
     },
     print,

@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { MAX_ARG_CHARS } from '../protocol';
 
 /** Argument checks for the endowments, done before anything is sent to the host. Model values are
  *  read once, through own data properties only, so no getter, proxy trap or `then` ever runs. */
@@ -7,8 +8,9 @@ const { getOwnPropertyDescriptor } = Object;
 
 export type OptionType = 'string' | 'boolean' | 'integer';
 
-export function requireString(value: unknown, what: string): string {
+export function requireString(value: unknown, what: string, maxChars = Infinity): string {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describeType(value)}`);
+  if (value.length > maxChars) throw new RangeError(`${what} is ${value.length} characters long; the limit is ${maxChars}`);
   return value;
 }
 
@@ -48,6 +50,7 @@ export function readOptions(value: unknown, what: string, allowed: Record<string
     const type = allowed[key];
     const ok = type === 'integer' ? typeof v === 'number' && Number.isSafeInteger(v) : typeof v === type;
     if (!ok) throw new TypeError(`${what}: option "${key}" must be ${type === 'integer' ? 'an integer' : 'a ' + type}, got ${describeType(v)}`);
+    if (typeof v === 'string') requireString(v, `${what}: option "${key}"`, MAX_ARG_CHARS);
     out[key] = v;
   }
   return out;
