@@ -79,7 +79,11 @@ function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuer
     ignoreCase: ignoreCase === true,
     maxResults: results,
     contextLines: context,
-    accept: (path) => files.has(path) && (globOk === undefined || globOk(path)),
+    accept: (path) => {
+      const entry = files.get(path);
+      // In a multi-root workspace a path glob may name the path inside its root, too.
+      return entry !== undefined && (globOk === undefined || globOk(path) || (entry.rel !== path && globOk(entry.rel)));
+    },
     timeoutMs: env.scanOptions.grepTimeoutMs ?? DEFAULT_GREP_TIMEOUT_MS,
     signal: env.signal,
   };

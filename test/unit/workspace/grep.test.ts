@@ -203,6 +203,8 @@ describe('workspace map: grep', () => {
         ]);
         const r = await multi.grep('foo\\b', {});
         assert.deepEqual(r.hits.map((h) => h.path), ['one/docs/notes.md', 'one/src/a.ts', 'one/src/a.ts', 'one/src/deep/c.ts', 'one/ünï/cödé.ts', 'two/lib/z.ts']);
+        assert.deepEqual((await multi.grep('foo', { glob: 'lib/*.ts' })).hits.map((h) => h.path), ['two/lib/z.ts']);
+        assert.deepEqual((await multi.grep('foo', { glob: 'two/**' })).hits.map((h) => h.path), ['two/lib/z.ts']);
         const js = await multi.grep('(?<=foo )again', {});
         assert.deepEqual(js.hits.map((h) => h.path), ['two/lib/z.ts']);
       } finally {
