@@ -73,8 +73,9 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
   }));
 
   let scopeRel: string | undefined;
-  if (options.scope !== undefined && options.scope.replace(/\/+$/, '') !== '' && options.scope !== '.') {
-    scopeRel = normalizeModelPath(options.scope.replace(/\/+$/, ''));
+  const scopeIn = options.scope?.replace(/\/+$/, '');
+  if (scopeIn !== undefined && scopeIn !== '' && scopeIn !== '.') {
+    scopeRel = normalizeModelPath(scopeIn);
     await checkScope(roots[0].source, scopeRel);
   }
 

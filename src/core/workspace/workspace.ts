@@ -1,7 +1,7 @@
 import { RlmError } from '../errors';
 import { ContentCache } from './contentCache';
 import { grepWorkspace, type GrepTarget } from './grep';
-import { normalizeModelPath, stripLineSuffix } from './modelPath';
+import { MAX_PATH_CHARS, normalizeModelPath, stripLineSuffix } from './modelPath';
 import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
 import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
 
@@ -27,7 +27,7 @@ export class Workspace implements WorkspaceAccess {
   }
 
   hasFile(ref: string): boolean {
-    if (typeof ref !== 'string') return false;
+    if (typeof ref !== 'string' || ref.length > MAX_PATH_CHARS + 32) return false;
     try {
       return this.scan.files.has(normalizeModelPath(stripLineSuffix(ref)));
     } catch {

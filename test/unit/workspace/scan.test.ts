@@ -363,6 +363,14 @@ describe('workspace map: scan', () => {
       await rejectsWith(ws.readFile('top.ts'), 'path-outside', /outside the folder/);
     });
 
+    it('treats an empty scope or "." as the whole workspace', async () => {
+      for (const scope of ['', '.', './', '/']) {
+        const ws = await scan(dir, { scope });
+        assert.equal(ws.context.scope, undefined, scope);
+        assert.equal(ws.context.files.length, 5, scope);
+      }
+    });
+
     it('refuses a scope that is not a folder inside the workspace', async () => {
       await rejectsWith(scan(dir, { scope: '../' }), 'path-outside', /outside the workspace/);
       await rejectsWith(scan(dir, { scope: 'nope' }), 'scope-invalid', /not a folder/);
