@@ -10,6 +10,12 @@ export interface SpawnOptions {
 
 const STDERR_KEEP = 4096;
 
+/** The sandbox's whole environment. In VS Code, execPath is Electron: ELECTRON_RUN_AS_NODE=1 must
+ *  be the only variable, else it starts as an app. Elsewhere the child gets no variable at all. */
+export function sandboxEnv(versions: NodeJS.ProcessVersions | Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+}
+
 export class SandboxProcess {
   readonly ready: Promise<void>;
   private readonly child: ChildProcess;
@@ -19,11 +25,8 @@ export class SandboxProcess {
   private exited = false;
 
   constructor(readonly options: SpawnOptions) {
-    // In VS Code, execPath is Electron: ELECTRON_RUN_AS_NODE=1 must be the only variable, else
-    // it starts as an app. Everywhere else the child gets no environment at all.
-    const env: NodeJS.ProcessEnv = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
     this.child = fork(options.scriptPath, [], {
-      env,
+      env: sandboxEnv(process.versions),
       execArgv: [`--max-old-space-size=${options.heapMb}`],
       serialization: 'json',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

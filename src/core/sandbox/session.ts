@@ -66,6 +66,10 @@ export class Session implements SandboxSession {
 
   async start(): Promise<void> {
     const proc = await this.source.take(this.limits.heapMb);
+    if (this.disposed) {
+      proc.kill();
+      throw new RlmError('the sandbox session is closed', 'sandbox-closed');
+    }
     proc.ref();
     proc.send({ t: 'open', context: this.options.workspace.context, limits: this.limits });
     const watchdog = new Watchdog(proc.pid ?? -1, {

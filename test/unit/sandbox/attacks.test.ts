@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { SandboxProcess } from '../../../src/core/sandbox/process';
+import { SandboxProcess, sandboxEnv } from '../../../src/core/sandbox/process';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
 import { makeHarness, run, SANDBOX_SCRIPT, type Harness } from './helpers';
 
@@ -133,6 +133,11 @@ describe('sandbox attacks', function () {
     assert.doesNotMatch(host.output, /\/tmp|\/work|sandbox\.js|ENOENT/);
     const thrown = await s.runCell('function deep() { throw new Error("deep") }\ndeep()');
     assert.equal(thrown.error, 'Error: deep (line 1)');
+  });
+
+  it('gives the child ELECTRON_RUN_AS_NODE=1 as its only variable under Electron, and nothing under Node', () => {
+    assert.deepEqual(sandboxEnv({ node: '20.0.0', electron: '35.0.0' }), { ELECTRON_RUN_AS_NODE: '1' });
+    assert.deepEqual(sandboxEnv({ node: '20.0.0' }), {});
   });
 
   it('runs the child with an empty environment (only the IPC channel variables Node itself adds)', async function () {

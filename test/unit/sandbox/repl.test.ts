@@ -142,6 +142,16 @@ describe('sandbox REPL semantics', function () {
     assert.equal(r.output, 'nums: Array(2)\nlabel: string (1 chars)\nfn: function');
   });
 
+  it('ends a cell that awaits a promise that can never settle, keeping the state and the process', async () => {
+    await run(s, 'let stays = "here"');
+    const r = await s.runCell('await llm_query("first"); await new Promise(() => {})');
+    assert.equal(r.error, 'Error: the cell awaits a promise that can never settle (no readFile, grep or sub-call is pending)');
+    assert.equal(r.killed, undefined);
+    const next = await s.runCell('stays');
+    assert.equal(next.variablesLost, undefined);
+    assert.equal(next.output, 'here');
+  });
+
   it('provides working Date.now and Math.random', async () => {
     const r = await s.runCell('typeof Date.now() === "number" && Date.now() > 0 && Math.random() < 1');
     assert.equal(r.output, 'true');

@@ -24,6 +24,8 @@ interface Cell {
   streamed: number;
   final?: string;
   pending: Map<number, Pending>;
+  /** Ends a cell that can no longer make progress. */
+  stall?: (e: Error) => void;
 }
 
 const ERROR_CHARS = 2000;
@@ -85,6 +87,26 @@ export class Repl {
     cell.pending.delete(id);
     if (ok) p.resolve(value);
     else p.reject(new Error(typeof message === 'string' ? message : 'the call failed'));
+    this.checkStall(cell);
+  }
+
+  /** Rejects when the cell can no longer make progress. Model code has no timers, so only a reply
+   *  from the host can wake it: once the microtasks have drained (setImmediate) with the cell still
+   *  running and no call pending, it awaits something that will never settle. Checked at the start
+   *  and after each reply, never by polling. */
+  private stalled(cell: Cell): Promise<never> {
+    return new Promise<never>((_, reject) => {
+      cell.stall = reject;
+      this.checkStall(cell);
+    });
+  }
+
+  private checkStall(cell: Cell): void {
+    setImmediate(() => {
+      if (cell.open && cell.pending.size === 0 && cell.stall) {
+        cell.stall(new Error('the cell awaits a promise that can never settle (no readFile, grep or sub-call is pending)'));
+      }
+    });
   }
 
   private print(text: string): void {
@@ -122,7 +144,7 @@ export class Repl {
           return this.global[name];
         },
       });
-      const value = await fn(helper);
+      const value = await Promise.race([fn(helper), this.stalled(cell)]);
       if (t.hasValue && value !== undefined) {
         cell.output.append(escapeControls(formatValue(value, { budget: this.limits.valueChars })));
       }
