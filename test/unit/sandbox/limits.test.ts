@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { makeHarness, run, type Harness } from './helpers';
+import { makeHarness, run, SANDBOX_SCRIPT, type Harness } from './helpers';
 
 /** Each limit trips with a clear message, the host stays responsive, and the REPL carries on. */
 describe('sandbox limits', function () {
@@ -125,6 +126,38 @@ describe('sandbox limits', function () {
     assert.match(r.error ?? '', /kept running after the cell ended/);
     assert.equal((await s.runCell('1')).variablesLost, true);
     await s.dispose();
+  });
+
+  it('a sandbox spinning in a cell dies by itself when its host dies', async function () {
+    if (process.platform === 'win32') this.skip();
+    // A throwaway host: forks the sandbox, starts an endless cell, reports the pid, then is killed.
+    const host = `
+      const { fork } = require('node:child_process');
+      const c = fork(${JSON.stringify(SANDBOX_SCRIPT)}, [], { env: {}, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      c.on('message', (m) => {
+        if (m.t !== 'ready') return;
+        c.send({ t: 'open', context: {}, limits: ${JSON.stringify({ ...h.pool.limits })} });
+        c.send({ t: 'cell', id: 1, index: 1, code: 'while (true) {}' });
+        setTimeout(() => { process.stdout.write(String(c.pid)); process.kill(process.pid, 'SIGKILL'); }, 200);
+      });`;
+    const out = await new Promise<string>((resolve) => {
+      const p = spawn(process.execPath, ['-e', host], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let text = '';
+      p.stdout.on('data', (d) => (text += d));
+      p.on('exit', () => resolve(text));
+    });
+    const pid = Number(out);
+    assert.ok(pid > 0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(), false, 'the orphaned sandbox killed itself');
   });
 
   it('stops a cell when its signal aborts', async () => {
