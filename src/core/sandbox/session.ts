@@ -4,7 +4,8 @@ import type { SandboxProcess } from './process';
 import { CellCalls } from './rpc';
 import { BoundedText, escapeControls } from './text';
 import type { CellResult, KillReason, SandboxLimits, SandboxSession, SandboxSessionOptions } from './types';
-import { readUsage, Watchdog } from './watchdog';
+import { CellClock } from './cellClock';
+import { Watchdog } from './watchdog';
 
 /** One run's REPL on the host side: sends cells to its sandbox process, answers the endowment
  *  calls, enforces the wall timer and the watchdog, and replaces the process after a kill. */
@@ -127,7 +128,7 @@ export class Session implements SandboxSession {
         if (settled) return;
         settled = true;
         for (const t of timers) clearTimeout(t);
-        if (cellTimer) clearTimeout(cellTimer);
+        clock.stop();
         offMessage();
         offExit();
         signal?.removeEventListener('abort', onAbort);
@@ -156,46 +157,6 @@ export class Session implements SandboxSession {
       };
       const onAbort = () => kill('cancelled');
 
-      // The cell's time limit counts the sandbox's own time: wall time while no host call is in
-      // progress, and the child's CPU time while one is (waiting for a model is not the cell's
-      // fault, computing meanwhile is). A hard cap bounds the wait itself.
-      let inFlight = 0;
-      let spent = 0;
-      let runningSince = performance.now();
-      let pausedCpu: number | undefined;
-      let epoch = 0;
-      let cellTimer: NodeJS.Timeout | undefined;
-      const arm = () => {
-        if (cellTimer) clearTimeout(cellTimer);
-        cellTimer = setTimeout(() => kill('timeout'), Math.max(0, limits.cellTimeoutMs - spent));
-      };
-      const cpuNow = () => (proc.pid === undefined ? Promise.resolve(undefined) : readUsage(proc.pid).then((u) => u?.cpuMs));
-      const pause = () => {
-        spent += performance.now() - runningSince;
-        if (cellTimer) clearTimeout(cellTimer);
-        cellTimer = undefined;
-        const mine = ++epoch;
-        pausedCpu = undefined;
-        void cpuNow().then((c) => {
-          if (mine === epoch) pausedCpu = c;
-        });
-      };
-      const resume = () => {
-        const mine = ++epoch;
-        const from = pausedCpu;
-        runningSince = performance.now();
-        arm();
-        if (from === undefined) return;
-        void cpuNow().then((c) => {
-          if (c === undefined || settled || done) return;
-          spent += Math.max(0, c - from);
-          if (inFlight === 0 && mine === epoch) arm();
-        });
-      };
-      const onSample = (cpuMs: number) => {
-        if (inFlight > 0 && pausedCpu !== undefined && spent + (cpuMs - pausedCpu) > limits.cellTimeoutMs) kill('timeout');
-      };
-
       const offMessage = proc.onMessage((m) => {
         if ((m as { cell?: unknown }).cell !== id) return;
         switch (m.t) {
@@ -204,10 +165,10 @@ export class Session implements SandboxSession {
             break;
           case 'call':
             if (done) break;
-            if (inFlight++ === 0) pause();
+            clock.callStarted();
             void calls.handle(m.op, m.args).then((reply) => {
               if (settled || done) return;
-              if (--inFlight === 0) resume();
+              clock.callEnded();
               proc.send({ t: 'reply', cell: id, id: Number(m.id), ...reply });
             });
             break;
@@ -221,7 +182,7 @@ export class Session implements SandboxSession {
               final: typeof m.final === 'string' ? m.final : undefined,
             };
             calls.close();
-            if (cellTimer) clearTimeout(cellTimer);
+            clock.stop();
             timers.push(setTimeout(() => kill('cpu'), SETTLE_MS));
             break;
           case 'idle':
@@ -238,10 +199,11 @@ export class Session implements SandboxSession {
       });
       const offExit = proc.onExit(onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
-      arm();
+      // Waiting for host calls does not count against the cell (see CellClock); a hard cap bounds it.
+      const clock = new CellClock(limits.cellTimeoutMs, proc.pid, () => kill('timeout'));
       timers.push(setTimeout(() => kill('timeout'), limits.cellTimeoutMs * MAX_WAIT_FACTOR));
       this.stopCell = kill;
-      this.watchdog?.start(true, onSample);
+      this.watchdog?.start(true, (cpuMs) => clock.sample(cpuMs));
       proc.send({ t: 'cell', id, index, code });
     });
   }
