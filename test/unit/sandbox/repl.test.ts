@@ -137,6 +137,14 @@ describe('sandbox REPL semantics', function () {
     assert.equal(r.error, 'SyntaxError: "print" is a reserved REPL name and cannot be declared (line 2)');
   });
 
+  it('refuses reassigning a reserved name with a clear message', async () => {
+    const r = await s.runCell('let x = 1\nanswer = { content: "x", ready: true }');
+    assert.equal(r.error, 'TypeError: "answer" is a reserved REPL name and cannot be reassigned; set answer.content, then answer.ready = true (line 2)');
+    assert.equal(r.final, undefined);
+    assert.match((await s.runCell('print = console.log')).error ?? '', /"print" is a reserved REPL name/);
+    assert.equal((await s.runCell('function f(print) { print = 2; return print } f(1)')).output, '2');
+  });
+
   it('lists variables with SHOW_VARS', async () => {
     const r = await run(s, 'let nums = [1, 2]; const label = "x"; function fn() {}', 'SHOW_VARS()');
     assert.equal(r.output, 'nums: Array(2)\nlabel: string (1 chars)\nfn: function');

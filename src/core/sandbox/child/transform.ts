@@ -163,6 +163,14 @@ export function transformCell(source: string, reserved: ReadonlySet<string>, isG
 
   const bound = boundNames(program as unknown as AnyNode);
   walk(program as unknown as AnyNode, (n, parent, key) => {
+    // Caught here for a clearer message than the TypeError the read-only global would give.
+    if (n.type === 'AssignmentExpression' && (n.left as AnyNode).type === 'Identifier') {
+      const name = (n.left as AnyNode).name as string;
+      if (reserved.has(name) && !bound.has(name)) {
+        const hint = name === 'answer' ? '; set answer.content, then answer.ready = true' : '';
+        throw new CellSyntaxError(`TypeError: "${name}" is a reserved REPL name and cannot be reassigned${hint}`, lineOf(n));
+      }
+    }
     if (isTargetSubtree(n, parent, key)) return false;
     // SES resolves an undefined global to `undefined` instead of throwing; a free name that is not
     // defined yet is checked at run time so that a typo still raises "x is not defined".
