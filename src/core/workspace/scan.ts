@@ -161,6 +161,7 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     const slicer = new Slicer(options.signal);
     const stack = [start];
     while (stack.length > 0) {
+      if (options.signal?.aborted) throw new RlmError('workspace scan cancelled', 'cancelled');
       const dir = stack.pop()!;
       dirs.add(r.prefix + dir);
       let list: DirEntry[];

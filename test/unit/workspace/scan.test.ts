@@ -380,6 +380,26 @@ describe('workspace map: scan', () => {
     });
   });
 
+  it('stops a scan cancelled while it runs', async () => {
+    const dir = tmpDir();
+    made.push(dir);
+    for (let d = 0; d < 30; d++) {
+      fs.mkdirSync(path.join(dir, `d${d}`));
+      for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(dir, `d${d}`, `f${i}.txt`), 'x\n');
+    }
+    const ac = new AbortController();
+    let dirsRead = 0;
+    // A real NodeFileSource that cancels the scan after the third folder it lists.
+    class CancellingSource extends NodeFileSource {
+      override readDirSync(rel: string) {
+        if (++dirsRead === 3) ac.abort();
+        return super.readDirSync(rel);
+      }
+    }
+    await rejectsWith(scanWorkspace([{ name: 'ws', source: new CancellingSource(dir) }], { signal: ac.signal }), 'cancelled', /cancelled/);
+    assert.equal(dirsRead, 3, 'no folder is listed after the cancel');
+  });
+
   it('can be cancelled', async () => {
     const dir = tmpDir();
     made.push(dir);
