@@ -36,6 +36,18 @@ describe('sandbox final answer', function () {
     assert.match((await s.runCell('FINAL_VAR(42)')).error ?? '', /TypeError/);
   });
 
+  it('FINAL(undefined) and FINAL_VAR of an undefined variable are errors, not empty answers', async () => {
+    const r = await s.runCell('let result\nFINAL(result)');
+    assert.equal(r.final, undefined);
+    assert.equal(r.error, 'TypeError: FINAL needs a value, got undefined (line 2)');
+    assert.match((await s.runCell('FINAL_VAR("result")')).error ?? '', /FINAL_VAR: the variable "result" is undefined/);
+  });
+
+  it('the last FINAL of a cell wins', async () => {
+    const r = await s.runCell('FINAL("draft"); FINAL("final")');
+    assert.deepEqual(r.final, { value: 'final' });
+  });
+
   it('answer.content then answer.ready = true finishes, also across cells', async () => {
     const one = await s.runCell('answer.content = "partial"');
     assert.equal(one.final, undefined);

@@ -151,9 +151,11 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       return asString(await host.call('rlm_query', t === undefined ? [p] : [p, t]));
     },
     print,
-    console: { log, info: log, warn: log, error: log, debug: log },
+    console: { log, info: log, warn: log, error: log, debug: log, dir: log, table: log, trace: log },
     FINAL(value: unknown): void {
       host.assertOpen('FINAL');
+      // An undefined answer is almost always a bug in the cell; ending the run with it would hide it.
+      if (value === undefined) throw new TypeError('FINAL needs a value, got undefined');
       host.setFinal(finalText(value, limits));
     },
     FINAL_VAR(name: unknown): void {
@@ -161,6 +163,7 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       const n = requireString(name, 'FINAL_VAR: the variable name (e.g. FINAL_VAR("result"))');
       const v = host.lookup(n);
       if (!v.found) throw new ReferenceError(`FINAL_VAR: there is no REPL variable named "${n}"`);
+      if (v.value === undefined) throw new TypeError(`FINAL_VAR: the variable "${n}" is undefined`);
       host.setFinal(finalText(v.value, limits));
     },
     answer,
