@@ -179,6 +179,14 @@ describe('workspace map: grep', () => {
       assert.deepEqual((await w.grep('(?<=const )[A-Z]+', {})).hits.map((h) => `${h.path}:${h.line}`), ['src/a.ts:4']);
     });
 
+    it('reports a worker that cannot start as a clear error, without host paths', async () => {
+      const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], {
+        grepEngine: 'js',
+        grepWorkerPath: path.join(dir, 'missing-worker.js'),
+      });
+      await rejectsWith(w.grep('foo', {}), 'grep-failed', /^grep worker process stopped unexpectedly$/);
+    });
+
     it('kills a runaway JS regex with its own pattern-independent timer', async function () {
       const big = makeTree({ 'x.txt': ('a'.repeat(40) + '!\n').repeat(50) });
       try {
