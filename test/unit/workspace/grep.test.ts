@@ -220,6 +220,36 @@ describe('workspace map: grep', () => {
       }
     });
 
+    it('finds the same hits with ripgrep as with the JS engine on a tree of nested ignore rules', async function () {
+      if (!hasRg) return this.skip();
+      const files = [
+        'a.txt', 'x.log', 'keep.log', 'docs/a.md', 'docs/keep.md', 'docs/sub/a.md', 'pkg/n.o', 'pkg/local', 'pkg/x/local',
+        'pkg/sub/f', 'pkg/y/sub/f', 'pkg/inner/local', 'pkg/inner/a.js', 'pkg/inner/a.ts', '.hidden/h.txt', 'Readme.MD',
+        '.env.local', 'build/out.js', 'src/build/x.ts', 'big.txt',
+      ];
+      const spec: Record<string, string> = {
+        '.gitignore': '*.log\n!keep.log\ndocs/*.md\n!docs/keep.md\n*.o\n',
+        'pkg/.gitignore': '!*.o\n/local\nsub/\n',
+        'pkg/inner/.gitignore': '!local\n*.js\n',
+        '.git/info/exclude': 'Readme.MD\n',
+      };
+      for (const f of files) spec[f] = 'needle\n';
+      spec['big.txt'] = 'needle\n' + 'x'.repeat(3000);
+      const d = makeTree(spec);
+      try {
+        const opts = { maxFileBytes: 2000 };
+        const viaRg = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], opts);
+        const viaJs = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], { ...opts, grepEngine: 'js' });
+        const rgPaths = (await viaRg.grep('needle', {})).hits.map((h) => h.path);
+        const jsPaths = (await viaJs.grep('needle', {})).hits.map((h) => h.path);
+        assert.deepEqual(rgPaths, jsPaths);
+        assert.deepEqual(rgPaths, viaRg.context.files.filter((f) => !f.path.endsWith('.gitignore') && f.path !== '.git/info/exclude').map((f) => f.path));
+        assert.ok(rgPaths.includes('pkg/n.o') && rgPaths.includes('.hidden/h.txt') && !rgPaths.includes('pkg/local'));
+      } finally {
+        removeTree(d);
+      }
+    });
+
     it('skips a file that changed into a symlink since the scan', async () => {
       const d = makeTree({ 'a.txt': 'foo\n', 'b.txt': 'foo\n', 'outside/o.txt': 'foo\n' });
       try {

@@ -121,6 +121,34 @@ describe('workspace map: scan', () => {
         'lib/deep/main.c': 'x',
         'README.md': 'x',
       });
+      await assertSameAsGit(repo);
+    });
+
+    it('agrees with git on harder patterns: globstars, escapes, classes, nested negations, info/exclude', async function () {
+      try {
+        execFileSync('git', ['--version']);
+      } catch {
+        return this.skip();
+      }
+      const repo = tree({
+        '.gitignore': [
+          '# comment', '\\#literal', '**/tmp', 'a/**/b.txt', 'docs/*.md', '!docs/keep.md', 'trailing.txt   ',
+          '*.[oa]', '!lib.a', '/root-only/', 'deep/**/cache/', 'space\\ name.txt', 'logs/*', '!logs/.keep',
+        ].join('\n') + '\n',
+        '#literal': 'x', 'tmp': 'x', 'x/tmp/y.txt': 'x', 'a/b.txt': 'x', 'a/q/r/b.txt': 'x', 'a/c.txt': 'x',
+        'docs/a.md': 'x', 'docs/keep.md': 'x', 'docs/sub/a.md': 'x', 'trailing.txt': 'x',
+        'm.o': 'x', 'lib.a': 'x', 'other.a': 'x', 'root-only/x': 'x', 'n/root-only/x': 'x',
+        'deep/1/2/cache/z': 'x', 'deep/cache/z': 'x', 'deep/keep': 'x', 'space name.txt': 'x', 'logs/1.log': 'x', 'logs/.keep': '',
+        'pkg/.gitignore': '!*.o\n/local\nsub/\n', 'pkg/n.o': 'x', 'pkg/local': 'x', 'pkg/x/local': 'x', 'pkg/sub/f': 'x', 'pkg/y/sub/f': 'x',
+        'pkg/inner/.gitignore': '!local\n*.js\n', 'pkg/inner/local': 'x', 'pkg/inner/a.js': 'x', 'pkg/inner/a.ts': 'x',
+        'Readme.MD': 'x',
+      });
+      execFileSync('git', ['init', '-q'], { cwd: repo });
+      fs.writeFileSync(path.join(repo, '.git/info/exclude'), 'Readme.MD\n');
+      await assertSameAsGit(repo);
+    });
+
+    async function assertSameAsGit(repo: string) {
       execFileSync('git', ['init', '-q'], { cwd: repo });
       const fromGit = execFileSync('git', ['ls-files', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' })
         .split('\n')
@@ -128,7 +156,7 @@ describe('workspace map: scan', () => {
         .sort();
       const ws = await scan(repo);
       assert.deepEqual(paths(ws.context), fromGit);
-    });
+    }
   });
 
   it('lists binary and too-large files as skipped, with their size', async () => {
