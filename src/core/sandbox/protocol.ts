@@ -35,3 +35,7 @@ export function batchItemFailed(index: number, message: string): string {
 
 /** Paths, patterns, globs and model names longer than this are refused before they are sent. */
 export const MAX_ARG_CHARS = 65_536;
+
+/** Endowment calls one cell may have waiting at once (a flood of un-awaited calls would otherwise
+ *  queue unbounded work on the host's thread). */
+export const MAX_CALLS_IN_FLIGHT = 1024;

@@ -1,6 +1,6 @@
 import { RlmError, safeMessage } from '../errors';
 import type { GrepOptions, ReadRange } from '../workspace/types';
-import { batchItemFailed, CALL_OPS, promptTooLong, type CallOp } from './protocol';
+import { batchItemFailed, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './protocol';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
 
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
@@ -52,6 +52,7 @@ export class CellCalls {
   private readonly controller = new AbortController();
   private readonly gate: Gate;
   private used = 0;
+  private waiting = 0;
 
   constructor(private readonly options: SandboxSessionOptions, private readonly limits: SandboxLimits) {
     this.gate = new Gate(Math.max(1, limits.subcallsInFlight), this.controller.signal);
@@ -67,13 +68,18 @@ export class CellCalls {
   }
 
   async handle(op: unknown, args: unknown): Promise<Reply> {
+    this.waiting++;
     try {
       if (typeof op !== 'string' || !CALL_OPS.includes(op as CallOp) || !Array.isArray(args)) {
         throw new RlmError('unknown sandbox call', 'bad-call');
       }
+      // The child enforces this too; checked again because the host trusts nothing it sends.
+      if (this.waiting > MAX_CALLS_IN_FLIGHT) throw new RlmError(`${op}: too many calls waiting at once`, 'limit-calls');
       return { ok: true, value: await this.dispatch(op as CallOp, args) };
     } catch (err) {
       return { ok: false, message: safeMessage(err, `${String(op)} failed`) };
+    } finally {
+      this.waiting--;
     }
   }
 

@@ -111,6 +111,13 @@ describe('sandbox limits', function () {
     await s.dispose();
   });
 
+  it('refuses a flood of un-awaited calls beyond the in-flight cap', async () => {
+    const s = await h.open();
+    const r = await s.runCell('const ps = []\nfor (let i = 0; i < 1100; i++) ps.push(readFile("README.md").then(() => "ok", (e) => e.message))\nconst res = await Promise.all(ps);\n[res.filter((x) => x === "ok").length, res[1099]]');
+    assert.equal(r.output, '[ 1024, "readFile: 1024 calls are already waiting; await some before starting more" ]');
+    await s.dispose();
+  });
+
   it('limits prompts per llm_batch call', async () => {
     const s = await h.open({ batchSize: 3 });
     const r = await s.runCell('await llm_batch(["a", "b", "c", "d"])');

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import type { SandboxLimits } from '../types';
-import type { CallOp, ChildMessage } from '../protocol';
+import { MAX_CALLS_IN_FLIGHT, type CallOp, type ChildMessage } from '../protocol';
 import { BoundedText, escapeControls, headTail } from '../text';
 import { dataProp, formatValue } from './format';
 import { makeEndowments, RESERVED_NAMES, type EndowmentHost } from './endowments';
@@ -71,6 +71,9 @@ export class Repl {
 
   private call(op: CallOp, args: unknown[]): Promise<unknown> {
     const cell = this.cell!;
+    if (cell.pending.size >= MAX_CALLS_IN_FLIGHT) {
+      return Promise.reject(new RangeError(`${op}: ${MAX_CALLS_IN_FLIGHT} calls are already waiting; await some before starting more`));
+    }
     const id = this.nextCallId++;
     this.flush(cell);
     return new Promise((resolve, reject) => {
@@ -209,7 +212,8 @@ export class Repl {
    *  the stack itself never reaches model code (it names host paths). */
   private errorLine(err: object, index: number): string | undefined {
     const d = Object.getOwnPropertyDescriptor(err, 'stack');
-    if (d && !('value' in d)) return undefined;
+    // Only an own data `stack` (what V8 gives every error) is read: anything else could run model code.
+    if (!d || !('value' in d)) return undefined;
     let stack: string | undefined;
     try {
       stack = getStackString(err);
