@@ -10,7 +10,9 @@ export interface Usage {
   cpuMs: number;
 }
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux, fixed for /proc/<pid>/stat
+const CLOCK_TICKS = 100;
+/** Consecutive one-second idle windows of high CPU use before a child counts as stuck. */
+const IDLE_BUSY_WINDOWS = 3; // USER_HZ on Linux, fixed for /proc/<pid>/stat
 
 async function procUsage(pid: number): Promise<Usage | undefined> {
   const [status, stat] = await Promise.all([
@@ -57,6 +59,7 @@ export class Watchdog {
   private busy = false;
   private stopped = false;
   private last: { at: number; cpuMs: number } | undefined;
+  private busyWindows = 0;
 
   constructor(private readonly pid: number, private readonly options: WatchdogOptions) {}
 
@@ -68,6 +71,7 @@ export class Watchdog {
     this.stopTimer();
     this.onSample = onSample;
     this.last = undefined;
+    this.busyWindows = 0;
     const interval = cell ? (process.platform === 'linux' ? 50 : 250) : 1000;
     this.timer = setInterval(() => void this.poll(cell), interval);
     this.timer.unref();
@@ -95,7 +99,9 @@ export class Watchdog {
         const now = Date.now();
         if (this.last) {
           const perSec = ((u.cpuMs - this.last.cpuMs) * 1000) / Math.max(1, now - this.last.at);
-          if (perSec > this.options.idleCpuMsPerSec) return this.breach('cpu', u);
+          // Sustained use only: a burst (taking in a large context, a garbage collection) is fine.
+          this.busyWindows = perSec > this.options.idleCpuMsPerSec ? this.busyWindows + 1 : 0;
+          if (this.busyWindows >= IDLE_BUSY_WINDOWS) return this.breach('cpu', u);
         }
         this.last = { at: now, cpuMs: u.cpuMs };
       }
