@@ -241,7 +241,7 @@ export class RecursionTree {
       const pre = document.createElement('pre');
       pre.className = cls;
       pre.dataset.label = label;
-      this.linker.appendText(pre, text);
+      this.linker.setTextLazily(pre, text);
       detail.appendChild(pre);
     };
     const bodyLabel = v.kind === 'cell' ? 'code' : v.kind === 'subcall' || v.kind === 'child' ? 'prompt' : 'text';

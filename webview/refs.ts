@@ -45,10 +45,38 @@ export class RefLinker {
   private readonly waiting = new Map<string, { ref: FileRef; els: HTMLElement[] }>();
   private flushTimer: number | undefined;
 
+  private readonly lazyText = new WeakMap<Element, string>();
+  private readonly observer =
+    typeof IntersectionObserver === 'undefined'
+      ? undefined
+      : new IntersectionObserver((entries) => this.onVisible(entries), { rootMargin: '400px 0px' });
+
   constructor(
     private readonly verify: Verify,
     private readonly open: Open,
   ) {}
+
+  /** Sets plain text now and finds references only when the element scrolls near the viewport,
+   *  so a large expanded tree renders fast and only visible references are verified. */
+  setTextLazily(el: HTMLElement, text: string): void {
+    el.textContent = text;
+    if (!this.observer) return this.linkifyTree(el);
+    this.lazyText.set(el, text);
+    this.observer.observe(el);
+  }
+
+  private onVisible(entries: IntersectionObserverEntry[]): void {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const el = entry.target as HTMLElement;
+      this.observer!.unobserve(el);
+      const text = this.lazyText.get(el);
+      this.lazyText.delete(el);
+      if (text === undefined || !el.isConnected) continue;
+      el.textContent = '';
+      this.appendText(el, text);
+    }
+  }
 
   /** Appends `text` to `parent`, with every reference as a (pending) reference element. */
   appendText(parent: Node, text: string): void {

@@ -94,7 +94,10 @@ describe('RLM in a real VS Code, as a user', function () {
     await lib.click({ button: 'right' });
     const item = page.locator('.monaco-menu .action-item', { hasText: 'RLM: Explain This Folder' }).first();
     await item.waitFor();
+    await item.hover();
     await item.click();
+    // A menu opened a moment ago may swallow the first click; the hovered item also takes Enter.
+    if (await item.isVisible()) await page.keyboard.press('Enter');
     const panel = panelFrame(page);
     await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 60_000 });
     await panel.locator('#scope', { hasText: 'lib' }).waitFor();

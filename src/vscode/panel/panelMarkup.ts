@@ -1,0 +1,34 @@
+/** The panel's body markup (no scripts, no model text): shared by the webview and the benchmark. */
+export const PANEL_BODY = `<header>
+  <h1 id="question"></h1>
+  <div id="scope" hidden></div>
+</header>
+<div class="toolbar">
+  <span id="status" class="status">starting</span>
+  <vscode-progress-ring class="live-only" aria-label="running"></vscode-progress-ring>
+  <div class="meter" aria-label="usage">
+    <span><span class="label">tokens</span><span id="usage-tokens">0</span></span>
+    <span><span class="label">cost</span><span id="usage-cost">$0</span></span>
+    <span><span class="label">elapsed</span><span id="usage-elapsed">0 ms</span></span>
+    <span><span class="label">iterations</span><span id="usage-iterations">0</span></span>
+    <span><span class="label">sub-calls</span><span id="usage-subcalls">0</span></span>
+  </div>
+  <span class="spacer"></span>
+  <vscode-button id="cancel" secondary>Cancel</vscode-button>
+  <vscode-button id="rerun" secondary>Re-run</vscode-button>
+</div>
+<section aria-labelledby="answer-heading">
+  <h2 id="answer-heading">Answer</h2>
+  <div id="answer" class="empty"></div>
+  <div id="reason" hidden></div>
+</section>
+<section aria-labelledby="tree-heading">
+  <div class="tree-tools">
+    <h2 id="tree-heading">Recursion tree</h2>
+    <span class="spacer"></span>
+    <vscode-button id="expand-all" secondary>Expand all</vscode-button>
+    <vscode-button id="collapse-all" secondary>Collapse all</vscode-button>
+  </div>
+  <div id="tree"></div>
+</section>
+`;
