@@ -7,7 +7,6 @@ import { HistoryTreeProvider } from './history/historyTree';
 import { API_KEY_SECRET } from './models';
 import { RunPanel } from './panel/runPanel';
 import { RunController } from './runController';
-import { loadSandboxPool } from './sandboxPool';
 import { SandboxHost } from './sandboxHost';
 
 /** What activate() returns: a small surface for integration tests and other extensions. */
@@ -15,6 +14,8 @@ export interface RlmExtensionApi {
   listHistory(): Promise<HistoryEntry[]>;
   hasApiKey(): Promise<boolean>;
   isRunning(): boolean;
+  /** Folder of the run history (global storage). */
+  historyDir: string;
   /** Milliseconds activate() itself took. */
   activationMs: number;
 }
@@ -30,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   };
   const history = new HistoryStore(context.globalStorageUri.fsPath, warn);
   const tree = new HistoryTreeProvider(history);
-  sandboxHost = new SandboxHost(context.extensionPath, loadSandboxPool);
+  sandboxHost = new SandboxHost(context.extensionPath);
   const host = sandboxHost;
   const controller = new RunController(context, history, () => host.get());
   context.subscriptions.push(
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     listHistory: () => history.list(),
     hasApiKey: async () => Boolean(await context.secrets.get(API_KEY_SECRET)),
     isRunning: () => controller.isRunning,
+    historyDir: context.globalStorageUri.fsPath,
     activationMs,
   };
 }

@@ -2,7 +2,6 @@
  *  SecretStorage) or the VS Code Language Model API. */
 import * as vscode from 'vscode';
 import { RlmError } from '../core/errors';
-import { OpenAIChatModel } from '../core/llm/openaiModel';
 import type { ChatModel } from '../core/llm/types';
 import type { RunConfig } from './config';
 import { LmChatModel } from './lmChatModel';
@@ -44,6 +43,7 @@ export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage
     throw new RlmError('No API key is set. Run "RLM: Set API Key" first (it is kept in VS Code\'s secret storage).', 'no-key');
   }
   const apiKey = stored || 'not-needed';
+  const { OpenAIChatModel } = await import('./engine');
   const root = new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model: cfg.model });
   const sub = cfg.subModel === cfg.model ? root : new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model: cfg.subModel });
   return { root, sub, secrets: stored ? [stored] : [] };

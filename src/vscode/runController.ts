@@ -6,11 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { safeMessage } from '../core/errors';
-import { runRlm } from '../core/rlm/run';
 import type { RunResult } from '../core/rlm/types';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
-import { scanWorkspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
 import { filesExcludeGlobs, readRunConfig } from './config';
 import type { HistoryStore } from './history/historyStore';
@@ -41,7 +39,7 @@ export class RunController implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly history: HistoryStore,
-    private readonly sandbox: () => SandboxProvider,
+    private readonly sandbox: () => Promise<SandboxProvider>,
   ) {
     this.statusBar.name = 'RLM run';
     this.statusBar.command = 'rlm.cancelRun';
@@ -120,6 +118,7 @@ export class RunController implements vscode.Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           progress.report({ message: 'scanning the workspace…' });
+          const { runRlm, scanWorkspace } = await import('./engine');
           const excludes = [...cfg.excludes];
           if (cfg.respectFilesExclude) for (const f of folders) excludes.push(...filesExcludeGlobs(f.uri));
           const workspace = await scanWorkspace(roots, {
@@ -149,7 +148,7 @@ export class RunController implements vscode.Disposable {
                 signal: abort.signal,
                 onEvent,
               },
-              { sandbox: this.sandbox(), secrets: models.secrets },
+              { sandbox: await this.sandbox(), secrets: models.secrets },
             );
           } finally {
             sub.dispose();

@@ -4,21 +4,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SandboxProvider } from '../core/sandbox/types';
 
-/** The core's pool constructor (src/core/sandbox/pool.ts), loaded on the first run only. */
-type PoolCtor = new (options: { scriptPath: string }) => SandboxProvider;
-
 export class SandboxHost implements vscode.Disposable {
   private pool: SandboxProvider | undefined;
 
-  constructor(
-    private readonly extensionPath: string,
-    private readonly loadPool: () => PoolCtor,
-  ) {}
+  constructor(private readonly extensionPath: string) {}
 
-  get(): SandboxProvider {
+  async get(): Promise<SandboxProvider> {
     if (!this.pool) {
-      const Pool = this.loadPool();
-      this.pool = new Pool({ scriptPath: path.join(this.extensionPath, 'dist', 'sandbox.js') });
+      const { SandboxPool } = await import('./engine');
+      this.pool ??= new SandboxPool({ scriptPath: path.join(this.extensionPath, 'dist', 'sandbox.js') });
     }
     return this.pool;
   }

@@ -16,7 +16,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(REPO, '.test-artifacts', 'integration');
 const API_KEY = 'sk-test-rlm-integration';
 const TIMEOUT_MS = 5 * 60_000;
-const MOCHA_LINE = /^\s*(✔|✓|\d+\) |\d+ (passing|failing|pending)|[A-Z][\w ]+$|activation:|Error|AssertionError|at |[+-] |expected|actual)/;
+const MOCHA_LINE = /^(\s{2,}\S|\s*(✔|✓|\d+\) |\d+ (passing|failing|pending)|[A-Z][\w ]+$|activation:|Error|AssertionError|at |[+-] |expected|actual))/;
 
 /** The extension host logs as console.log('%c INFO', 'color: …', format, ...args): rebuild the line. */
 async function consoleText(msg: ConsoleMessage): Promise<string> {

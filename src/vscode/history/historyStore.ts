@@ -31,6 +31,7 @@ export class HistoryStore {
   private readonly indexFile: string;
   private readonly live = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly warned = new Set<string>();
 
   constructor(
     storageDir: string,
@@ -79,6 +80,13 @@ export class HistoryStore {
     });
   }
 
+  /** The same warning once per session, not on every refresh of the view. */
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
+  }
+
   isLive(runId: string): boolean {
     return this.live.has(runId);
   }
@@ -113,7 +121,7 @@ export class HistoryStore {
         entries.delete(line.runId);
       }
     }
-    if (damaged > 0) this.warn(`RLM history: skipped ${damaged} damaged line(s) in the history index.`);
+    if (damaged > 0) this.warnOnce(`RLM history: skipped ${damaged} damaged line(s) in the history index.`);
     for (const e of entries.values()) {
       if (e.status === 'running' && !this.live.has(e.runId)) e.status = 'interrupted';
     }
