@@ -1,4 +1,3 @@
-import type { ContextMap } from '../workspace/types';
 import type { SandboxLimits } from './types';
 
 /** Messages between the host and the sandbox process (JSON over the IPC channel).
@@ -7,7 +6,8 @@ import type { SandboxLimits } from './types';
 export type CallOp = 'readFile' | 'grep' | 'llm_query' | 'llm_batch' | 'rlm_query';
 
 export type HostMessage =
-  | { t: 'open'; context: ContextMap; limits: SandboxLimits }
+  /** The context map as JSON text: serialised once per map and reused by every session over it. */
+  | { t: 'open'; contextJson: string; limits: SandboxLimits }
   | { t: 'cell'; id: number; index: number; code: string }
   | { t: 'reply'; cell: number; id: number; ok: true; value: unknown }
   | { t: 'reply'; cell: number; id: number; ok: false; message: string };

@@ -1,4 +1,5 @@
 import { RlmError } from '../errors';
+import type { ContextMap } from '../workspace/types';
 import type { ChildMessage } from './protocol';
 import type { SandboxProcess } from './process';
 import { CellCalls } from './rpc';
@@ -44,6 +45,17 @@ function killMessage(reason: KillReason, limits: SandboxLimits): string {
   }
 }
 
+// A large map takes tens of milliseconds to serialise on the host's thread: do it once per map.
+const contextCache = new WeakMap<object, string>();
+function contextJson(context: ContextMap): string {
+  let json = contextCache.get(context);
+  if (json === undefined) {
+    json = JSON.stringify(context);
+    contextCache.set(context, json);
+  }
+  return json;
+}
+
 const OOM = /heap out of memory|Reached heap limit|Allocation failed|Fatal process out of memory/i;
 
 export class Session implements SandboxSession {
@@ -72,7 +84,7 @@ export class Session implements SandboxSession {
       throw new RlmError('the sandbox session is closed', 'sandbox-closed');
     }
     proc.ref();
-    proc.send({ t: 'open', context: this.options.workspace.context, limits: this.limits });
+    proc.send({ t: 'open', contextJson: contextJson(this.options.workspace.context), limits: this.limits });
     const watchdog = new Watchdog(proc.pid ?? -1, {
       rssMb: this.limits.rssMb,
       idleCpuMsPerSec: IDLE_CPU_MS_PER_SEC,

@@ -143,7 +143,7 @@ describe('sandbox limits', function () {
       const c = fork(${JSON.stringify(SANDBOX_SCRIPT)}, [], { env: {}, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
       c.on('message', (m) => {
         if (m.t !== 'ready') return;
-        c.send({ t: 'open', context: {}, limits: ${JSON.stringify({ ...h.pool.limits })} });
+        c.send({ t: 'open', contextJson: '{}', limits: ${JSON.stringify({ ...h.pool.limits })} });
         c.send({ t: 'cell', id: 1, index: 1, code: 'while (true) {}' });
         setTimeout(() => { process.stdout.write(String(c.pid)); process.kill(process.pid, 'SIGKILL'); }, 200);
       });`;

@@ -43,7 +43,7 @@ process.on('message', (raw: unknown) => {
   const msg = raw as HostMessage;
   switch (msg?.t) {
     case 'open':
-      repl = new Repl(msg.context, msg.limits, send);
+      repl = new Repl(JSON.parse(msg.contextJson), msg.limits, send);
       break;
     case 'cell':
       if (!repl || running) {
