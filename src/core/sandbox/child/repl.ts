@@ -113,7 +113,8 @@ export class Repl {
   }
 
   private print(text: string): void {
-    const cell = this.cell!;
+    const cell = this.cell;
+    if (!cell) return; // a note from an endowment that finished after its cell ended
     cell.output.append(escapeControls(text));
     // Until the head is full every print is streamed, so a cell killed in a loop still shows it.
     this.flush(cell);
