@@ -42,9 +42,9 @@ describe('sandbox limits', function () {
   });
 
   it('does not count time spent waiting for sub-calls against the cell time limit', async () => {
-    const s = await h.open({ cellTimeoutMs: 500 });
-    // Eight sequential 150 ms sub-calls: over twice the limit in wall time, almost none of it the cell's.
-    const r = await s.runCell('for (let i = 0; i < 8; i++) await llm_query("SLOW " + i); "done"');
+    const s = await h.open({ cellTimeoutMs: 1000 });
+    // Ten sequential 150 ms sub-calls: at least 1.5 s of wall time, almost none of it the cell's.
+    const r = await s.runCell('for (let i = 0; i < 10; i++) await llm_query("SLOW " + i); "done"');
     assert.equal(r.killed, undefined, r.error);
     assert.equal(r.output, 'done');
     await s.dispose();
