@@ -160,8 +160,8 @@ describe('sandbox REPL semantics', function () {
     assert.equal(next.output, 'here');
   });
 
-  it('provides working Date.now and Math.random', async () => {
-    const r = await s.runCell('typeof Date.now() === "number" && Date.now() > 0 && Math.random() < 1');
+  it('provides working Date.now, Math.random and float arrays', async () => {
+    const r = await s.runCell('typeof Date.now() === "number" && Date.now() > 0 && Math.random() < 1 && new Float64Array([0.5])[0] === 0.5');
     assert.equal(r.output, 'true');
   });
 });

@@ -60,8 +60,9 @@ export class Repl {
       variables: () => Reflect.ownKeys(this.global).filter((k): k is string => typeof k === 'string' && !this.baseNames.has(k)),
     };
     const endowments = makeEndowments(host, harden(context));
-    // Real Date and Math: inside compartments SES makes Date.now() and Math.random() throw.
-    this.compartment = new Compartment({ globals: { Date, Math }, __options__: true });
+    // Real Date and Math: inside compartments SES makes Date.now() and Math.random() throw. The
+    // float arrays SES leaves out of new compartments (a NaN side channel, harmless here).
+    this.compartment = new Compartment({ globals: { Date, Math, Float32Array, Float64Array }, __options__: true });
     this.global = this.compartment.globalThis;
     for (const name of RESERVED_NAMES) {
       Object.defineProperty(this.global, name, { value: endowments[name], writable: false, enumerable: false, configurable: false });
