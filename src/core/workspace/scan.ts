@@ -3,7 +3,9 @@ import { buildContext } from './contextMap';
 import { IgnoreRules } from './ignoreRules';
 import { languageOf } from './languages';
 import { normalizeModelPath } from './modelPath';
+import { NodeFileSource } from './nodeFileSource';
 import { SecretRules } from './secrets';
+import { decodeRead, SCAN_BATCH, ScanReaders, type ScanRead } from './scanReaders';
 import { TaskPool } from './taskPool';
 import type { ContextMap, DirEntry, FileInfo, FileSource, ScanOptions, SkipReason, SkippedFile, WorkspaceRoot } from './types';
 
@@ -85,31 +87,40 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
   const dirs = new Set<string>();
   const links: Array<{ root: number; rel: string }> = [];
   const pool = new TaskPool(SCAN_CONCURRENCY, options.signal);
+  const readers = new ScanReaders(options.scanThreads);
   const skip = (path: string, reason: SkipReason, size?: number): void => {
     skipped.set(path, size === undefined ? { path, reason } : { path, reason, size });
   };
 
-  // What one read of a file tells the map; async only for the rare too-large case.
-  const record = (ri: number, rel: string, read: () => Uint8Array | RlmError): Promise<void> | undefined => {
+  const recordRead = (ri: number, rel: string, read: ScanRead): void => {
     const r = roots[ri];
     const path = r.prefix + rel;
+    if (read.kind === 'text') {
+      const info: FileInfo = Object.freeze({
+        path,
+        size: read.size,
+        lines: read.lines,
+        language: languageOf(rel.slice(rel.lastIndexOf('/') + 1)),
+      });
+      files.push(info);
+      entries.set(path, { info, root: ri, rel });
+    } else if (read.kind === 'special' || read.kind === 'unreadable') skip(path, read.kind);
+    else skip(path, read.kind, read.size);
+  };
+
+  // What one read of a file's bytes tells the map; async only for the rare too-large case.
+  const record = (ri: number, rel: string, read: () => Uint8Array | RlmError): Promise<void> | undefined => {
     const bytes = read();
-    if (bytes instanceof RlmError) return void skip(path, bytes.code === 'file-special' ? 'special' : 'unreadable');
+    if (bytes instanceof RlmError) return void recordRead(ri, rel, { kind: bytes.code === 'file-special' ? 'special' : 'unreadable' });
     if (bytes.length > maxFileBytes) {
-      return r.source.lstat(rel).then(
-        (s) => skip(path, 'too-large', s.size),
-        () => skip(path, 'too-large', bytes.length),
+      const size = bytes.length;
+      return roots[ri].source.lstat(rel).then(
+        (s) => recordRead(ri, rel, { kind: 'too-large', size: s.size }),
+        () => recordRead(ri, rel, { kind: 'too-large', size }),
       );
     }
-    if (isBinary(bytes)) return void skip(path, 'binary', bytes.length);
-    const info: FileInfo = Object.freeze({
-      path,
-      size: bytes.length,
-      lines: countLines(bytes),
-      language: languageOf(rel.slice(rel.lastIndexOf('/') + 1)),
-    });
-    files.push(info);
-    entries.set(path, { info, root: ri, rel });
+    if (isBinary(bytes)) return void recordRead(ri, rel, { kind: 'binary', size: bytes.length });
+    recordRead(ri, rel, { kind: 'text', size: bytes.length, lines: countLines(bytes) });
     return undefined;
   };
   const asError = (err: unknown) => (err instanceof RlmError ? err : new RlmError('cannot read', 'file-unreadable'));
@@ -154,11 +165,38 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     }
   };
 
-  // Local disks: synchronous calls in slices of a few ms, yielding to the event loop in between.
+  // Local disks: the walk runs synchronously in slices of a few ms, yielding to the event loop in
+  // between; file reads go to reader threads in batches (or, for a small tree, inline).
   const walkSync = async (ri: number, start: string): Promise<void> => {
     const r = roots[ri];
     const src = r.source as Required<Pick<FileSource, 'readDirSync' | 'readForScanSync'>>;
+    // Reader threads open files by absolute path: only for our own Node source, whose walk this is.
+    const localRoot = r.source instanceof NodeFileSource && readers.count > 0 ? r.source.localRoot : undefined;
     const slicer = new Slicer(options.signal);
+    const inflight: Array<Promise<void>> = [];
+    const readInline = async (rels: string[]) => {
+      for (const rel of rels) {
+        const pending = record(ri, rel, () => {
+          try {
+            return src.readForScanSync(rel, maxFileBytes + 1);
+          } catch (err) {
+            return asError(err);
+          }
+        });
+        if (pending) await pending;
+        if (slicer.due()) await slicer.pause();
+      }
+    };
+    const readInThreads = (rels: string[]) => {
+      const done = readers.read(localRoot!, rels, maxFileBytes + 1).then(
+        (out) => rels.forEach((rel, k) => recordRead(ri, rel, decodeRead(out, k))),
+        // A reader thread died: read its batch here, unless the scan itself is over.
+        () => (readers.closed ? undefined : readInline(rels)),
+      );
+      done.catch(() => undefined); // awaited below; never an unhandled rejection if the walk throws first
+      inflight.push(done);
+    };
+    let batch: string[] = [];
     const stack = [start];
     while (stack.length > 0) {
       if (options.signal?.aborted) throw new RlmError('workspace scan cancelled', 'cancelled');
@@ -171,36 +209,39 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
         if (dir !== '') skip(r.prefix + dir, 'unreadable');
         continue;
       }
-      const toRead: string[] = [];
-      await classify(ri, dir, list, stack, toRead);
-      for (const rel of toRead) {
-        const pending = record(ri, rel, () => {
-          try {
-            return src.readForScanSync(rel, maxFileBytes + 1);
-          } catch (err) {
-            return asError(err);
-          }
-        });
-        if (pending) await pending;
-        if (slicer.due()) await slicer.pause();
+      await classify(ri, dir, list, stack, batch);
+      if (batch.length >= SCAN_BATCH) {
+        if (localRoot !== undefined) readInThreads(batch);
+        else await readInline(batch);
+        batch = [];
       }
       if (slicer.due()) await slicer.pause();
     }
+    // A small tree (or the tail of a big one) is read inline: no thread is started for it.
+    if (batch.length > 0) {
+      if (readers.started) readInThreads(batch);
+      else await readInline(batch);
+    }
+    await Promise.all(inflight);
   };
 
   const scanned = scopeRel === undefined ? roots.map((_, i) => i) : [0];
-  for (const ri of scanned) {
-    const r = roots[ri];
-    await r.rules.loadInfoExclude(r.source);
-    if (scopeRel !== undefined) {
-      // .gitignore files above the scope still apply inside it.
-      const parts = scopeRel.split('/');
-      for (let i = 0; i < parts.length; i++) await r.rules.loadDir(r.source, parts.slice(0, i).join('/'));
+  try {
+    for (const ri of scanned) {
+      const r = roots[ri];
+      await r.rules.loadInfoExclude(r.source);
+      if (scopeRel !== undefined) {
+        // .gitignore files above the scope still apply inside it.
+        const parts = scopeRel.split('/');
+        for (let i = 0; i < parts.length; i++) await r.rules.loadDir(r.source, parts.slice(0, i).join('/'));
+      }
+      if (r.source.readDirSync && r.source.readForScanSync) await walkSync(ri, scopeRel ?? '');
+      else pool.add(() => walkAsync(ri, scopeRel ?? ''));
     }
-    if (r.source.readDirSync && r.source.readForScanSync) await walkSync(ri, scopeRel ?? '');
-    else pool.add(() => walkAsync(ri, scopeRel ?? ''));
+    await pool.drain();
+  } finally {
+    await readers.close();
   }
-  await pool.drain();
 
   // A symlink is never followed: one pointing inside names a file or folder the walk lists under
   // its real path (once), one pointing outside (or nowhere) is listed as skipped.

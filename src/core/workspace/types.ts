@@ -149,5 +149,8 @@ export interface ScanOptions {
   grepTimeoutMs?: number;
   /** Longest pattern grep accepts. Default 1,000 characters. */
   maxPatternChars?: number;
+  /** Threads that read files while a local-disk scan walks (0: read on the walking thread).
+   *  Default: cores - 1, at most 4; 0 on a machine of 2 cores or fewer. */
+  scanThreads?: number;
   signal?: AbortSignal;
 }

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { ContentCache } from '../../../src/core/workspace/contentCache';
 import { compileGlob } from '../../../src/core/workspace/globMatch';
 import { languageOf } from '../../../src/core/workspace/languages';
+import { decodeRead, ScanReaders } from '../../../src/core/workspace/scanReaders';
 import { SecretRules } from '../../../src/core/workspace/secrets';
+import { makeTree, removeTree } from './fixture';
 
 describe('workspace map: parts', () => {
   describe('glob matching', () => {
@@ -76,5 +78,37 @@ describe('workspace map: parts', () => {
       ['a.ts', 'B.PY', 'Makefile', 'Dockerfile.dev', 'x.unknown', 'noext', 'constructor', '__proto__', 'x.__proto__', '.ts'].map(languageOf),
       ['typescript', 'python', 'makefile', 'dockerfile', 'plaintext', 'plaintext', 'plaintext', 'plaintext', 'plaintext', 'plaintext'],
     );
+  });
+});
+
+describe('workspace map: scan reader threads', () => {
+  it('read like readForScanSync: sizes, lines, binary, too large, special, missing', async () => {
+    const dir = makeTree({
+      'a.txt': 'one\ntwo',
+      'b.bin': Buffer.from([0, 1]),
+      'big.txt': 'x'.repeat(100),
+      'pipe': { fifo: true },
+      'sub/dir/c.txt': '\n\n',
+      'link': { symlink: 'a.txt' },
+    });
+    const readers = new ScanReaders(1);
+    try {
+      const rels = ['a.txt', 'b.bin', 'big.txt', 'pipe', 'sub/dir/c.txt', 'missing', 'link', 'sub'];
+      const out = await readers.read(dir, rels, 51);
+      assert.deepEqual(rels.map((_, k) => decodeRead(out, k)), [
+        { kind: 'text', size: 7, lines: 2 },
+        { kind: 'binary', size: 2 },
+        { kind: 'too-large', size: 100 },
+        { kind: 'special' },
+        { kind: 'text', size: 2, lines: 2 },
+        { kind: 'unreadable' },
+        { kind: 'special' },
+        { kind: 'special' },
+      ]);
+    } finally {
+      await readers.close();
+      removeTree(dir);
+    }
+    await assert.rejects(readers.read(dir, ['a.txt'], 10), /closed/);
   });
 });

@@ -236,6 +236,38 @@ describe('workspace map: scan', () => {
     });
   });
 
+  it('builds the same map with reader threads, inline, and through the async FileSource calls (a big tree)', async () => {
+    const spec: Record<string, Parameters<typeof makeTree>[0][string]> = {
+      'pipe': { fifo: true },
+      'bin/x.bin': Buffer.from([1, 2, 0, 3]),
+      'big/huge.txt': 'y'.repeat(5000),
+      '.env': 'K=V',
+      'link.ts': { symlink: 'd0/f0.ts' },
+      'ünï/ök.md': 'ü\n',
+    };
+    for (let i = 0; i < 700; i++) spec[`d${i % 7}/f${i}.ts`] = 'line\n'.repeat(i % 5) + (i % 3 ? 'tail' : '');
+    const dir = tree(spec);
+    const node = new NodeFileSource(dir);
+    const asyncOnly: FileSource = {
+      readDir: (p) => node.readDir(p),
+      lstat: (p) => node.lstat(p),
+      realpath: (p) => node.realpath(p),
+      readFile: (p, n) => node.readFile(p, n),
+    };
+    const threaded = await scanWorkspace([{ name: 'ws', source: node }], { maxFileBytes: 4096, scanThreads: 2 });
+    const inline = await scanWorkspace([{ name: 'ws', source: node }], { maxFileBytes: 4096, scanThreads: 0 });
+    const viaAsync = await scanWorkspace([{ name: 'ws', source: asyncOnly }], { maxFileBytes: 4096 });
+    assert.deepEqual(threaded.context, viaAsync.context);
+    assert.deepEqual(inline.context, viaAsync.context);
+    assert.equal(threaded.context.files.length, 701);
+    assert.deepEqual(threaded.context.skipped.map((x) => [x.path, x.reason, x.size]), [
+      ['.env', 'secret', undefined],
+      ['big/huge.txt', 'too-large', 5000],
+      ['bin/x.bin', 'binary', 4],
+      ['pipe', 'special', undefined],
+    ]);
+  });
+
   it('lists a FIFO as special without blocking on it', async () => {
     const dir = tree({ 'pipe': { fifo: true }, 'a.txt': 'a' });
     const ws = await scan(dir);
