@@ -52,12 +52,15 @@ process.on('message', (raw: unknown) => {
         break;
       }
       running = true;
-      void repl.run(msg.id, msg.index, msg.code).then((done) => {
-        running = false;
-        send(done);
-        // Runs only once the microtask queue is empty: proves nothing of the cell is still running.
-        setImmediate(() => send({ t: 'idle', cell: msg.id }));
-      });
+      void repl
+        .run(msg.id, msg.index, msg.code)
+        .catch((): ChildMessage => ({ t: 'done', cell: msg.id, output: '', error: 'Error: internal sandbox error' }))
+        .then((done) => {
+          running = false;
+          send(done);
+          // Runs only once the microtask queue is empty: proves nothing of the cell is still running.
+          setImmediate(() => send({ t: 'idle', cell: msg.id }));
+        });
       break;
     case 'reply':
       repl?.reply(msg.cell, msg.id, msg.ok, msg.ok ? msg.value : undefined, msg.ok ? undefined : msg.message);
