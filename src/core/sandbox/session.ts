@@ -18,7 +18,7 @@ export interface ProcessSource {
 /** Time the child has, after reporting a cell done, to show that nothing of the cell still runs. */
 const SETTLE_MS = 3000;
 /** Between cells the child should be idle; more CPU than this per second means leaked work. */
-const IDLE_CPU_MS_PER_SEC = 800;
+const IDLE_CPU_MS_PER_SEC = 300;
 /** However long its host calls take, a cell never runs longer than this many cell time limits. */
 const MAX_WAIT_FACTOR = 20;
 

@@ -16,7 +16,8 @@ describe('sandbox watchdog', function () {
   function watch(pid: number, rssMb: number, cell: boolean): { w: Watchdog; reason: Promise<string> } {
     let w!: Watchdog;
     const reason = new Promise<string>((resolve) => {
-      w = new Watchdog(pid, { rssMb, idleCpuMsPerSec: 800, onBreach: resolve });
+      // A low threshold: on a loaded machine a spinning process gets only a share of a core.
+      w = new Watchdog(pid, { rssMb, idleCpuMsPerSec: 50, onBreach: resolve });
     });
     w.start(cell);
     return { w, reason };
