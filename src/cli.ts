@@ -4,6 +4,7 @@ import { parseCli, UsageError, USAGE, type CliOptions } from './cli/args';
 import { progressLine, SubcallCounter } from './cli/progress';
 import { RlmError } from './core/errors';
 import { OpenAIChatModel } from './core/llm/openaiModel';
+import { DEFAULT_PRICES } from './core/llm/usage';
 import { runRlm } from './core/rlm/run';
 import type { RunResult } from './core/rlm/types';
 import { SandboxPool } from './core/sandbox/pool';
@@ -77,7 +78,7 @@ async function ask(o: CliOptions): Promise<number> {
           concurrency: o.concurrency,
         },
         sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
-        prices: o.prices,
+        prices: { ...DEFAULT_PRICES, ...o.prices },
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
           trace?.append(e);
