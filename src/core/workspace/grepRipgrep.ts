@@ -84,16 +84,24 @@ function rgArgs(q: GrepQuery, maxFileBytes: number): string[] {
   return args;
 }
 
-/** Runs ripgrep over each root in turn and keeps only hits on files of the map. */
+/** Runs ripgrep over each root in turn and keeps only hits on files of the map. A parallel
+ *  search returns files in any order, so when it has to stop at maxResults the kept hits would
+ *  vary from run to run: then one more pass in path order makes them the first ones, every time. */
 export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery, maxFileBytes: number): Promise<GrepResult> {
-  const hits: GrepHit[] = [];
   const deadline = Date.now() + q.timeoutMs;
-  for (const t of targets) {
-    if (hits.length > q.maxResults) break;
-    await runOne(rg, t, q, maxFileBytes, hits, deadline);
-  }
+  let hits = await collect(rg, targets, q, maxFileBytes, deadline, false);
+  if (hits.length > q.maxResults) hits = await collect(rg, targets, q, maxFileBytes, deadline, true);
   hits.sort(compareHits);
   return { hits: hits.slice(0, q.maxResults), truncated: hits.length > q.maxResults };
+}
+
+async function collect(rg: string, targets: RgTarget[], q: GrepQuery, maxFileBytes: number, deadline: number, sorted: boolean): Promise<GrepHit[]> {
+  const hits: GrepHit[] = [];
+  for (const t of targets) {
+    if (hits.length > q.maxResults) break;
+    await runOne(rg, t, q, maxFileBytes, hits, deadline, sorted);
+  }
+  return hits;
 }
 
 interface RgText {
@@ -106,9 +114,18 @@ function decode(v: RgText | undefined): string {
   return v.text ?? Buffer.from(v.bytes ?? '', 'base64').toString('utf8');
 }
 
-function runOne(rg: string, t: RgTarget, q: GrepQuery, maxFileBytes: number, hits: GrepHit[], deadline: number): Promise<void> {
+function runOne(
+  rg: string,
+  t: RgTarget,
+  q: GrepQuery,
+  maxFileBytes: number,
+  hits: GrepHit[],
+  deadline: number,
+  sorted: boolean,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const args = rgArgs(q, maxFileBytes);
+    if (sorted) args.push('--sort', 'path');
     args.push('--', t.searchPath ?? '.');
     const child = spawn(rg, args, { cwd: t.localRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
     let stderr = '';
