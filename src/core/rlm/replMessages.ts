@@ -1,31 +1,15 @@
 import type { ChatMessage } from '../llm/types';
 import type { CellResult } from '../sandbox/types';
 
-/** How one cell's result reads to the root model. */
+/** How one cell's result reads to the root model. The sandbox already words kills and lost
+ *  variables into `error` and `output`, so they are not repeated here. */
 export function describeCell(index: number, total: number, r: CellResult): string {
   const label = total > 1 ? `Cell ${index + 1} of ${total}` : 'Cell';
   const parts: string[] = [];
-  if (r.variablesLost) parts.push('(The REPL was restarted before this cell: variables from earlier cells are gone.)');
   if (r.output) parts.push(r.output);
   if (r.error) parts.push(`Error: ${r.error}`);
-  if (r.killed) parts.push(`(The cell was stopped: ${killText(r.killed)}. The REPL restarts for the next cell; earlier variables are lost.)`);
   if (!parts.length) parts.push('(no output: print what you want to see)');
   return `${label}:\n${parts.join('\n')}`;
-}
-
-function killText(reason: string): string {
-  switch (reason) {
-    case 'timeout':
-      return 'it ran past the time limit per cell';
-    case 'memory':
-      return 'it used more memory than allowed';
-    case 'cpu':
-      return 'it used more CPU time than allowed';
-    case 'cancelled':
-      return 'the run was cancelled';
-    default:
-      return 'the REPL process crashed';
-  }
 }
 
 export function replyMessage(turn: number, maxTurns: number, cellTexts: string[], skipped: number): string {

@@ -34,6 +34,8 @@ ${
 }- \`print(...)\` / \`console.log(...)\`: the only way to see values. Output over ${n(p.outputChars)}
   characters is cut (head and tail kept), so print summaries, counts and excerpts, not whole files.
 - \`SHOW_VARS()\`: the names and types of your variables.
+- Results of readFile, grep and llm_batch, and \`context\`, are frozen: copy before changing them
+  (\`[...hits].sort(...)\`, \`{ ...obj }\`).
 - Finish with \`FINAL(answerText)\` or \`FINAL_VAR("variableName")\` inside a code block, or set
   \`answer.content = text; answer.ready = true\`. Writing FINAL in prose does nothing.
 
