@@ -149,7 +149,7 @@ export async function benchWorkspace(options: WorkspaceBenchOptions = {}): Promi
     });
 
     // JS-only syntax goes to the JS engine in a worker process: informative, no goal.
-    if (n === sizes[0]) {
+    {
       const jsMs: number[] = [];
       const pcreMs: number[] = [];
       let jsHits = 0;

@@ -14,6 +14,11 @@ export class ContentCache {
     return e.text;
   }
 
+  /** Whether `key` is cached, without touching its recency. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   set(key: string, text: string, bytes: number): void {
     const old = this.entries.get(key);
     if (old) {

@@ -2,7 +2,7 @@ import { RlmError } from '../errors';
 import { compileGlob } from './globMatch';
 import { grepJs } from './grepJs';
 import { findRipgrep, grepRipgrep, rgCompatible, RipgrepUnusable, type RgTarget } from './grepRipgrep';
-import type { GrepQuery } from './grepTypes';
+import type { GrepQuery, LocalFile } from './grepTypes';
 import type { FileEntry } from './scan';
 import type { GrepOptions, GrepResult, ScanOptions } from './types';
 
@@ -22,7 +22,10 @@ export interface GrepEnv {
   targets: GrepTarget[];
   files: Map<string, FileEntry>;
   maxFileBytes: number;
-  readText(entry: FileEntry): Promise<string>;
+  /** Text (from the cache) or checked bytes of a mapped file; rejects when it cannot be read. */
+  readContent(entry: FileEntry): Promise<string | Uint8Array>;
+  /** Where a mapped file lies on the local disk, when the worker may read it itself (not cached). */
+  localFile(entry: FileEntry): LocalFile | undefined;
   scanOptions: ScanOptions;
   signal?: AbortSignal;
 }
@@ -42,7 +45,7 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
   }
   const files = [...env.files.values()].filter((e) => q.accept(e.info.path));
   files.sort((a, b) => (a.info.path < b.info.path ? -1 : a.info.path > b.info.path ? 1 : 0));
-  return grepJs(q, files, env.readText, env.scanOptions.grepWorkerPath);
+  return grepJs(q, files, env, env.scanOptions.grepWorkerPath);
 }
 
 function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuery {

@@ -3,13 +3,15 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { RlmError } from '../errors';
-import { compareHits, type GrepQuery, type WorkerReply, type WorkerRequest } from './grepTypes';
+import { compareHits, type GrepQuery, type LocalFile, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
 import type { FileEntry } from './scan';
 import type { GrepHit, GrepResult } from './types';
 
 // Bounded batches keep the host's memory flat however big the workspace is.
-const BATCH_CHARS = 4 * 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 const BATCH_FILES = 512;
+// Reads in flight while a batch is gathered: enough to keep libuv's threads busy.
+const READ_CONCURRENCY = 16;
 
 /** Script and Node flags of the worker: the bundled `grepWorker.js`, or (running from source,
  *  e.g. under mocha) `grepWorker.ts` through tsx. */
@@ -24,14 +26,16 @@ function tsxArgs(): string[] {
   return ['--require', createRequire(__filename).resolve('tsx/cjs')];
 }
 
-/** Searches `files` with a JS RegExp in a separate, killable process. The host reads the texts
- *  (through the cache) and streams them over in batches. */
-export async function grepJs(
-  q: GrepQuery,
-  files: FileEntry[],
-  readText: (entry: FileEntry) => Promise<string>,
-  workerPath?: string,
-): Promise<GrepResult> {
+/** Searches `files` with a JS RegExp in a separate, killable process, in batches: cached texts
+ *  and files of non-local sources are read by the host (several at a time, the next batch while
+ *  the worker searches the last) and sent; files on the local disk the worker reads itself. */
+export interface GrepJsSource {
+  readContent(entry: FileEntry): Promise<string | Uint8Array>;
+  localFile(entry: FileEntry): LocalFile | undefined;
+  maxFileBytes: number;
+}
+
+export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath?: string): Promise<GrepResult> {
   const { script, execArgv } = resolveWorker(workerPath);
   const child = fork(script, [], {
     execArgv: [...execArgv, '--max-old-space-size=512'],
@@ -41,31 +45,42 @@ export async function grepJs(
     serialization: 'advanced',
   });
   const worker = new WorkerLink(child, q);
+  let next = 0;
+  const readBatch = async (): Promise<WorkerFile[]> => {
+    const batch: WorkerFile[] = [];
+    let size = 0;
+    while (next < files.length && size < BATCH_BYTES && batch.length < BATCH_FILES) {
+      // Files on the local disk the worker reads itself (with the same checks): the host stays idle.
+      const local = source.localFile(files[next]);
+      if (local) {
+        batch.push({ path: files[next].info.path, local });
+        size += files[next++].info.size;
+        continue;
+      }
+      const chunk: FileEntry[] = [];
+      while (next < files.length && chunk.length < READ_CONCURRENCY && !source.localFile(files[next])) chunk.push(files[next++]);
+      // A file changed or gone since the scan is not searchable, as ripgrep would skip it.
+      const contents = await Promise.all(chunk.map((e) => source.readContent(e).catch(() => undefined)));
+      chunk.forEach((e, k) => {
+        const c = contents[k];
+        if (c === undefined) return;
+        batch.push(typeof c === 'string' ? { path: e.info.path, text: c } : { path: e.info.path, bytes: c });
+        size += c.length;
+      });
+    }
+    return batch;
+  };
   try {
     const flags = q.ignoreCase ? 'i' : '';
-    await worker.call({ type: 'init', pattern: q.pattern, flags, contextLines: q.contextLines, maxHits: q.maxResults + 1 });
+    await worker.call({ type: 'init', pattern: q.pattern, flags, contextLines: q.contextLines, maxHits: q.maxResults + 1, maxFileBytes: source.maxFileBytes });
     const hits: GrepHit[] = [];
-    let batch: Array<{ path: string; text: string }> = [];
-    let chars = 0;
-    const flush = async () => {
-      if (batch.length === 0) return;
-      hits.push(...(await worker.call({ type: 'batch', files: batch })));
-      batch = [];
-      chars = 0;
-    };
-    for (const entry of files) {
-      if (hits.length > q.maxResults) break;
-      let text: string;
-      try {
-        text = await readText(entry);
-      } catch {
-        continue; // changed or vanished since the scan: not searchable, like rg skipping it
-      }
-      batch.push({ path: entry.info.path, text });
-      chars += text.length;
-      if (chars >= BATCH_CHARS || batch.length >= BATCH_FILES) await flush();
+    let batch = await readBatch();
+    while (batch.length > 0 && hits.length <= q.maxResults) {
+      const searched = worker.call({ type: 'batch', files: batch });
+      const upcoming = readBatch();
+      hits.push(...(await searched));
+      batch = await upcoming;
     }
-    if (hits.length <= q.maxResults) await flush();
     hits.sort(compareHits);
     return { hits: hits.slice(0, q.maxResults), truncated: hits.length > q.maxResults };
   } finally {

@@ -17,8 +17,22 @@ export interface GrepQuery {
 
 /** Messages between the host and the JS grep worker process. */
 export type WorkerRequest =
-  | { type: 'init'; pattern: string; flags: string; contextLines: number; maxHits: number }
-  | { type: 'batch'; files: Array<{ path: string; text: string }> };
+  | { type: 'init'; pattern: string; flags: string; contextLines: number; maxHits: number; maxFileBytes: number }
+  | { type: 'batch'; files: WorkerFile[] };
+
+/** A file to search: its text, its UTF-8 bytes, or (on a local disk) where the worker reads it. */
+export interface WorkerFile {
+  path: string;
+  text?: string;
+  bytes?: Uint8Array;
+  local?: LocalFile;
+}
+
+/** A mapped file on the local disk: absolute root (the source's localRoot) and root-relative path. */
+export interface LocalFile {
+  root: string;
+  rel: string;
+}
 
 export type WorkerReply = { type: 'hits'; hits: GrepHit[] } | { type: 'error'; message: string };
 

@@ -103,6 +103,41 @@ export class NodeFileSource implements FileSource {
     }
   }
 
+  /** Reads a file the map lists, synchronously (the JS grep worker calls it, off the host): it
+   *  must still be that very file: regular, capped, and reached through no symlink at all (its
+   *  real path is `relPath` itself), the same test readFile's callers make with realpath. */
+  readMappedFileSync(relPath: string, maxBytes: number): Uint8Array {
+    const abs = this.abs(relPath);
+    let fd: number;
+    try {
+      fd = fs.openSync(abs, OPEN_FLAGS);
+    } catch (err) {
+      throw openError(err, relPath);
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
+      const real = PROC_FD ? fs.readlinkSync(PROC_FD + fd) : fs.realpathSync.native(abs);
+      if (!isInside(this.localRoot, real) || toPosix(path.relative(this.localRoot, real)) !== relPath) {
+        throw new RlmError(`no longer a regular file inside the workspace: ${relPath}`, 'path-outside');
+      }
+      const want = Math.max(0, Math.min(st.size, maxBytes));
+      const buf = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const n = fs.readSync(fd, buf, got, want - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    } catch (err) {
+      if (err instanceof RlmError) throw err;
+      throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   async lstat(relPath: string): Promise<FileStat> {
     const st = await fsLstat(this.abs(relPath));
     return { kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs };

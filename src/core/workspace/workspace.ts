@@ -2,6 +2,7 @@ import { RlmError } from '../errors';
 import { ContentCache } from './contentCache';
 import { grepWorkspace, type GrepTarget } from './grep';
 import { MAX_PATH_CHARS, normalizeModelPath, stripLineSuffix } from './modelPath';
+import { NodeFileSource } from './nodeFileSource';
 import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
 import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
 
@@ -55,17 +56,36 @@ export class Workspace implements WorkspaceAccess {
       targets,
       files: this.scan.files,
       maxFileBytes: this.scan.maxFileBytes,
-      readText: (entry) => this.text(entry),
+      readContent: (entry) => this.content(entry),
+      localFile: (entry) => {
+        const source = this.scan.roots[entry.root].source;
+        if (!(source instanceof NodeFileSource) || this.cache.has(entry.info.path)) return undefined;
+        return { root: source.localRoot, rel: entry.rel };
+      },
       scanOptions: this.options,
       signal,
     });
   }
 
-  /** File text through the cache; re-checks at read time that the file is still the regular file
-   *  the scan listed (it may have been swapped for a symlink, grown or turned binary since). */
+  /** File text through the cache. */
   private async text(entry: FileEntry): Promise<string> {
     const cached = this.cache.get(entry.info.path);
     if (cached !== undefined) return cached;
+    const bytes = await this.checkedBytes(entry);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    this.cache.set(entry.info.path, text, bytes.length);
+    return text;
+  }
+
+  /** For the JS grep: the cached text, else the checked bytes (the worker decodes them; a search
+   *  over the whole tree would only churn the cache). */
+  private async content(entry: FileEntry): Promise<string | Uint8Array> {
+    return this.cache.get(entry.info.path) ?? this.checkedBytes(entry);
+  }
+
+  /** Bytes of a mapped file, re-checking at read time that it is still the regular file the scan
+   *  listed (it may have been swapped for a symlink, grown or turned binary since). */
+  private async checkedBytes(entry: FileEntry): Promise<Uint8Array> {
     const root = this.scan.roots[entry.root];
     const real = await root.source.realpath(entry.rel);
     if (real !== entry.rel) {
@@ -82,9 +102,7 @@ export class Workspace implements WorkspaceAccess {
     });
     if (bytes.length > max) throw new RlmError(`refused: ${entry.info.path} is too large (over ${max} bytes)`, 'file-too-large');
     if (isBinary(bytes)) throw new RlmError(`refused: ${entry.info.path} is a binary file`, 'file-binary');
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    this.cache.set(entry.info.path, text, bytes.length);
-    return text;
+    return bytes;
   }
 
   /** Why a path is not readable, as an error that names only workspace paths. */

@@ -267,12 +267,14 @@ describe('workspace map: grep', () => {
       }
     });
 
-    it('skips a file that changed into a symlink since the scan', async () => {
-      const d = makeTree({ 'a.txt': 'foo\n', 'b.txt': 'foo\n', 'outside/o.txt': 'foo\n' });
+    it('skips a file (or folder) that changed into a symlink since the scan', async () => {
+      const d = makeTree({ 'a.txt': 'foo\n', 'b.txt': 'foo\n', 'outside/o.txt': 'foo\n', 'sub/c.txt': 'foo\n', 'elsewhere/c.txt': 'foo\n' });
       try {
-        const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], { excludes: ['outside/'] });
+        const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], { excludes: ['outside/', 'elsewhere/'] });
         fs.rmSync(path.join(d, 'b.txt'));
         fs.symlinkSync('outside/o.txt', path.join(d, 'b.txt'));
+        fs.rmSync(path.join(d, 'sub'), { recursive: true });
+        fs.symlinkSync('elsewhere', path.join(d, 'sub'));
         assert.deepEqual((await w.grep('(?<!x)foo', {})).hits.map((h) => h.path), ['a.txt']);
         assert.deepEqual((await w.grep('foo', {})).hits.map((h) => h.path), ['a.txt']);
       } finally {

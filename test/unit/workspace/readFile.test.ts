@@ -162,6 +162,17 @@ describe('workspace map: readFile', () => {
       assert.equal(Buffer.from(await src.readFile('src/a.ts', 5)).toString(), 'line1', 'size capped');
     });
 
+    it('reads a mapped file synchronously only if it is still that very file', () => {
+      const src = new NodeFileSource(dir);
+      assert.equal(Buffer.from(src.readMappedFileSync('src/a.ts', 100)).toString(), 'line1\nline2\nline3\nline4\n');
+      fs.symlinkSync('src', path.join(dir, 'src-alias'));
+      assert.throws(() => src.readMappedFileSync('src-alias/a.ts', 100), /no longer a regular file inside the workspace/);
+      assert.throws(() => src.readMappedFileSync('evil/secret.txt', 100), /no longer a regular file inside the workspace/);
+      assert.throws(() => src.readMappedFileSync('evil-file', 100), /not a regular file/);
+      assert.throws(() => src.readMappedFileSync('pipe', 100), /not a regular file/);
+      assert.throws(() => src.readMappedFileSync('../ws-evil/secret.txt', 100), /outside the workspace/);
+    });
+
     it('reports kinds with lstat semantics', async () => {
       const src = new NodeFileSource(dir);
       const kinds = Object.fromEntries((await src.readDir('')).map((e) => [e.name, e.kind]));
