@@ -149,30 +149,28 @@ export async function benchWorkspace(options: WorkspaceBenchOptions = {}): Promi
     });
 
     // JS-only syntax goes to the JS engine in a worker process: informative, no goal.
-    {
-      const jsMs: number[] = [];
-      const pcreMs: number[] = [];
-      let jsHits = 0;
-      for (let i = 0; i <= reps; i++) {
-        const r = await timed(rg, ['-nP', JS_PATTERN], dir);
-        const started = performance.now();
-        const j = await ws.grep(JS_PATTERN, { maxResults: 1000 });
-        const ms = performance.now() - started;
-        if (i === 0) continue;
-        pcreMs.push(r.ms);
-        jsMs.push(ms);
-        jsHits = j.hits.length;
-      }
-      const jm = median(jsMs);
-      const pm = median(pcreMs);
-      rows.push({
-        measure: `grep with lookbehind (JS worker), ${label} (${fmtN(jsHits)} hits)`,
-        value: fmtMs(jm),
-        reference: `rg -nP: ${fmtMs(pm)}`,
-        ratio: `${(jm / pm).toFixed(2)}×`,
-        goal: '',
-      });
+    const jsMs: number[] = [];
+    const pcreMs: number[] = [];
+    let jsHits = 0;
+    for (let i = 0; i <= reps; i++) {
+      const r = await timed(rg, ['-nP', JS_PATTERN], dir);
+      const started = performance.now();
+      const j = await ws.grep(JS_PATTERN, { maxResults: 1000 });
+      const ms = performance.now() - started;
+      if (i === 0) continue;
+      pcreMs.push(r.ms);
+      jsMs.push(ms);
+      jsHits = j.hits.length;
     }
+    const jm = median(jsMs);
+    const pm = median(pcreMs);
+    rows.push({
+      measure: `grep with lookbehind (JS worker), ${label} (${fmtN(jsHits)} hits)`,
+      value: fmtMs(jm),
+      reference: `rg -nP: ${fmtMs(pm)}`,
+      ratio: `${(jm / pm).toFixed(2)}×`,
+      goal: '',
+    });
   }
   return rows;
 }
