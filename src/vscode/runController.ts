@@ -31,6 +31,7 @@ export const UNTRUSTED_MESSAGE =
 
 export class RunController implements vscode.Disposable {
   private active: { live: LiveRun; abort: AbortController } | undefined;
+  private starting = false;
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts or ends (history refresh). */
@@ -68,16 +69,19 @@ export class RunController implements vscode.Disposable {
       void vscode.window.showErrorMessage(message);
       return { refused: 'no-workspace', message };
     }
-    if (this.active) {
+    if (this.active || this.starting) {
       const message = 'An RLM run is already in progress. Cancel it first or wait for it to finish.';
       void vscode.window.showInformationMessage(message, 'Cancel Run').then((pick) => pick && this.cancel());
       return { refused: 'busy', message };
     }
     const cfg = readRunConfig();
     let models;
+    // Claimed before the first await, so two quick starts cannot both pass the busy check.
+    this.starting = true;
     try {
       models = await createModels(cfg, this.context.secrets);
     } catch (err) {
+      this.starting = false;
       const message = safeMessage(err, 'Could not set up the models.');
       const actions = message.includes('API key') ? ['Set API Key'] : [];
       void vscode.window.showErrorMessage(`RLM: ${message}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('rlm.setApiKey'));
@@ -88,6 +92,7 @@ export class RunController implements vscode.Disposable {
     const abort = new AbortController();
     const live = new LiveRun(req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
     this.active = { live, abort };
+    this.starting = false;
     RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();

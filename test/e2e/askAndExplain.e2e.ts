@@ -30,7 +30,7 @@ describe('RLM in a real VS Code, as a user', function () {
     server = await startCodeServer({
       workspace,
       vsix: [VSIX],
-      settings: { 'rlm.baseUrl': fake.url, 'rlm.model': 'fake-root', 'rlm.subModel': 'fake-sub', 'rlm.prices': { 'fake-root': { input: 3, output: 15 }, 'fake-sub': { input: 0.25, output: 2 } } },
+      settings: { 'rlm.baseUrl': fake.url, 'rlm.model': 'fake-steady', 'rlm.subModel': 'fake-sub', 'rlm.prices': { 'fake-steady': { input: 3, output: 15 }, 'fake-sub': { input: 0.25, output: 2 } } },
     });
     const b = await launchBrowser();
     closeBrowser = b.close;
@@ -60,14 +60,24 @@ describe('RLM in a real VS Code, as a user', function () {
     await page.keyboard.press('Enter');
 
     const panel = panelFrame(page);
-    await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 60_000 });
+    // Live: the tree grows while the run works (each root turn takes 3 s on the fake server).
     await panel.locator('#question', { hasText: QUESTION }).waitFor();
+    // Iteration 2 starts (iteration 1 folds away) while the root model is still thinking.
+    await panel.locator('.node.kind-iteration').nth(1).waitFor();
+    assert.equal(await panel.locator('#status').innerText(), 'running', 'the tree grows before the run ends');
+    await panel.locator('.node.kind-iteration').first().locator('> .row').click();
+    await panel.locator('.node.kind-cell .body-cell', { hasText: "grep('export function')" }).first().waitFor();
+    await panel.locator('.node.kind-subcall').first().waitFor();
+    assert.equal(await panel.locator('#status').innerText(), 'running', 'earlier iterations can be opened while the run works');
+    assert.ok(await panel.locator('#cancel').isVisible(), 'Cancel is offered while the run works');
+    await page.locator('.statusbar-item', { hasText: 'RLM: iteration' }).waitFor();
+    await screenshot(page, '00-live-run');
+    await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 60_000 });
+    assert.ok(!(await panel.locator('#cancel').isVisible()), 'no Cancel once the run ended');
     // The tree: iterations, the code cell (expanded in the current iteration) and the sub-call.
     const iterations = panel.locator('.node.kind-iteration');
     assert.ok((await iterations.count()) >= 2, 'two iterations');
     await panel.locator('.node.kind-cell .body-cell', { hasText: 'FINAL(' }).first().waitFor();
-    await iterations.first().locator('> .row').click();
-    await panel.locator('.node.kind-subcall').first().waitFor();
     // The answer: verified references are links, the invented one is marked unverified.
     await panel.locator('#answer .ref.verified', { hasText: 'src/math.ts:1' }).waitFor();
     await panel.locator('#answer .ref.verified', { hasText: 'src/app.ts:4' }).waitFor();
@@ -97,13 +107,29 @@ describe('RLM in a real VS Code, as a user', function () {
     await item.hover();
     await item.click();
     // A menu opened a moment ago may swallow the first click; the hovered item also takes Enter.
-    if (await item.isVisible()) await page.keyboard.press('Enter');
+    const menuGone = await item.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+    if (!menuGone) await page.keyboard.press('Enter');
     const panel = panelFrame(page);
     await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 60_000 });
     await panel.locator('#scope', { hasText: 'lib' }).waitFor();
     await panel.locator('#answer .ref.verified', { hasText: 'lib/strings.ts:1' }).waitFor();
     assert.doesNotMatch(await panel.locator('#answer').innerText(), /src\/math\.ts/, 'only the folder is visible to the run');
     await screenshot(page, '03-explain-folder');
+  });
+
+  it('cancels a run from the panel', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'RLM: Ask the Repo');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill('A question to cancel');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'A question to cancel' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const panel = panelFrame(page);
+    await panel.locator('.node.kind-iteration').first().waitFor();
+    await panel.locator('#cancel').click();
+    await panel.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar-item', { hasText: 'RLM: iteration' }).waitFor({ state: 'detached' });
   });
 
   it('lists both runs in history after a reload and reopens one from its trajectory', async () => {
@@ -120,6 +146,7 @@ describe('RLM in a real VS Code, as a user', function () {
     const iAsk = labels.findIndex((l) => l.includes(QUESTION));
     const iExplain = labels.findIndex((l) => l.includes('Explain the folder'));
     assert.ok(iExplain >= 0 && iAsk > iExplain, `newest first: ${JSON.stringify(labels)}`);
+    assert.equal(labels.filter((l) => l.includes('Explain the folder')).length, 1, 'one right-click, one run');
     await screenshot(page, '04-history-after-reload');
 
     await askRow.click();

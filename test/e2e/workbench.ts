@@ -16,16 +16,27 @@ export async function openWorkbench(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+  // The extension's contributions are registered once its view container shows in the activity bar.
+  await page.locator('.activitybar .action-item a[aria-label^="RLM"]').first().waitFor({ timeout: 60_000 });
 }
 
-/** F1, type the command's title, pick its row. */
+/** F1, type the command's title, pick its row. A palette opened while extensions were still
+ *  registering keeps a stale list, so it is reopened a few times before giving up. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
 }

@@ -115,6 +115,18 @@ describe('RLM extension in a real VS Code', () => {
     assert.equal(resultOf(await first).status, 'cancelled');
   });
 
+  it('two quick starts: one runs, the other is refused as busy', async () => {
+    const [a, b] = (await Promise.all([
+      vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?'),
+      vscode.commands.executeCommand('rlm.askRepo', 'Where is mul defined?'),
+    ])) as RunOutcome[];
+    const refused = [a, b].filter((o) => 'refused' in o);
+    assert.equal(refused.length, 1, JSON.stringify([a, b]));
+    assert.ok('refused' in refused[0] && refused[0].refused === 'busy');
+    const ran = [a, b].find((o) => 'result' in o);
+    assert.equal(resultOf(ran).status, 'answered');
+  });
+
   it('fails clearly when the endpoint rejects the key', async () => {
     await vscode.commands.executeCommand('rlm.clearApiKey');
     try {
@@ -138,6 +150,21 @@ describe('RLM extension in a real VS Code', () => {
       for (const it of iterations) assert.equal(it.maxIterations, 1);
     } finally {
       await rlm().update('limits.maxIterations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('hides what files.exclude and rlm.excludes hide', async () => {
+    await vscode.workspace.getConfiguration('files').update('exclude', { '**/lib': true }, vscode.ConfigurationTarget.Global);
+    await rlm().update('excludes', ['src/app.ts'], vscode.ConfigurationTarget.Global);
+    try {
+      const result = resultOf(await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?'));
+      assert.equal(result.status, 'answered', result.reason);
+      assert.match(result.answer ?? '', /`src\/math\.ts:1`/);
+      assert.doesNotMatch(result.answer ?? '', /lib\/strings\.ts/, 'files.exclude is honoured');
+      assert.doesNotMatch(result.answer ?? '', /`src\/app\.ts:3`/, 'rlm.excludes is honoured');
+    } finally {
+      await vscode.workspace.getConfiguration('files').update('exclude', undefined, vscode.ConfigurationTarget.Global);
+      await rlm().update('excludes', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
