@@ -26,15 +26,16 @@ function tsxArgs(): string[] {
   return ['--require', createRequire(__filename).resolve('tsx/cjs')];
 }
 
-/** Searches `files` with a JS RegExp in a separate, killable process, in batches: cached texts
- *  and files of non-local sources are read by the host (several at a time, the next batch while
- *  the worker searches the last) and sent; files on the local disk the worker reads itself. */
+/** How the JS grep gets at the mapped files (Workspace supplies it). */
 export interface GrepJsSource {
   readContent(entry: FileEntry): Promise<string | Uint8Array>;
   localFile(entry: FileEntry): LocalFile | undefined;
   maxFileBytes: number;
 }
 
+/** Searches `files` with a JS RegExp in a separate, killable process, in batches: cached texts
+ *  and files of non-local sources are read by the host (several at a time, the next batch while
+ *  the worker searches the last) and sent; files on the local disk the worker reads itself. */
 export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath?: string): Promise<GrepResult> {
   const { script, execArgv } = resolveWorker(workerPath);
   const child = fork(script, [], {
