@@ -54,3 +54,42 @@ export class TaskPool {
     if (this.active === 0 && this.queue.length === 0) this.done?.();
   }
 }
+
+/** Lets at most `limit` runs go at once; the rest wait in order (or until their signal aborts).
+ *  Keeps model code that fires hundreds of greps from starting hundreds of processes. */
+export class Gate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.active >= this.limit) await this.wait(signal);
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); // the slot passes straight on
+      else this.active--;
+    }
+  }
+
+  private wait(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const cancelled = () => new RlmError('cancelled while waiting for an earlier search', 'cancelled');
+      if (signal?.aborted) return reject(cancelled());
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(cancelled());
+      };
+      this.waiting.push(go);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -4,9 +4,12 @@ import { grepWorkspace, type GrepTarget } from './grep';
 import { MAX_PATH_CHARS, normalizeModelPath, stripLineSuffix } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
 import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
+import { Gate } from './taskPool';
 import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+// Searches of one workspace running at once (each is a process); later ones queue.
+const GREP_CONCURRENCY = 2;
 
 /** Scans the roots and returns the workspace model code works against. */
 export async function scanWorkspace(roots: WorkspaceRoot[], options: ScanOptions = {}): Promise<Workspace> {
@@ -18,6 +21,7 @@ export async function scanWorkspace(roots: WorkspaceRoot[], options: ScanOptions
 export class Workspace implements WorkspaceAccess {
   readonly context: ContextMap;
   private readonly cache: ContentCache;
+  private readonly grepGate = new Gate(GREP_CONCURRENCY);
 
   constructor(
     private readonly scan: ScanResult,
@@ -47,6 +51,10 @@ export class Workspace implements WorkspaceAccess {
   }
 
   async grep(pattern: string, options: GrepOptions = {}, signal?: AbortSignal): Promise<GrepResult> {
+    return this.grepGate.run(() => this.grepNow(pattern, options, signal), signal);
+  }
+
+  private async grepNow(pattern: string, options: GrepOptions, signal?: AbortSignal): Promise<GrepResult> {
     const targets: GrepTarget[] = this.scan.roots.map((r, i) => ({
       prefix: r.prefix,
       localRoot: r.source.localRoot,

@@ -162,6 +162,12 @@ describe('workspace map: grep', () => {
       }
     });
 
+    it('answers many greps fired at once (they queue, two run at a time)', async () => {
+      const patterns = Array.from({ length: 12 }, (_, i) => (i % 2 ? 'foo\\b' : '(?<=const )[A-Z]+'));
+      const results = await Promise.all(patterns.map((p) => ws.grep(p, {})));
+      results.forEach((r, i) => assert.equal(r.hits.length, i % 2 ? 5 : 1));
+    });
+
     it('refuses invalid patterns and options clearly', async () => {
       await rejectsWith(ws.grep('(', {}), 'grep-invalid', /invalid regular expression \(JavaScript syntax\): \/\(\/: Unterminated group/);
       await rejectsWith(ws.grep('(?i)foo', {}), 'grep-invalid', /invalid regular expression/);

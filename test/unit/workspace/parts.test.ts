@@ -4,6 +4,7 @@ import { compileGlob } from '../../../src/core/workspace/globMatch';
 import { languageOf } from '../../../src/core/workspace/languages';
 import { decodeRead, ScanReaders } from '../../../src/core/workspace/scanReaders';
 import { SecretRules } from '../../../src/core/workspace/secrets';
+import { Gate } from '../../../src/core/workspace/taskPool';
 import { makeTree, removeTree } from './fixture';
 
 describe('workspace map: parts', () => {
@@ -59,6 +60,36 @@ describe('workspace map: parts', () => {
       assert.equal(c.get('huge'), undefined, 'an entry over the whole budget is not kept');
       c.set('a', 'AA', 2);
       assert.equal(c.bytes, 6);
+    });
+  });
+
+  describe('gate', () => {
+    it('runs at most `limit` tasks at once, in order, and drops a waiting task whose signal aborts', async () => {
+      const gate = new Gate(2);
+      let running = 0;
+      let peak = 0;
+      const order: number[] = [];
+      const releases: Array<() => void> = [];
+      const task = (n: number) => async () => {
+        running++;
+        peak = Math.max(peak, running);
+        order.push(n);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+        return n;
+      };
+      const ac = new AbortController();
+      const runs = [gate.run(task(1)), gate.run(task(2)), gate.run(task(3), ac.signal), gate.run(task(4))];
+      ac.abort();
+      await assert.rejects(runs[2], /cancelled while waiting/);
+      while (order.length < 3) {
+        await new Promise((r) => setImmediate(r));
+        releases.shift()?.();
+      }
+      releases.forEach((r) => r());
+      assert.deepEqual(await Promise.all([runs[0], runs[1], runs[3]]), [1, 2, 4]);
+      assert.deepEqual(order, [1, 2, 4]);
+      assert.equal(peak, 2);
     });
   });
 
