@@ -55,10 +55,13 @@ export class Workspace implements WorkspaceAccess {
   }
 
   private async grepNow(pattern: string, options: GrepOptions, signal?: AbortSignal): Promise<GrepResult> {
-    const targets: GrepTarget[] = this.scan.roots.map((r, i) => ({
+    // With a scope only the first root was scanned, and only its scope folder is searched.
+    const scope = this.scan.scope;
+    const roots = scope === undefined ? this.scan.roots : this.scan.roots.slice(0, 1);
+    const targets: GrepTarget[] = roots.map((r) => ({
       prefix: r.prefix,
       localRoot: r.source.localRoot,
-      searchPath: i === 0 && this.scan.scope !== undefined ? this.scan.scope.slice(r.prefix.length) : undefined,
+      searchPath: scope === undefined ? undefined : scope.slice(r.prefix.length),
     }));
     return grepWorkspace(pattern, options, {
       targets,

@@ -236,6 +236,15 @@ describe('workspace map: grep', () => {
         assert.deepEqual(r.hits.map((h) => h.path), ['one/docs/notes.md', 'one/src/a.ts', 'one/src/a.ts', 'one/src/deep/c.ts', 'one/ünï/cödé.ts', 'two/lib/z.ts']);
         assert.deepEqual((await multi.grep('foo', { glob: 'lib/*.ts' })).hits.map((h) => h.path), ['two/lib/z.ts']);
         assert.deepEqual((await multi.grep('foo', { glob: 'two/**' })).hits.map((h) => h.path), ['two/lib/z.ts']);
+        const scopedMulti = await scanWorkspace(
+          [
+            { name: 'one', source: new NodeFileSource(dir) },
+            { name: 'two', source: new NodeFileSource(other) },
+          ],
+          { scope: 'src/deep' },
+        );
+        assert.deepEqual((await scopedMulti.grep('foo', {})).hits.map((h) => `${h.path}:${h.line}`), ['one/src/deep/c.ts:2']);
+        assert.deepEqual((await scopedMulti.grep('(?<=foo )foo', {})).hits.map((h) => `${h.path}:${h.line}`), ['one/src/deep/c.ts:2']);
         const js = await multi.grep('(?<=foo )again', {});
         assert.deepEqual(js.hits.map((h) => h.path), ['two/lib/z.ts']);
       } finally {
