@@ -185,7 +185,7 @@ describe('workspace map: scan', () => {
       '.env', '.env.local', 'api/.env.production', 'certs/server.pem', 'certs/server.key', 'id_rsa', 'id_rsa.pub',
       'keys/id_ed25519', 'keys/id_ecdsa', 'cert.p12', 'cert.pfx', '.npmrc', '.netrc', '.pypirc', '.git-credentials',
       'credentials.json', 'credentials-prod.json', 'home/.aws/credentials', 'android/release.keystore', 'app.jks',
-      '.ENV',
+      '.ENV', 'home/.ssh/config', 'home/.kube/config', 'infra/terraform.tfstate', 'infra/prod.tfvars', 'gcp/service-account-prod.json',
     ];
     const spec: Record<string, string> = { 'ok.ts': 'x', '.env.example': 'A=', 'environment.ts': 'x' };
     for (const s of secrets) spec[s] = 'SECRET=1';
