@@ -106,7 +106,7 @@ export class RunController implements vscode.Disposable {
         rootNodeId = event.id;
         RunPanel.rekey(live.key, runId);
         live.key = runId;
-        this.history.beginRun(event);
+        this.history.beginRun(event, models.secrets);
         this.changed.fire();
       }
       if (event.type === 'run.end') lastEnd = event;

@@ -1,12 +1,15 @@
 /**
  * Run history on disk, under the extension's global storage:
- *   runs/<runId>.jsonl  the trajectory, one trace event per line, appended as events happen
- *   index.jsonl         one line when a run starts and one when it ends (append-only)
+ *   runs/<runId>.jsonl  the trajectory (core TrajectoryWriter: one redacted event per line, appended as it happens)
+ *   index.jsonl         one line when a run starts and one when it ends. Append-only rather than
+ *                       a rewritten JSON file, so several VS Code windows sharing the storage never
+ *                       overwrite each other's runs.
  * A run with a start line but no end line, and not live in this window, was cut off by a crash or
  * a reload: it shows as interrupted. Damaged lines and files are skipped with a warning.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readTrajectory, TrajectoryWriter } from '../../core/trace/trajectory';
 import type { TraceEvent, RunStatus } from '../../core/trace/types';
 
 export interface HistoryEntry {
@@ -32,6 +35,7 @@ export class HistoryStore {
   private readonly live = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly warned = new Set<string>();
+  private readonly writers = new Map<string, Promise<TrajectoryWriter>>();
 
   constructor(
     storageDir: string,
@@ -57,8 +61,12 @@ export class HistoryStore {
     return this.enqueue(async () => undefined);
   }
 
-  beginRun(start: Extract<TraceEvent, { type: 'run.start' }>): void {
+  /** `secrets` are masked in the trajectory (on top of the engine's own redaction). */
+  beginRun(start: Extract<TraceEvent, { type: 'run.start' }>, secrets: string[] = []): void {
     this.live.add(start.runId);
+    const writer = fs.promises.mkdir(this.runsDir, { recursive: true }).then(() => TrajectoryWriter.open(this.trajectoryPath(start.runId), { secrets }));
+    writer.catch(() => undefined);
+    this.writers.set(start.runId, writer);
     const line: IndexLine = { kind: 'start', runId: start.runId, question: start.question, scope: start.scope, startedAt: start.ts };
     void this.enqueue(async () => {
       await fs.promises.mkdir(this.runsDir, { recursive: true });
@@ -67,16 +75,23 @@ export class HistoryStore {
   }
 
   appendEvent(runId: string, event: TraceEvent): void {
-    const file = this.trajectoryPath(runId);
-    const text = JSON.stringify(event) + '\n';
-    void this.enqueue(() => fs.promises.appendFile(file, text)).catch((err) => this.warn(`RLM history: could not write ${path.basename(file)}: ${(err as Error).message}`));
+    const writer = this.writers.get(runId);
+    if (!writer) return;
+    void this.enqueue(async () => {
+      const w = await writer;
+      w.append(event);
+      if (w.error) this.warnOnce(`RLM history: ${w.error}`);
+    }).catch((err) => this.warnOnce(`RLM history: could not write the run's trajectory: ${(err as Error).message}`));
   }
 
   endRun(runId: string, status: RunStatus, costUsd: number | null, ms: number): Promise<void> {
     const line: IndexLine = { kind: 'end', runId, status, costUsd, ms };
+    const writer = this.writers.get(runId);
+    this.writers.delete(runId);
     return this.enqueue(async () => {
       await fs.promises.appendFile(this.indexFile, JSON.stringify(line) + '\n');
       this.live.delete(runId);
+      await (await writer?.catch(() => undefined))?.close();
     });
   }
 
@@ -131,20 +146,8 @@ export class HistoryStore {
   /** The trajectory's events; damaged lines are skipped and counted. Throws when the file is missing. */
   async readTrajectory(runId: string): Promise<{ events: TraceEvent[]; damaged: number }> {
     await this.flush();
-    const text = await fs.promises.readFile(this.trajectoryPath(runId), 'utf8');
-    const events: TraceEvent[] = [];
-    let damaged = 0;
-    for (const raw of text.split('\n')) {
-      if (!raw.trim()) continue;
-      try {
-        const e = JSON.parse(raw) as TraceEvent;
-        if (!e || typeof e.type !== 'string' || typeof e.id !== 'string') throw new Error('bad event');
-        events.push(e);
-      } catch {
-        damaged++;
-      }
-    }
-    return { events, damaged };
+    const { events, warnings } = await readTrajectory(this.trajectoryPath(runId));
+    return { events, damaged: warnings.length };
   }
 
   delete(runId: string): Promise<void> {
