@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 import type { RunOutcome } from '../../../src/vscode/runController';
 import type { RunResult } from '../../../src/core/rlm/types';
+import type { TraceEvent } from '../../../src/core/trace/types';
+import { TraceViewModel } from '../../../src/vscode/panel/traceViewModel';
 
 const API_KEY = 'sk-test-rlm-integration';
 
@@ -165,6 +167,33 @@ describe('RLM extension in a real VS Code', () => {
     } finally {
       await vscode.workspace.getConfiguration('files').update('exclude', undefined, vscode.ConfigurationTarget.Global);
       await rlm().update('excludes', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('shows child runs (depth 2) nested in the panel tree, rebuilt from the real trajectory', async () => {
+    await rlm().update('model', 'fake-recursive', vscode.ConfigurationTarget.Global);
+    await rlm().update('limits.maxDepth', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const result = resultOf(await vscode.commands.executeCommand('rlm.askRepo', 'Count the exports recursively'));
+      assert.equal(result.status, 'answered', result.reason);
+      assert.match(result.answer ?? '', /^done: done: Sub-model summary/);
+      const out = vscode.Uri.file(path.join(os.tmpdir(), `rlm-export-${result.runId}-child.jsonl`));
+      await vscode.commands.executeCommand('rlm.history.exportJsonl', result.runId, out);
+      const events = fs.readFileSync(out.fsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+      const vm = new TraceViewModel();
+      for (const e of events) vm.apply(e);
+      const nodes = vm.allNodes();
+      const child = nodes.find((n) => n.kind === 'child');
+      assert.ok(child, `a child node in ${JSON.stringify(nodes.map((n) => n.kind))}`);
+      assert.equal(child.state, 'done');
+      assert.match(child.output ?? '', /^done: Sub-model summary/);
+      const childIterations = nodes.filter((n) => n.kind === 'iteration' && n.parentId === child.id);
+      assert.ok(childIterations.length >= 2, 'the child run has its own iterations under it');
+      assert.ok(nodes.filter((n) => n.kind === 'iteration' && n.parentId === undefined).length >= 2, 'the top run has its own iterations at the top');
+      assert.equal(vm.outcome.status, 'answered');
+      assert.ok(nodes.every((n) => n.state !== 'running'), 'nothing left running after run.end');
+    } finally {
+      await rlm().update('limits.maxDepth', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
