@@ -15,6 +15,8 @@ const SNIFF_BYTES = 8192;
 const SCAN_CONCURRENCY = 32;
 // Longest the synchronous scan holds the event loop at a time.
 const SLICE_MS = 10;
+// A single synchronous call slower than this switches the scan of that root to async calls.
+const SLOW_CALL_MS = 50;
 
 /** One root as the scan saw it. `prefix` is '' for a single root, else `name/`. */
 export interface ScannedRoot {
@@ -157,13 +159,13 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     const toRead: string[] = [];
     await classify(ri, dir, list, subdirs, toRead);
     for (const d of subdirs) pool.add(() => walkAsync(ri, d));
-    for (const rel of toRead) {
-      pool.add(async () => {
-        const bytes = await r.source.readFile(rel, maxFileBytes + 1).catch(asError);
-        await record(ri, rel, () => bytes);
-      });
-    }
+    for (const rel of toRead) readAsync(ri, rel);
   };
+  const readAsync = (ri: number, rel: string) =>
+    pool.add(async () => {
+      const bytes = await roots[ri].source.readFile(rel, maxFileBytes + 1).catch(asError);
+      await record(ri, rel, () => bytes);
+    });
 
   // Local disks: the walk runs synchronously in slices of a few ms, yielding to the event loop in
   // between; file reads go to reader threads in batches (or, for a small tree, inline).
@@ -174,11 +176,27 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     const localRoot = r.source instanceof NodeFileSource && readers.count > 0 ? r.source.localRoot : undefined;
     const slicer = new Slicer(options.signal);
     const inflight: Array<Promise<void>> = [];
+    // One blocking call far longer than a slice means slow storage (a network mount, a waking
+    // disk): the rest of this root goes through the async calls, off the event loop.
+    let slowDisk = false;
+    const timedSync = <T>(op: () => T): T => {
+      const t0 = performance.now();
+      try {
+        return op();
+      } finally {
+        if (performance.now() - t0 > SLOW_CALL_MS) slowDisk = true;
+      }
+    };
     const readInline = async (rels: string[]) => {
-      for (const rel of rels) {
+      for (let k = 0; k < rels.length; k++) {
+        if (slowDisk) {
+          for (const rel of rels.slice(k)) readAsync(ri, rel);
+          return;
+        }
+        const rel = rels[k];
         const pending = record(ri, rel, () => {
           try {
-            return src.readForScanSync(rel, maxFileBytes + 1);
+            return timedSync(() => src.readForScanSync(rel, maxFileBytes + 1));
           } catch (err) {
             return asError(err);
           }
@@ -200,11 +218,15 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
     const stack = [start];
     while (stack.length > 0) {
       if (options.signal?.aborted) throw new RlmError('workspace scan cancelled', 'cancelled');
+      if (slowDisk) {
+        for (const d of stack.splice(0)) pool.add(() => walkAsync(ri, d));
+        break;
+      }
       const dir = stack.pop()!;
       dirs.add(r.prefix + dir);
       let list: DirEntry[];
       try {
-        list = src.readDirSync(dir);
+        list = timedSync(() => src.readDirSync(dir));
       } catch {
         if (dir !== '') skip(r.prefix + dir, 'unreadable');
         continue;

@@ -460,6 +460,33 @@ describe('workspace map: scan', () => {
     assert.equal(dirsRead, 3, 'no folder is listed after the cancel');
   });
 
+  it('switches to async calls when one synchronous call shows slow storage', async () => {
+    const spec: Record<string, string> = { '.gitignore': '*.log\n', 'x.log': 'x' };
+    for (let i = 0; i < 40; i++) spec[`d${i % 4}/s${i % 3}/f${i}.ts`] = 'a\n'.repeat(i);
+    const dir = tree(spec);
+    let asyncCalls = 0;
+    // A real NodeFileSource whose first synchronous listing stalls like a network mount.
+    class StallingSource extends NodeFileSource {
+      private stalled = false;
+      override readDirSync(rel: string) {
+        if (!this.stalled) {
+          this.stalled = true;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
+        }
+        return super.readDirSync(rel);
+      }
+      override readDir(rel: string) {
+        asyncCalls++;
+        return super.readDir(rel);
+      }
+    }
+    const stalled = await scanWorkspace([{ name: 'ws', source: new StallingSource(dir) }], { scanThreads: 0 });
+    const normal = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { scanThreads: 0 });
+    assert.deepEqual(stalled.context, normal.context);
+    assert.ok(asyncCalls >= 4, `the rest of the walk went async (${asyncCalls} async listings)`);
+    assert.equal(stalled.context.files.length, 41);
+  });
+
   it('can be cancelled', async () => {
     const dir = tmpDir();
     made.push(dir);
