@@ -4,6 +4,7 @@
  * Screenshots land in .test-artifacts/e2e/.
  */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/realVscode/browser';
@@ -122,6 +123,8 @@ describe('RLM in a real VS Code, as a user', function () {
     await runCommand(page, 'RLM: Ask the Repo');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor();
+    // The input remembers recent questions.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: QUESTION }).filter({ hasText: 'recent' }).first().waitFor();
     await input.fill('A question to cancel');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'A question to cancel' }).first().waitFor();
     await page.keyboard.press('Enter');
@@ -155,6 +158,18 @@ describe('RLM in a real VS Code, as a user', function () {
     await panel.locator('#answer .ref.verified', { hasText: 'src/math.ts:1' }).waitFor();
     assert.ok((await panel.locator('.node.kind-iteration').count()) >= 2, 'the tree is rebuilt from the trajectory');
     await screenshot(page, '05-reopened-from-history');
+  });
+
+  it('sets the API key from the palette (a password box), kept out of settings', async () => {
+    await runCommand(page, 'RLM: Set API Key');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill('sk-e2e-secret-value');
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'API key saved' }).waitFor();
+    const settings = fs.readFileSync(path.join(server.userDataDir, 'User', 'settings.json'), 'utf8');
+    assert.ok(!settings.includes('sk-e2e-secret-value'));
   });
 
   it('the panel ran without Content Security Policy violations', () => {
