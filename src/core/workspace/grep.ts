@@ -16,6 +16,7 @@ export interface GrepTarget {
   prefix: string;
   localRoot?: string;
   searchPath?: string;
+  skipFiles?: string[];
 }
 
 export interface GrepEnv {
@@ -38,7 +39,7 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
   const local = env.targets.every((t) => t.localRoot !== undefined);
   if (rg && local && rgCompatible(q.pattern)) {
     try {
-      return await grepRipgrep(rg, env.targets as RgTarget[], q, env.maxFileBytes);
+      return await grepRipgrep(rg, env.targets as RgTarget[], q);
     } catch (err) {
       if (!(err instanceof RipgrepUnusable)) throw err;
     }

@@ -16,6 +16,15 @@ export interface RgTarget {
   localRoot: string;
   /** Root-relative folder to search instead of the whole root (the scope). */
   searchPath?: string;
+  /** Root-relative files to skip (the scan's too-large ones), as exact-path globs. */
+  skipFiles?: string[];
+}
+
+// Exact-path globs for at most this many files; beyond, ripgrep searches them and the map drops the hits.
+const MAX_SKIP_GLOBS = 500;
+
+function exactGlob(rel: string): string {
+  return '!/' + rel.replace(/[\\*?[\]{}!]/g, (c) => '\\' + c);
 }
 
 let pathRg: string | null | undefined;
@@ -70,14 +79,16 @@ export function rgCompatible(pattern: string): boolean {
   return true;
 }
 
-function rgArgs(q: GrepQuery, maxFileBytes: number): string[] {
+function rgArgs(q: GrepQuery, t: RgTarget): string[] {
+  // No --max-filesize: it costs ripgrep a stat per file; the scan's too-large files are skipped
+  // by exact path instead.
   const args = [
     '--json', '--no-config', '--hidden', '--no-follow', '--no-require-git',
     '--no-ignore-global', '--no-ignore-parent', '--no-ignore-dot', '--no-messages',
-    '--max-filesize', String(maxFileBytes),
   ];
   // Only to skip work early: correctness comes from q.accept (the map) on every hit.
   for (const g of [...DEFAULT_EXCLUDES, ...SECRET_PATTERNS]) args.push('--glob', '!' + g);
+  for (const rel of (t.skipFiles ?? []).slice(0, MAX_SKIP_GLOBS)) args.push('--glob', exactGlob(rel));
   if (q.ignoreCase) args.push('--ignore-case');
   if (q.contextLines > 0) args.push('--context', String(q.contextLines));
   args.push('--regexp', q.pattern);
@@ -87,19 +98,19 @@ function rgArgs(q: GrepQuery, maxFileBytes: number): string[] {
 /** Runs ripgrep over each root in turn and keeps only hits on files of the map. A parallel
  *  search returns files in any order, so when it has to stop at maxResults the kept hits would
  *  vary from run to run: then one more pass in path order makes them the first ones, every time. */
-export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery, maxFileBytes: number): Promise<GrepResult> {
+export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery): Promise<GrepResult> {
   const deadline = Date.now() + q.timeoutMs;
-  let hits = await collect(rg, targets, q, maxFileBytes, deadline, false);
-  if (hits.length > q.maxResults) hits = await collect(rg, targets, q, maxFileBytes, deadline, true);
+  let hits = await collect(rg, targets, q, deadline, false);
+  if (hits.length > q.maxResults) hits = await collect(rg, targets, q, deadline, true);
   hits.sort(compareHits);
   return { hits: hits.slice(0, q.maxResults), truncated: hits.length > q.maxResults };
 }
 
-async function collect(rg: string, targets: RgTarget[], q: GrepQuery, maxFileBytes: number, deadline: number, sorted: boolean): Promise<GrepHit[]> {
+async function collect(rg: string, targets: RgTarget[], q: GrepQuery, deadline: number, sorted: boolean): Promise<GrepHit[]> {
   const hits: GrepHit[] = [];
   for (const t of targets) {
     if (hits.length > q.maxResults) break;
-    await runOne(rg, t, q, maxFileBytes, hits, deadline, sorted);
+    await runOne(rg, t, q, hits, deadline, sorted);
   }
   return hits;
 }
@@ -118,13 +129,12 @@ function runOne(
   rg: string,
   t: RgTarget,
   q: GrepQuery,
-  maxFileBytes: number,
   hits: GrepHit[],
   deadline: number,
   sorted: boolean,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const args = rgArgs(q, maxFileBytes);
+    const args = rgArgs(q, t);
     if (sorted) args.push('--sort', 'path');
     args.push('--', t.searchPath ?? '.');
     const child = spawn(rg, args, { cwd: t.localRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {} });

@@ -22,12 +22,15 @@ export class Workspace implements WorkspaceAccess {
   readonly context: ContextMap;
   private readonly cache: ContentCache;
   private readonly grepGate = new Gate(GREP_CONCURRENCY);
+  /** Workspace paths of the files the scan found too large: grep need not read them. */
+  private readonly tooLarge: string[];
 
   constructor(
     private readonly scan: ScanResult,
     private readonly options: ScanOptions = {},
   ) {
     this.context = scan.context;
+    this.tooLarge = scan.context.skipped.filter((s) => s.reason === 'too-large').map((s) => s.path);
     this.cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   }
 
@@ -62,6 +65,7 @@ export class Workspace implements WorkspaceAccess {
       prefix: r.prefix,
       localRoot: r.source.localRoot,
       searchPath: scope === undefined ? undefined : scope.slice(r.prefix.length),
+      skipFiles: this.tooLarge.filter((p) => p.startsWith(r.prefix)).map((p) => p.slice(r.prefix.length)),
     }));
     return grepWorkspace(pattern, options, {
       targets,

@@ -282,6 +282,18 @@ describe('workspace map: grep', () => {
       }
     });
 
+    it('skips too-large files by exact path only, whatever characters their names hold', async () => {
+      const big = 'needle\n' + 'x'.repeat(300);
+      const d = makeTree({ 'a.ts': 'needle\n', 'b.ts': 'needle\n', '*.ts': big, '[ab].ts': big, '{a,b}.ts': big, 'sub/!x.ts': big, 'sub/c.ts': 'needle\n' });
+      try {
+        const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], { maxFileBytes: 100 });
+        assert.equal(w.context.skipped.length, 4);
+        assert.deepEqual((await w.grep('needle', {})).hits.map((h) => h.path), ['a.ts', 'b.ts', 'sub/c.ts']);
+      } finally {
+        removeTree(d);
+      }
+    });
+
     it('skips a file (or folder) that changed into a symlink since the scan', async () => {
       const d = makeTree({ 'a.txt': 'foo\n', 'b.txt': 'foo\n', 'outside/o.txt': 'foo\n', 'sub/c.txt': 'foo\n', 'elsewhere/c.txt': 'foo\n' });
       try {
