@@ -47,6 +47,10 @@ export class LmChatModel implements ChatModel {
     if (!found) {
       throw new RlmError(selector && pool.length ? `No VS Code language model named "${selector}". Available: ${pool.map((m) => m.family).join(', ')}.` : NO_LM_MESSAGE, 'no-model');
     }
+    // undefined = not asked yet (VS Code asks on the first request, which comes from the user's command).
+    if (vscode.lm.languageModelAccessInformation.canSendRequest(found) === false) {
+      throw new RlmError(`Access to ${found.name} was denied for RLM. Allow it again under Accounts > Manage Language Model Access, then ask again.`, 'lm-no-permission');
+    }
     return new LmChatModel(found);
   }
 
