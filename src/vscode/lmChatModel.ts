@@ -40,7 +40,7 @@ export class LmChatModel implements ChatModel {
   }
 
   /** Picks a model by id or family (empty: the first available); throws a clear error when none exists. */
-  static async select(selector: string): Promise<LmChatModel> {
+  static async select(selector: string, access?: vscode.LanguageModelAccessInformation): Promise<LmChatModel> {
     const all = await vscode.lm.selectChatModels(selector ? undefined : { vendor: 'copilot' });
     const pool = all.length ? all : await vscode.lm.selectChatModels();
     const found = selector ? pool.find((m) => m.id === selector || m.family === selector || m.name === selector) : pool[0];
@@ -48,7 +48,7 @@ export class LmChatModel implements ChatModel {
       throw new RlmError(selector && pool.length ? `No VS Code language model named "${selector}". Available: ${pool.map((m) => m.family).join(', ')}.` : NO_LM_MESSAGE, 'no-model');
     }
     // undefined = not asked yet (VS Code asks on the first request, which comes from the user's command).
-    if (vscode.lm.languageModelAccessInformation.canSendRequest(found) === false) {
+    if (access?.canSendRequest(found) === false) {
       throw new RlmError(`Access to ${found.name} was denied for RLM. Allow it again under Accounts > Manage Language Model Access, then ask again.`, 'lm-no-permission');
     }
     return new LmChatModel(found);

@@ -25,10 +25,10 @@ export function isLoopback(baseUrl: string): boolean {
   }
 }
 
-export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage): Promise<RunModels> {
+export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage, lmAccess?: vscode.LanguageModelAccessInformation): Promise<RunModels> {
   if (cfg.provider === 'vscode-lm') {
-    const root = await LmChatModel.select(cfg.model);
-    const sub = cfg.subModel && cfg.subModel !== cfg.model ? await LmChatModel.select(cfg.subModel) : root;
+    const root = await LmChatModel.select(cfg.model, lmAccess);
+    const sub = cfg.subModel && cfg.subModel !== cfg.model ? await LmChatModel.select(cfg.subModel, lmAccess) : root;
     return { root, sub, secrets: [] };
   }
   if (!cfg.baseUrl) throw new RlmError('Set "rlm.baseUrl" to an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1).', 'config');

@@ -79,7 +79,7 @@ export class RunController implements vscode.Disposable {
     // Claimed before the first await, so two quick starts cannot both pass the busy check.
     this.starting = true;
     try {
-      models = await createModels(cfg, this.context.secrets);
+      models = await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation);
     } catch (err) {
       this.starting = false;
       const message = safeMessage(err, 'Could not set up the models.');
