@@ -7,11 +7,14 @@ export function formatMs(ms: number | undefined): string {
   return `${m}m ${Math.round((ms % 60_000) / 1000)}s`;
 }
 
+export function formatCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1_000_000).toFixed(2)}M`;
+}
+
 export function formatTokens(n: number | undefined): string {
-  if (n === undefined) return '';
-  if (n < 1000) return `${n} tok`;
-  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k tok`;
-  return `${(n / 1_000_000).toFixed(2)}M tok`;
+  return n === undefined ? '' : `${formatCount(n)} tok`;
 }
 
 export function formatCost(usd: number | null | undefined): string {

@@ -1,6 +1,6 @@
 /** Tokens, cost, elapsed time and sub-calls of the run, with the Cancel button. */
 import type { RunStatusView, UsageView } from '../src/protocol';
-import { formatCost, formatMs, formatTokens } from './format';
+import { formatCost, formatCount, formatMs } from './format';
 
 export class UsageMeter {
   private readonly tokens = document.getElementById('usage-tokens')!;
@@ -37,7 +37,7 @@ export class UsageMeter {
   private paint(): void {
     const u = this.usage;
     if (!u) return;
-    this.tokens.textContent = formatTokens(u.tokens);
+    this.tokens.textContent = formatCount(u.tokens);
     this.cost.textContent = formatCost(u.costUsd);
     this.elapsed.textContent = formatMs(this.liveSince !== undefined ? Date.now() - this.liveSince : u.elapsedMs);
     this.subcalls.textContent = String(u.subcalls);
