@@ -1,6 +1,7 @@
 /** Reads the `rlm.*` settings fresh for each run, so a change applies to the next run. */
 import * as vscode from 'vscode';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
+import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { Budgets } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
 
@@ -62,7 +63,9 @@ export function readRunConfig(): RunConfig {
     sandboxLimits: cellTimeout !== undefined ? { cellTimeoutMs: cellTimeout * 1000 } : {},
     excludes: strings(cfg, 'excludes'),
     allowSecrets: strings(cfg, 'allowSecrets'),
-    prices: prices(cfg.get('prices')),
+    // The built-in list prices apply to OpenAI-compatible endpoints only: Copilot models (vscode-lm)
+    // are not billed per token, so their cost stays unknown unless the user prices them.
+    prices: provider === 'openai-compatible' ? { ...DEFAULT_PRICES, ...prices(cfg.get('prices')) } : prices(cfg.get('prices')),
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
   };
 }
