@@ -10,4 +10,6 @@ await esbuild.build({ ...common, entryPoints: ['test/integration/index.ts'], out
 await esbuild.build({ ...common, entryPoints: suites('test/integration/suite'), outdir: 'out/test/integration/suite' });
 await esbuild.build({ ...common, entryPoints: ['test/integration/restricted/index.ts'], outfile: 'out/test/integration/restricted/index.js' });
 await esbuild.build({ ...common, entryPoints: suites('test/integration/restricted/suite'), outdir: 'out/test/integration/restricted/suite' });
+await esbuild.build({ ...common, entryPoints: ['test/integration/multiroot/index.ts'], outfile: 'out/test/integration/multiroot/index.js' });
+await esbuild.build({ ...common, entryPoints: suites('test/integration/multiroot/suite'), outdir: 'out/test/integration/multiroot/suite' });
 await esbuild.build({ ...common, external: ['vscode', 'mocha', '@vscode/test-electron', 'tsx'], entryPoints: ['test/integration/runElectron.ts'], outfile: 'out/test/runElectron.js' });

@@ -30,12 +30,13 @@ async function consoleText(msg: ConsoleMessage): Promise<string> {
 }
 
 function payloadUrl(server: CodeServer, workspace: string, testsEntry: string): string {
+  const target = workspace.endsWith('.code-workspace') ? `workspace=${encodeURIComponent(workspace)}` : `folder=${encodeURIComponent(workspace)}`;
   const remote = (p: string) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     ['extensionDevelopmentPath', remote(REPO)],
     ['extensionTestsPath', remote(testsEntry)],
   ];
-  return `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `${server.url}/?${target}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 async function runWindow(name: string, server: CodeServer, workspace: string, testsEntry: string): Promise<number> {
@@ -94,6 +95,20 @@ async function main(): Promise<void> {
     } finally {
       if (results.restricted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-restricted.log'), restricted.output());
       await restricted.stop();
+    }
+
+    // Multi-root: two copies of the fixture as folders "calc" and "extra" of one .code-workspace.
+    const calc = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+    const extra = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+    fs.rmSync(path.join(extra, 'src'), { recursive: true });
+    const wsFile = path.join(path.dirname(calc), `rlm-multiroot-${process.pid}.code-workspace`);
+    fs.writeFileSync(wsFile, JSON.stringify({ folders: [{ name: 'calc', path: calc }, { name: 'extra', path: extra }] }));
+    const multi = await startCodeServer({ workspace: wsFile, settings });
+    try {
+      results.multiroot = await runWindow('multiroot', multi, wsFile, path.join(REPO, 'out', 'test', 'integration', 'multiroot', 'index.js'));
+    } finally {
+      if (results.multiroot !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-multiroot.log'), multi.output());
+      await multi.stop();
     }
   } finally {
     await fake.stop();
