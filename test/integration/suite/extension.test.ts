@@ -95,6 +95,18 @@ describe('RLM extension in a real VS Code', () => {
     assert.equal(latest.scope, 'lib');
   });
 
+  it('re-runs a run from history with its question and scope', async () => {
+    const [explained] = await api.listHistory();
+    assert.equal(explained.scope, 'lib');
+    const result = resultOf(await vscode.commands.executeCommand('rlm.history.rerun', explained.runId));
+    assert.equal(result.status, 'answered', result.reason);
+    assert.notEqual(result.runId, explained.runId);
+    const [latest] = await api.listHistory();
+    assert.equal(latest.runId, result.runId);
+    assert.equal(latest.scope, 'lib');
+    assert.equal(latest.question, explained.question);
+  });
+
   it('cancels a run in progress', async () => {
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
     const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question') as Thenable<RunOutcome>;
