@@ -171,14 +171,14 @@ export class TraceViewModel {
     this.cost = this.cost === null || cost === null ? null : this.cost + cost;
   }
 
-  /** Adds a model call's usage to its iteration (and the iterations above it) for per-node totals. */
+  /** Adds a model call's usage to every node above it (cell, iteration, sub-call, child run) for per-node totals. */
   private rollUp(parentId: string | undefined, tokens: number, cost: number | null, changed: NodeView[]): void {
     let id = parentId;
     let guard = 0;
     while (id !== undefined && guard++ < 64) {
       const n = this.nodes.get(id);
       if (!n) break;
-      if (n.kind === 'iteration' || n.kind === 'child' || n.kind === 'run' || n.kind === 'subcall') {
+      if (n.kind !== 'model') {
         const updated: NodeView = {
           ...n,
           tokens: (n.tokens ?? 0) + tokens,
