@@ -19,13 +19,18 @@ export class HistoryItem extends vscode.TreeItem {
     this.id = entry.runId;
     const [icon, color] = ICONS[entry.status] ?? ['circle-outline'];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const cost = entry.costUsd === null ? '' : ` · $${entry.costUsd < 0.01 ? entry.costUsd.toFixed(4) : entry.costUsd.toFixed(2)}`;
+    const cost = entry.costUsd === null ? ' · $?' : ` · ${costText(entry.costUsd)}`;
     this.description = `${whenText(entry.startedAt)}${cost}${entry.scope ? ` · ${entry.scope}` : ''}`;
     this.tooltip = `${entry.question}\n\nStatus: ${entry.status}\nStarted: ${new Date(entry.startedAt).toLocaleString()}${entry.scope ? `\nScope: ${entry.scope}` : ''}${entry.costUsd !== null ? `\nCost: $${entry.costUsd.toFixed(4)}` : ''}`;
     this.contextValue = entry.status === 'running' ? 'rlmRunLive' : 'rlmRun';
     this.command = { command: 'rlm.history.open', title: 'Open Run', arguments: [this] };
     this.accessibilityInformation = { label: `${entry.question}, ${entry.status}, ${this.description}` };
   }
+}
+
+export function costText(usd: number): string {
+  if (usd === 0) return '$0';
+  return `$${usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2)}`;
 }
 
 export function whenText(ts: number, now = Date.now()): string {
