@@ -19,7 +19,7 @@ export class HistoryItem extends vscode.TreeItem {
     this.id = entry.runId;
     const [icon, color] = ICONS[entry.status] ?? ['circle-outline'];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const cost = entry.costUsd === null ? ' · $?' : ` · ${costText(entry.costUsd)}`;
+    const cost = entry.status === 'running' || entry.status === 'interrupted' ? '' : entry.costUsd === null ? ' · $?' : ` · ${costText(entry.costUsd)}`;
     this.description = `${whenText(entry.startedAt)}${cost}${entry.scope ? ` · ${entry.scope}` : ''}`;
     this.tooltip = `${entry.question}\n\nStatus: ${entry.status}\nStarted: ${new Date(entry.startedAt).toLocaleString()}${entry.scope ? `\nScope: ${entry.scope}` : ''}${entry.costUsd !== null ? `\nCost: $${entry.costUsd.toFixed(4)}` : ''}`;
     this.contextValue = entry.status === 'running' ? 'rlmRunLive' : 'rlmRun';
