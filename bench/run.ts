@@ -2,7 +2,8 @@
  * in the same run (ripgrep, an ideal schedule, a goal). Benchmarks are not tests: nothing here fails
  * on a slow figure. Options: --quick (10,000-file tree only, fewer repetitions). */
 import * as path from 'node:path';
-import { benchBatch, benchRootPrompt, benchTrajectory, type Row } from './engine';
+import { benchBatch, benchRootPrompt, benchTrajectory } from './engine';
+import { formatTable, type Row } from './lib/table';
 import { benchSandbox } from './sandbox';
 import { benchWebview } from './webview';
 import { benchWorkspace, machine } from './workspace';
@@ -32,9 +33,8 @@ async function main() {
       (await benchWebview(5000, quick ? 3 : 5)).map((r) => ({ measure: r.measure, value: r.value, reference: '', ratio: '', goal: r.goal })),
     )),
   ];
-  const head = '| measure | value | reference (same run) | ratio | goal |\n|---|---|---|---|---|';
   console.log(`Machine: ${machine()}\n`);
-  console.log([head, ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.reference} | ${r.ratio} | ${r.goal} |`)].join('\n'));
+  console.log(formatTable(rows));
 }
 
 main().catch((err) => {

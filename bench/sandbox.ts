@@ -6,14 +6,9 @@ import { SandboxPool } from '../src/core/sandbox/pool';
 import { SandboxProcess } from '../src/core/sandbox/process';
 import { DEFAULT_SANDBOX_LIMITS, type SubcallHost } from '../src/core/sandbox/types';
 import type { ContextMap, WorkspaceAccess } from '../src/core/workspace/types';
+import { formatTable, type Row } from './lib/table';
 
-export interface Row {
-  measure: string;
-  value: string;
-  reference: string;
-  ratio: string;
-  goal: string;
-}
+
 
 export interface SandboxBenchOptions {
   scriptPath?: string;
@@ -107,12 +102,6 @@ export async function benchSandbox(options: SandboxBenchOptions = {}): Promise<R
   }
 }
 
-export function formatTable(rows: Row[]): string {
-  const head = ['measure', 'value', 'reference', 'ratio', 'goal'];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const r of rows) lines.push(`| ${[r.measure, r.value, r.reference, r.ratio, r.goal].join(' | ')} |`);
-  return lines.join('\n');
-}
 
 if (require.main === module) {
   const arg = (name: string) => {

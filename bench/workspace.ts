@@ -9,14 +9,9 @@ import { buildSync } from 'esbuild';
 import { NodeFileSource, scanWorkspace } from '../src/core/workspace';
 import { findRipgrep } from '../src/core/workspace/grepRipgrep';
 import { collectPool, ensureTree } from './lib/syntheticTree';
+import { formatTable, type Row } from './lib/table';
 
-export interface Row {
-  measure: string;
-  value: string;
-  reference: string;
-  ratio: string;
-  goal: string;
-}
+
 
 export interface WorkspaceBenchOptions {
   sizes?: number[];
@@ -185,12 +180,6 @@ export function machine(): string {
   return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, ${rgVersion}`;
 }
 
-export function formatTable(rows: Row[]): string {
-  const head = ['measure', 'value', 'reference', 'ratio', 'goal'];
-  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const r of rows) lines.push(`| ${[r.measure, r.value, r.reference, r.ratio, r.goal].join(' | ')} |`);
-  return lines.join('\n');
-}
 
 if (require.main === module) {
   const arg = (name: string) => {

@@ -1,7 +1,7 @@
 import { RlmError } from '../errors';
 import { randomBytes } from 'node:crypto';
 import type { SandboxProvider } from '../sandbox/types';
-import { runLoop, type LoopParams } from './rootLoop';
+import { runLoop, type LoopOutcome, type LoopParams } from './rootLoop';
 import { RunTree } from './runTree';
 import { excerpt } from './subcalls';
 import { textWorkspace } from './textWorkspace';
@@ -63,44 +63,33 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
       const childId = tree.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
       const workspace = text === undefined ? options.workspace : await textWorkspace(text);
       const outcome = await loop(depth, childIterations(parentMax), childId, { question: prompt, workspace });
-      tree.emit({
-        type: 'run.end',
-        parentId: childId,
-        status: outcome.status,
-        answer: outcome.answer,
-        reason: outcome.reason,
-        iterations: outcome.iterations,
-        subcalls: tree.subcalls,
-        usage: tree.usage.usage(),
-        costUsd: tree.usage.totalCost(),
-        ms: Date.now() - started,
-      });
+      tree.emit({ type: 'run.end', parentId: childId, ...summary(tree, outcome, started) });
       if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
       return outcome.answer;
     };
 
   try {
     const outcome = await loop(1, budgets.maxIterations, rootId, options);
-    const result: RunResult = {
-      runId,
-      status: outcome.status,
-      answer: outcome.answer,
-      reason: outcome.reason,
-      iterations: outcome.iterations,
-      subcalls: tree.subcalls,
-      usage: tree.usage.usage(),
-      costUsd: tree.usage.totalCost(),
-      ms: Date.now() - tree.startedAt,
-    };
-    tree.emit({ type: 'run.end', parentId: rootId, ...withoutRunId(result) });
-    return result;
+    const end = summary(tree, outcome, tree.startedAt);
+    tree.emit({ type: 'run.end', parentId: rootId, ...end });
+    return { runId, ...end };
   } finally {
     tree.dispose();
   }
 }
 
-function withoutRunId({ runId: _r, ...rest }: RunResult) {
-  return rest;
+/** What a run (or a child run) ended with: its outcome plus the tree's counters so far. */
+function summary(tree: RunTree, outcome: LoopOutcome, startedAt: number): Omit<RunResult, 'runId'> {
+  return {
+    status: outcome.status,
+    answer: outcome.answer,
+    reason: outcome.reason,
+    iterations: outcome.iterations,
+    subcalls: tree.subcalls,
+    usage: tree.usage.usage(),
+    costUsd: tree.usage.totalCost(),
+    ms: Date.now() - startedAt,
+  };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

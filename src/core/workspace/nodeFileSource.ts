@@ -88,13 +88,7 @@ export class NodeFileSource implements FileSource {
       // a fresh buffer per file is most of the scan's garbage.
       if (this.scratch.length < want) this.scratch = Buffer.allocUnsafe(Math.max(want, this.scratch.length * 2));
       const buf = this.scratch;
-      let got = 0;
-      while (got < want) {
-        const n = fs.readSync(fd, buf, got, want - got, got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
+      return readFully(fd, buf, want);
     } catch (err) {
       if (err instanceof RlmError) throw err;
       throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
@@ -123,13 +117,7 @@ export class NodeFileSource implements FileSource {
       }
       const want = Math.max(0, Math.min(st.size, maxBytes));
       const buf = Buffer.allocUnsafe(want);
-      let got = 0;
-      while (got < want) {
-        const n = fs.readSync(fd, buf, got, want - got, got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
+      return readFully(fd, buf, want);
     } catch (err) {
       if (err instanceof RlmError) throw err;
       throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
@@ -183,4 +171,15 @@ export class NodeFileSource implements FileSource {
       await fsClose(fd).catch(() => undefined);
     }
   }
+}
+
+/** Reads up to `want` bytes from the start of `fd` into `buf` (a file may shrink while read). */
+function readFully(fd: number, buf: Buffer, want: number): Buffer {
+  let got = 0;
+  while (got < want) {
+    const n = fs.readSync(fd, buf, got, want - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
 }

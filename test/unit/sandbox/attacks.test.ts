@@ -2,21 +2,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { SandboxProcess, sandboxEnv } from '../../../src/core/sandbox/process';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { makeHarness, run, SANDBOX_SCRIPT, type Harness } from './helpers';
+import { run, sessionPerTest, SANDBOX_SCRIPT, type Harness } from './helpers';
 
 /** Escape and abuse attempts of our own: each must fail inside the sandbox, with the host intact. */
 describe('sandbox attacks', function () {
   let h: Harness;
   let s: SandboxSession;
-  before(async () => {
-    h = await makeHarness();
+  sessionPerTest((harness, session) => {
+    h = harness;
+    s = session;
   });
-  after(async () => h.close());
-  beforeEach(async () => {
-    s = await h.open();
-    h.subcalls.calls.length = 0;
-  });
-  afterEach(async () => s.dispose());
 
   /** The cell must fail, or show that `process` stayed out of reach. */
   async function assertNoProcess(code: string): Promise<void> {

@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { makeHarness, run, type Harness } from './helpers';
+import { run, sessionPerTest, type Harness } from './helpers';
 
 describe('sandbox endowments', function () {
   let h: Harness;
   let s: SandboxSession;
-  before(async () => {
-    h = await makeHarness();
+  sessionPerTest((harness, session) => {
+    h = harness;
+    s = session;
   });
-  after(async () => h.close());
-  beforeEach(async () => {
-    s = await h.open();
-    h.subcalls.calls.length = 0;
-  });
-  afterEach(async () => s.dispose());
 
   describe('context', () => {
     it('is the workspace map, deeply frozen', async () => {

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { makeHarness, run, type Harness } from './helpers';
+import { run, sessionPerTest, type Harness } from './helpers';
 
 describe('sandbox final answer', function () {
   let h: Harness;
   let s: SandboxSession;
-  before(async () => {
-    h = await makeHarness();
+  sessionPerTest((harness, session) => {
+    h = harness;
+    s = session;
   });
-  after(async () => h.close());
-  beforeEach(async () => {
-    s = await h.open();
-  });
-  afterEach(async () => s.dispose());
 
   it('FINAL(string) finishes with the string as it is', async () => {
     const r = await s.runCell('const t = "The answer is in src/a.ts:2"\nFINAL(t)');

@@ -103,3 +103,19 @@ export async function run(session: SandboxSession, ...cells: string[]): Promise<
   }
   return last!;
 }
+
+/** Registers the usual hooks: one harness per file, a fresh session (and empty call log) per test. */
+export function sessionPerTest(use: (h: Harness, s: SandboxSession) => void): void {
+  let h: Harness;
+  let s: SandboxSession;
+  before(async () => {
+    h = await makeHarness();
+  });
+  after(async () => h.close());
+  beforeEach(async () => {
+    s = await h.open();
+    h.subcalls.calls.length = 0;
+    use(h, s);
+  });
+  afterEach(async () => s.dispose());
+}

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { makeHarness, run, type Harness } from './helpers';
+import { run, sessionPerTest, type Harness } from './helpers';
 
 describe('sandbox REPL semantics', function () {
   let h: Harness;
   let s: SandboxSession;
-  before(async () => {
-    h = await makeHarness();
+  sessionPerTest((harness, session) => {
+    h = harness;
+    s = session;
   });
-  after(async () => h.close());
-  beforeEach(async () => {
-    s = await h.open();
-  });
-  afterEach(async () => s.dispose());
 
   it('keeps top-level let, const, var, function and class across cells', async () => {
     const r = await run(s, 'let a = 1; const b = 2; var c = 3\nfunction f(x) { return x * 10 }\nclass K { v() { return 5 } }', 'a + b + c + f(1) + new K().v()');
