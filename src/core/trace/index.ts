@@ -4,5 +4,4 @@ export * from './ids';
 export * from './emitter';
 export * from './traceTree';
 export * from './trajectory';
-export * from './runIndex';
 export * from './redact';
