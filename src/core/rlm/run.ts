@@ -1,6 +1,6 @@
 import { RlmError } from '../errors';
-import { randomBytes } from 'node:crypto';
 import type { SandboxProvider } from '../sandbox/types';
+import { newRunId } from '../trace/ids';
 import { runLoop, type LoopOutcome, type LoopParams } from './rootLoop';
 import { RunTree } from './runTree';
 import { excerpt } from './subcalls';
@@ -16,10 +16,6 @@ export interface RunEnv {
 /** Child runs get fewer turns at each depth, so recursion cannot run away. */
 export function childIterations(parentMax: number): number {
   return Math.max(3, Math.floor(parentMax / 2));
-}
-
-export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Runs one Recursive Language Model over a workspace, streaming trace events as it works. */

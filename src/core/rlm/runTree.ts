@@ -2,7 +2,8 @@ import { RlmError } from '../errors';
 import { ConcurrencyLimiter } from '../llm/limiter';
 import type { PriceTable, TokenUsage } from '../llm/types';
 import { UsageMeter } from '../llm/usage';
-import { Redactor } from '../trace/redact';
+import { TraceEmitter } from '../trace/emitter';
+import { TraceEventFactory } from '../trace/ids';
 import type { RunStatus, TraceEvent } from '../trace/types';
 import type { Budgets } from './types';
 
@@ -17,20 +18,23 @@ export class RunTree {
   readonly startedAt = Date.now();
   subcalls = 0;
   stop?: { status: RunStatus; reason: string };
-  private nextId = 0;
+  private readonly factory = new TraceEventFactory();
+  private readonly emitter: TraceEmitter;
   private wallTimer?: NodeJS.Timeout;
   private readonly detach: () => void;
-  private readonly redactor: Redactor;
 
   constructor(
     readonly runId: string,
     readonly budgets: Budgets,
     readonly prices: PriceTable,
-    private readonly onEvent: ((e: TraceEvent) => void) | undefined,
+    onEvent: ((e: TraceEvent) => void) | undefined,
     secrets: string[],
     outer?: AbortSignal,
   ) {
-    this.redactor = new Redactor(secrets);
+    // Every event leaves through the emitter: redacted once (keys and auth headers never reach a
+    // trace), and a listener that throws cannot end the run.
+    this.emitter = new TraceEmitter(secrets);
+    if (onEvent) this.emitter.on(onEvent);
     this.usage = new UsageMeter(prices);
     this.limiter = new ConcurrencyLimiter(budgets.concurrency);
     const cancel = () => this.halt('cancelled', 'Cancelled by the user.');
@@ -62,15 +66,10 @@ export class RunTree {
     if (this.stop) throw new RlmError(this.stop.reason, this.stop.status);
   }
 
-  emit<E extends EventInput>(event: E, id = this.newId()): string {
-    const full = { ...event, id, ts: Date.now() } as unknown as TraceEvent;
-    // Every event leaves through the redactor: keys and auth headers never reach a trace.
-    this.onEvent?.(this.redactor.value(full));
-    return id;
-  }
-
-  newId(): string {
-    return (++this.nextId).toString(36);
+  /** Emits a trace event (id and timestamp added) and returns its id. */
+  emit<E extends EventInput>(event: E): string {
+    const { type, parentId, ...fields } = event as E & { parentId?: string };
+    return this.emitter.emit(this.factory.make(type, parentId, fields as never)).id;
   }
 
   /** Counts one sub-call against the budget; throws (and stops the tree) past it. */

@@ -273,6 +273,17 @@ describe('RLM run over a fixture repository', function () {
     assert.equal(r.answer, 'ERR,OK');
   });
 
+  it('finishes even when an event listener throws (a display or disk problem never ends a run)', async () => {
+    h = await harness({ models: { 'root-model': { turns: [js('print(1)'), js("FINAL('still answered')")] } } });
+    const r = await h.run('q', {
+      onEvent: () => {
+        throw new Error('listener failure');
+      },
+    });
+    assert.equal(r.status, 'answered', r.reason);
+    assert.equal(r.answer, 'still answered');
+  });
+
   it('keeps the first request free of file contents and within bounds', async () => {
     h = await harness({ models: { 'root-model': { turns: [js("FINAL('x')")] } } });
     await h.run('What does this repo do?');
