@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './tempDirs';
 
 export const TOOLS_DIR = process.env.RLM_TOOLS_DIR ?? path.join(os.homedir(), '.cache', 'rlm-tools');
 export const CODE_SERVER_BIN = path.join(TOOLS_DIR, 'code-server', 'node_modules', '.bin', 'code-server');
@@ -71,7 +72,7 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number):
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   assertCodeServerInstalled();
-  const profileDir = options.profileDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-cs-'));
+  const profileDir = options.profileDir ?? tempDir('rlm-cs-');
   const userDataDir = path.join(profileDir, 'user-data');
   const extensionsDir = path.join(profileDir, 'extensions');
   const xdgConfig = path.join(profileDir, 'xdg-config');

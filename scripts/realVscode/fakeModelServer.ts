@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FakeScript } from '../../test/fakeServer/script';
+import { tempDir } from './tempDirs';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -54,7 +55,7 @@ export async function startFakeModelServer(script: FakeScript): Promise<FakeMode
 
 /** A fresh copy of a fixture folder in a temp directory (tests may write into it). */
 export function copyFixture(fixtureDir: string): string {
-  const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ws-'));
+  const dest = tempDir('rlm-ws-');
   fs.cpSync(fixtureDir, dest, { recursive: true });
   return dest;
 }
