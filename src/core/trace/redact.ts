@@ -9,7 +9,8 @@ const MASK = '[REDACTED]';
 // Token classes exclude quotes and backslashes so redacting JSON text keeps it valid JSON.
 const GENERIC_PATTERNS: RegExp[] = [
   // Authorization headers and bearer tokens, in header form or inside JSON-ish text.
-  /(\bAuthorization\b["']?\s*[:=]\s*["']?)(?:Bearer|Basic|Token)?\s*[^\s"'\\,;}]+/gi,
+  // Whitespace runs are bounded: two adjacent unbounded \s* made long blank lines quadratic.
+  /(\bAuthorization\b["']?[ \t]{0,16}[:=][ \t]{0,16}["']?)(?:(?:Bearer|Basic|Token)[ \t]{1,16})?[^\s"'\\,;}]+/gi,
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g,
   // OpenAI / OpenRouter / Anthropic style keys: sk-..., sk-proj-..., sk-or-v1-..., sk-ant-...
   /\bsk-[A-Za-z0-9_-]{16,}/g,

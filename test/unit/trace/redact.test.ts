@@ -27,6 +27,14 @@ describe('redactSecrets', () => {
     }
   });
 
+  it('handles long blank runs after a header name in linear time (a quadratic pattern would time this test out)', () => {
+    const r = new Redactor([]);
+    const blank = 'Authorization:' + ' '.repeat(400_000);
+    assert.equal(r.text(blank), blank);
+    assert.equal(r.text('Authorization: Bearer abcdefgh12345678'), `Authorization: ${REDACTED}`);
+    assert.equal(r.text('"Authorization":"Basic dXNlcjpwYXNz"'), `"Authorization":"${REDACTED}"`);
+  });
+
   it('leaves ordinary code and prose alone', () => {
     const text = 'const apiKey = config.apiKey; // Authorization is required\nsk-short and task-list';
     assert.equal(redactSecrets(text), text);
