@@ -30,7 +30,7 @@ export const UNTRUSTED_MESSAGE =
   'RLM is disabled in Restricted Mode: a run executes model-written code and sends the contents of your files to a language model. Trust this workspace to use it.';
 
 export class RunController implements vscode.Disposable {
-  private active: { live: LiveRun; abort: AbortController } | undefined;
+  private active: { live: LiveRun; abort: AbortController; done: Promise<unknown> } | undefined;
   private starting = false;
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
@@ -54,6 +54,11 @@ export class RunController implements vscode.Disposable {
     if (!this.active) return false;
     this.active.abort.abort();
     return true;
+  }
+
+  /** `rlm.running` drives the palette's "RLM: Cancel Run" (shown only while a run is live). */
+  private setRunning(running: boolean): void {
+    void vscode.commands.executeCommand('setContext', 'rlm.running', running);
   }
 
   async start(req: RunRequest): Promise<RunOutcome> {
@@ -91,8 +96,10 @@ export class RunController implements vscode.Disposable {
     const { roots, scope, scopeLabel } = this.rootsFor(req.folder, folders);
     const abort = new AbortController();
     const live = new LiveRun(req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
-    this.active = { live, abort };
+    let ended!: () => void;
+    this.active = { live, abort, done: new Promise<void>((r) => (ended = r)) };
     this.starting = false;
+    this.setRunning(true);
     RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();
@@ -181,6 +188,8 @@ export class RunController implements vscode.Disposable {
       return { result };
     } finally {
       this.active = undefined;
+      this.setRunning(false);
+      ended();
       this.statusBar.hide();
       this.changed.fire();
     }

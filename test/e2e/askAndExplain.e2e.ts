@@ -11,7 +11,7 @@ import { launchBrowser } from '../../scripts/realVscode/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
 import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
 import { fakeScript } from '../integration/fixtures/fakeScript';
-import { explorerRow, openWorkbench, panelFrame, runCommand, screenshot } from './workbench';
+import { explorerRow, openWorkbench, panelFrame, paletteTitles, runCommand, screenshot } from './workbench';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const VSIX = path.join(REPO, 'rlm-vscode.vsix');
@@ -133,6 +133,22 @@ describe('RLM in a real VS Code, as a user', function () {
     await panel.locator('#cancel').click();
     await panel.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
     await page.locator('.statusbar-item', { hasText: 'RLM: iteration' }).waitFor({ state: 'detached' });
+  });
+
+  it('offers "RLM: Cancel Run" in the palette only while a run is live, and it cancels', async () => {
+    const hasCancel = async () => (await paletteTitles(page, 'RLM: ', 'RLM: Ask the Repo')).some((t) => t.includes('RLM: Cancel Run'));
+    assert.equal(await hasCancel(), false, 'no Cancel Run without a run');
+    await runCommand(page, 'RLM: Ask the Repo');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill('A question cancelled from the palette');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'A question cancelled from the palette' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const panel = panelFrame(page);
+    await panel.locator('#question', { hasText: 'A question cancelled from the palette' }).waitFor();
+    await runCommand(page, 'RLM: Cancel Run');
+    await panel.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
+    assert.equal(await hasCancel(), false, 'no Cancel Run once the run ended');
   });
 
   it('lists both runs in history after a reload and reopens one from its trajectory', async () => {

@@ -51,3 +51,17 @@ export async function explorerRow(page: Page, name: string) {
   await row.waitFor();
   return row;
 }
+
+/** Titles of the palette's commands matching `filter`, read once `anchor` (always listed) shows,
+ *  so the list is complete when read. The palette is closed again. */
+export async function paletteTitles(page: Page, filter: string, anchor: string): Promise<string[]> {
+  const input = page.locator('.quick-input-widget input.input');
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await input.fill(`>${filter}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: anchor }).first().waitFor();
+  const titles = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+  return titles;
+}
