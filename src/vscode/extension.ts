@@ -21,6 +21,7 @@ export interface RlmExtensionApi {
 }
 
 let sandboxHost: SandboxHost | undefined;
+let runController: RunController | undefined;
 
 export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   const t0 = performance.now();
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   sandboxHost = new SandboxHost(context.extensionPath);
   const host = sandboxHost;
   const controller = new RunController(context, history, () => host.get());
+  runController = controller;
   context.subscriptions.push(
     output,
     controller,
@@ -55,7 +57,11 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   };
 }
 
+/** The active run is cancelled (and recorded as 'cancelled') before the sandbox pool goes away;
+ *  disposing the pool first would fail the run instead. */
 export async function deactivate(): Promise<void> {
+  await runController?.cancelAndWait();
+  runController = undefined;
   await sandboxHost?.disposeAsync();
   sandboxHost = undefined;
 }

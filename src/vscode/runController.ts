@@ -56,6 +56,16 @@ export class RunController implements vscode.Disposable {
     return true;
   }
 
+  /** Cancels the active run and waits (at most `maxMs`) until it has ended and been recorded. */
+  async cancelAndWait(maxMs = 5000): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    active.abort.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([active.done.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
+  }
+
   /** `rlm.running` drives the palette's "RLM: Cancel Run" (shown only while a run is live). */
   private setRunning(running: boolean): void {
     void vscode.commands.executeCommand('setContext', 'rlm.running', running);
