@@ -55,7 +55,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     const runId = runIdOf(arg);
     if (!runId) return false;
     const livePanel = RunPanel.find(runId);
-    if (livePanel && history.isLive(runId)) {
+    if (livePanel && history.isLiveHere(runId)) {
       livePanel.panel.reveal();
       return true;
     }
@@ -72,7 +72,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       void vscode.window.showWarningMessage('RLM: this run\'s history file is damaged (no start); it was skipped.');
       return false;
     }
-    const stored: StoredRun = new StoredRun(runId, events, history.isLive(runId), () => void rerun(stored));
+    const stored: StoredRun = new StoredRun(runId, events, await history.isLive(runId), () => void rerun(stored));
     RunPanel.show(context.extensionUri, stored);
     return true;
   };
@@ -149,8 +149,8 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     reg('rlm.history.rerun', async (arg: unknown) => rerun(await entryOf(arg))),
     reg('rlm.history.delete', async (arg: unknown) => {
       const runId = runIdOf(arg);
-      if (!runId || history.isLive(runId)) return false;
-      await history.delete(runId);
+      // A run live in any window is never deleted.
+      if (!runId || !(await history.delete(runId))) return false;
       tree.refresh();
       return true;
     }),

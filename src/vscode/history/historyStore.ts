@@ -1,11 +1,13 @@
 /**
- * Run history on disk, under the extension's global storage:
+ * Run history on disk, under the extension's global storage (shared by every VS Code window):
  *   runs/<runId>.jsonl  the trajectory (core TrajectoryWriter: one redacted event per line, appended as it happens)
- *   index.jsonl         one line when a run starts and one when it ends. Append-only rather than
- *                       a rewritten JSON file, so several VS Code windows sharing the storage never
- *                       overwrite each other's runs.
- * A run with a start line but no end line, and not live in this window, was cut off by a crash or
- * a reload: it shows as interrupted. Damaged lines and files are skipped with a warning.
+ *   runs/<runId>.live   while a run works: the pid of the extension host running it; removed at its end
+ *   index.jsonl         append-only: a line when a run starts, when it ends, when it is deleted and
+ *                       when history is cleared. Never rewritten, so windows sharing the storage
+ *                       never lose each other's lines.
+ * A run with a start line, no end line and a `.live` file whose process is alive is running (in
+ * this or another window); without a live process it was cut off by a crash or a reload and shows
+ * as interrupted. A live run is never deleted or cleared. Damaged lines and files are skipped with a warning.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,9 +27,22 @@ export interface HistoryEntry {
 type IndexLine =
   | { kind: 'start'; runId: string; question: string; scope?: string; startedAt: number }
   | { kind: 'end'; runId: string; status: RunStatus; costUsd: number | null; ms: number }
-  | { kind: 'delete'; runId: string };
+  | { kind: 'delete'; runId: string }
+  /** Removes every run listed before this line except `keep` (the runs live when it was written). */
+  | { kind: 'clear'; ts: number; keep: string[] };
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** Whether a process with this id exists (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class HistoryStore {
   readonly runsDir: string;
@@ -37,9 +52,11 @@ export class HistoryStore {
   private readonly warned = new Set<string>();
   private readonly writers = new Map<string, Promise<TrajectoryWriter>>();
 
+  /** `pid`: the process that runs this window's runs (the extension host); tests pass another. */
   constructor(
     storageDir: string,
     private readonly warn: (message: string) => void,
+    private readonly pid: number = process.pid,
   ) {
     this.runsDir = path.join(storageDir, 'runs');
     this.indexFile = path.join(storageDir, 'index.jsonl');
@@ -48,6 +65,11 @@ export class HistoryStore {
   trajectoryPath(runId: string): string {
     if (!RUN_ID.test(runId)) throw new Error(`bad run id: ${runId}`);
     return path.join(this.runsDir, `${runId}.jsonl`);
+  }
+
+  private livePath(runId: string): string {
+    if (!RUN_ID.test(runId)) throw new Error(`bad run id: ${runId}`);
+    return path.join(this.runsDir, `${runId}.live`);
   }
 
   /** Serialises writes so lines never interleave. */
@@ -64,6 +86,13 @@ export class HistoryStore {
   /** `secrets` are masked in the trajectory (on top of the engine's own redaction). */
   beginRun(start: Extract<TraceEvent, { type: 'run.start' }>, secrets: string[] = []): void {
     this.live.add(start.runId);
+    // Written before the start line, so another window never sees the run without its liveness.
+    try {
+      fs.mkdirSync(this.runsDir, { recursive: true });
+      fs.writeFileSync(this.livePath(start.runId), String(this.pid));
+    } catch (err) {
+      this.warnOnce(`RLM history: could not mark the run as live: ${(err as Error).message}`);
+    }
     const writer = fs.promises.mkdir(this.runsDir, { recursive: true }).then(() => TrajectoryWriter.open(this.trajectoryPath(start.runId), { secrets }));
     writer.catch(() => undefined);
     this.writers.set(start.runId, writer);
@@ -91,6 +120,7 @@ export class HistoryStore {
     return this.enqueue(async () => {
       await fs.promises.appendFile(this.indexFile, JSON.stringify(line) + '\n');
       this.live.delete(runId);
+      await fs.promises.rm(this.livePath(runId), { force: true });
       await (await writer?.catch(() => undefined))?.close();
     });
   }
@@ -102,8 +132,29 @@ export class HistoryStore {
     this.warn(message);
   }
 
-  isLive(runId: string): boolean {
+  /** Live in this window. */
+  isLiveHere(runId: string): boolean {
     return this.live.has(runId);
+  }
+
+  /** Live in this or another window (its `.live` file names a process that is alive). */
+  async isLive(runId: string): Promise<boolean> {
+    if (this.live.has(runId)) return true;
+    if (!RUN_ID.test(runId)) return false;
+    const text = await fs.promises.readFile(this.livePath(runId), 'utf8').catch(() => '');
+    return pidAlive(Number(text.trim()));
+  }
+
+  /** Runs live in any window, from one listing of the runs folder (`names`, when given). */
+  private async liveRuns(names?: string[]): Promise<Set<string>> {
+    const files = names ?? (await fs.promises.readdir(this.runsDir).catch(() => [] as string[]));
+    const out = new Set(this.live);
+    for (const f of files) {
+      if (!f.endsWith('.live')) continue;
+      const id = f.slice(0, -'.live'.length);
+      if (!out.has(id) && (await this.isLive(id))) out.add(id);
+    }
+    return out;
   }
 
   /** Runs, newest first. */
@@ -122,7 +173,7 @@ export class HistoryStore {
       let line: IndexLine;
       try {
         line = JSON.parse(raw) as IndexLine;
-        if (!line || typeof line.runId !== 'string' || !RUN_ID.test(line.runId)) throw new Error('bad line');
+        if (!line || (line.kind !== 'clear' && (typeof line.runId !== 'string' || !RUN_ID.test(line.runId)))) throw new Error('bad line');
       } catch {
         damaged++;
         continue;
@@ -134,11 +185,15 @@ export class HistoryStore {
         if (e) Object.assign(e, { status: line.status, costUsd: line.costUsd ?? null, ms: line.ms });
       } else if (line.kind === 'delete') {
         entries.delete(line.runId);
+      } else if (line.kind === 'clear') {
+        const keep = new Set(Array.isArray(line.keep) ? line.keep : []);
+        for (const id of [...entries.keys()]) if (!keep.has(id)) entries.delete(id);
       }
     }
     if (damaged > 0) this.warnOnce(`RLM history: skipped ${damaged} damaged line(s) in the history index.`);
+    const live = await this.liveRuns();
     for (const e of entries.values()) {
-      if (e.status === 'running' && !this.live.has(e.runId)) e.status = 'interrupted';
+      if (e.status === 'running' && !live.has(e.runId)) e.status = 'interrupted';
     }
     return [...entries.values()].sort((a, b) => b.startedAt - a.startedAt);
   }
@@ -150,25 +205,31 @@ export class HistoryStore {
     return { events, damaged: warnings.length };
   }
 
-  delete(runId: string): Promise<void> {
+  /** False (and nothing removed) when the run is live in any window. */
+  delete(runId: string): Promise<boolean> {
     const line: IndexLine = { kind: 'delete', runId };
     return this.enqueue(async () => {
+      if (await this.isLive(runId)) return false;
       await fs.promises.appendFile(this.indexFile, JSON.stringify(line) + '\n');
       await fs.promises.rm(this.trajectoryPath(runId), { force: true });
+      await fs.promises.rm(this.livePath(runId), { force: true });
+      return true;
     });
   }
 
+  /** Removes every run except those live in any window, by appending a line (never rewriting). */
   clear(): Promise<void> {
     return this.enqueue(async () => {
-      const live = [...this.live];
+      // One listing: a run started after it is not in it, so its files are not touched.
       const files = await fs.promises.readdir(this.runsDir).catch(() => [] as string[]);
+      const live = await this.liveRuns(files);
+      await fs.promises.mkdir(this.runsDir, { recursive: true });
+      const line: IndexLine = { kind: 'clear', ts: Date.now(), keep: [...live] };
+      await fs.promises.appendFile(this.indexFile, JSON.stringify(line) + '\n');
       for (const f of files) {
-        if (!live.some((id) => f === `${id}.jsonl`)) await fs.promises.rm(path.join(this.runsDir, f), { force: true });
+        const id = f.replace(/\.(jsonl|live)$/, '');
+        if (id !== f && !live.has(id)) await fs.promises.rm(path.join(this.runsDir, f), { force: true });
       }
-      // Keep the start lines of live runs so they still end properly.
-      const keep = await fs.promises.readFile(this.indexFile, 'utf8').catch(() => '');
-      const kept = keep.split('\n').filter((l) => live.some((id) => l.includes(`"runId":"${id}"`)));
-      await fs.promises.writeFile(this.indexFile, kept.map((l) => l + '\n').join(''));
     });
   }
 }
