@@ -27,6 +27,10 @@ export interface LoopParams {
   sandboxLimits: Partial<SandboxLimits>;
   /** Trace node this loop's iterations hang under (run.start or child.start). */
   nodeId: string;
+  /** Stops this loop: the tree's signal, and for a child run also its calling cell's. */
+  signal: AbortSignal;
+  /** Child loops share the run tree's limiter for their model calls; the top loop does not need to. */
+  limited: boolean;
   /** Starts a nested loop for rlm_query when depth allows. */
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
 }
@@ -46,7 +50,11 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
   let session: SandboxSession | undefined;
   let iterations = 0;
   try {
-    tree.check();
+    const check = () => {
+      tree.check();
+      if (p.signal.aborted) throw new RlmError('The cell that started this child run ended.', 'cancelled');
+    };
+    check();
     session = await p.sandbox.openSession({
       workspace: p.workspace,
       limits: p.sandboxLimits,
@@ -65,11 +73,12 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
       { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
     ];
 
+    const callModel = (msgs: ChatMessage[], iterId: string) => callRoot(tree, p.rootModel, msgs, iterId, p.signal, p.limited);
     for (let turn = 1; turn <= p.maxIterations; turn++) {
-      tree.check();
+      check();
       iterations = turn;
       const iterId = tree.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: turn, maxIterations: p.maxIterations });
-      const reply = await callRoot(tree, p.rootModel, compactHistory(messages), iterId);
+      const reply = await callModel(compactHistory(messages), iterId);
       messages.push({ role: 'assistant', content: reply });
       const { blocks, foreignLanguage } = extractCode(reply);
       if (!blocks.length) {
@@ -79,9 +88,9 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
       const texts: string[] = [];
       let skipped = 0;
       for (let i = 0; i < blocks.length; i++) {
-        tree.check();
+        check();
         cellId = tree.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
-        const result = await session.runCell(blocks[i], tree.signal);
+        const result = await session.runCell(blocks[i], p.signal);
         tree.emit({
           type: 'cell.output',
           parentId: cellId,
@@ -94,7 +103,7 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
         });
         // An answer produced by execution stands even if a budget tripped during the same cell.
         if (result.final) return { status: 'answered', answer: result.final.value, iterations };
-        tree.check();
+        check();
         texts.push(describeCell(i, blocks.length, result));
         if (result.error || result.killed) {
           skipped = blocks.length - i - 1;
@@ -105,12 +114,13 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
     }
 
     // Out of turns: one last call for the answer, marked as forced.
-    tree.check();
+    check();
     const iterId = tree.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: iterations + 1, maxIterations: p.maxIterations });
-    const answer = await callRoot(tree, p.rootModel, [...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId);
+    const answer = await callModel([...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId);
     return { status: 'forced', answer: answer.trim(), reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations };
   } catch (err) {
     if (tree.stop) return { status: tree.stop.status, reason: tree.stop.reason, iterations };
+    if (p.signal.aborted) return { status: 'cancelled', reason: 'The cell that started this child run ended.', iterations };
     const reason = err instanceof RlmError ? err.message : 'Internal error in the run.';
     return { status: 'failed', reason, iterations };
   } finally {
@@ -118,9 +128,10 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
   }
 }
 
-async function callRoot(tree: RunTree, model: ChatModel, messages: ChatMessage[], parentId: string): Promise<string> {
+async function callRoot(tree: RunTree, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
   const started = Date.now();
-  const completion = await model.complete(messages, { signal: tree.signal });
+  const call = () => model.complete(messages, { signal });
+  const completion = await (limited ? tree.limiter.run(call, signal) : call());
   const costUsd = tree.record(model.id, completion.usage, completion.usageEstimated);
   tree.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started });
   return completion.text;

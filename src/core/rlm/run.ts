@@ -38,7 +38,13 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
     },
   });
 
-  const loop = (depth: number, maxIterations: number, nodeId: string, over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>) =>
+  const loop = (
+    depth: number,
+    maxIterations: number,
+    nodeId: string,
+    signal: AbortSignal,
+    over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>,
+  ) =>
     runLoop({
       tree,
       sandbox: env.sandbox,
@@ -49,23 +55,30 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
       maxIterations,
       sandboxLimits: options.sandboxLimits ?? {},
       nodeId,
+      signal,
+      limited: depth > 1,
       startChild: depth < budgets.maxDepth ? startChild(depth + 1, maxIterations) : undefined,
     });
 
-  // rlm_query at a depth that allows it: a nested loop with its own REPL and fewer turns.
+  // rlm_query at a depth that allows it: a nested loop with its own REPL and fewer turns. It stops
+  // with its calling cell, and at most CHILD_RUNS_PER_DEPTH run at once at each depth (one limiter
+  // per depth, so a child waiting on its own children never holds a slot they need).
   const startChild = (depth: number, parentMax: number) =>
-    async (prompt: string, text: string | undefined, parentId: string): Promise<string> => {
-      const started = Date.now();
-      const childId = tree.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
-      const workspace = text === undefined ? options.workspace : await textWorkspace(text);
-      const outcome = await loop(depth, childIterations(parentMax), childId, { question: prompt, workspace });
-      tree.emit({ type: 'run.end', parentId: childId, ...summary(tree, outcome, started) });
-      if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
-      return outcome.answer;
+    async (prompt: string, text: string | undefined, parentId: string, cellSignal: AbortSignal): Promise<string> => {
+      const signal = AbortSignal.any([cellSignal, tree.signal]);
+      return tree.childSlots(depth).run(async () => {
+        const started = Date.now();
+        const childId = tree.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
+        const workspace = text === undefined ? options.workspace : await textWorkspace(text);
+        const outcome = await loop(depth, childIterations(parentMax), childId, signal, { question: prompt, workspace });
+        tree.emit({ type: 'run.end', parentId: childId, ...summary(tree, outcome, started) });
+        if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
+        return outcome.answer;
+      }, signal);
     };
 
   try {
-    const outcome = await loop(1, budgets.maxIterations, rootId, options);
+    const outcome = await loop(1, budgets.maxIterations, rootId, tree.signal, options);
     const end = summary(tree, outcome, tree.startedAt);
     tree.emit({ type: 'run.end', parentId: rootId, ...end });
     return { runId, ...end };

@@ -7,6 +7,9 @@ import { TraceEventFactory } from '../trace/ids';
 import type { RunStatus, TraceEvent } from '../trace/types';
 import type { Budgets } from './types';
 
+/** Child RLM runs at one depth at once: each holds a sandbox process. */
+export const CHILD_RUNS_PER_DEPTH = 4;
+
 type EventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'id' | 'ts'> : never) : never;
 
 /** State shared by a run and all its child runs: budgets, usage, the sub-call limiter, the event
@@ -20,6 +23,7 @@ export class RunTree {
   stop?: { status: RunStatus; reason: string };
   private readonly factory = new TraceEventFactory();
   private readonly emitter: TraceEmitter;
+  private readonly childLimiters = new Map<number, ConcurrencyLimiter>();
   private wallTimer?: NodeJS.Timeout;
   private readonly detach: () => void;
 
@@ -97,8 +101,21 @@ export class RunTree {
     return this.usage.costOf(model, usage);
   }
 
+  /** Child runs at one depth that may run at once (each has its own sandbox process). */
+  childSlots(depth: number): ConcurrencyLimiter {
+    let limiter = this.childLimiters.get(depth);
+    if (!limiter) {
+      limiter = new ConcurrencyLimiter(Math.min(CHILD_RUNS_PER_DEPTH, this.budgets.concurrency));
+      this.childLimiters.set(depth, limiter);
+    }
+    return limiter;
+  }
+
+  /** The run has returned: nothing of it may keep working (a child left running by a cell that
+   *  did not await it, a queued sub-call). Aborts without changing the outcome. */
   dispose(): void {
     clearTimeout(this.wallTimer);
     this.detach();
+    if (!this.controller.signal.aborted) this.controller.abort(new RlmError('The run has ended.', 'ended'));
   }
 }

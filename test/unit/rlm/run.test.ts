@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readTrajectory, TrajectoryWriter } from '../../../src/core/trace/trajectory';
 import { TraceTree } from '../../../src/core/trace/traceTree';
 import type { TraceEvent } from '../../../src/core/trace/types';
+import type { FakeRequestInfo } from '../../fakeServer/server';
 import { API_KEY, AUTH_MARKER, DOTENV_SECRET, harness, js, requestText, rootRequests, type Harness } from './harness';
 
 const types = (events: TraceEvent[]) => events.map((e) => e.type);
@@ -204,6 +205,55 @@ describe('RLM run over a fixture repository', function () {
     assert.ok(child && child.type === 'child.start' && child.depth === 2);
     // The child's iterations hang under child.start.
     assert.ok(h.events.some((e) => e.type === 'iteration.start' && e.parentId === child.id));
+  });
+
+  it('stops a child run when the cell that started it ends, and nothing runs after the run returns', async () => {
+    const isChild = (req: FakeRequestInfo) => req.messages.some((m) => m.role === 'user' && m.content.includes('CHILDQ'));
+    let ended = false;
+    let childCallsAfterEnd = 0;
+    h = await harness({
+      models: {
+        'root-model': {
+          latencyMs: 100,
+          rule: (req) => {
+            if (isChild(req)) {
+              if (ended) childCallsAfterEnd++;
+              return js('print("child working")');
+            }
+            const turns = req.messages.filter((m) => m.role === 'assistant').length;
+            // The first cell fires rlm_query without awaiting it: the cell ends at once.
+            return turns === 0 ? js('rlm_query("CHILDQ"); "fired"') : js('FINAL("parent done")');
+          },
+        },
+      },
+    });
+    const r = await h.run('q', { budgets: { maxDepth: 2, maxIterations: 10 } });
+    ended = true;
+    assert.equal(r.status, 'answered', r.reason);
+    assert.equal(r.answer, 'parent done');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(childCallsAfterEnd, 0, 'the child kept calling the model after the run ended');
+    const childCalls = h.server.requests.filter((x) => x.model === 'root-model' && JSON.stringify(x.body).includes('CHILDQ')).length;
+    assert.ok(childCalls <= 1, `child made ${childCalls} model calls after its cell ended`);
+  });
+
+  it('keeps child runs and their model calls within the run\'s concurrency', async () => {
+    h = await harness({
+      models: {
+        'root-model': {
+          latencyMs: 50,
+          rule: (req) =>
+            req.messages.some((m) => m.role === 'user' && m.content.includes('CHILD '))
+              ? js("FINAL('child ok')")
+              : js("const r = await Promise.all(Array.from({length: 8}, (_, i) => rlm_query('CHILD ' + i)))\nFINAL(r.join(','))"),
+        },
+      },
+    });
+    const r = await h.run('q', { budgets: { maxDepth: 2, concurrency: 2 } });
+    assert.equal(r.status, 'answered', r.reason);
+    assert.equal(r.answer, Array(8).fill('child ok').join(','));
+    assert.ok(h.server.stats().maxInFlight <= 2, `max in flight ${h.server.stats().maxInFlight}`);
+    assert.equal(h.events.filter((e) => e.type === 'child.start').length, 8);
   });
 
   it('treats rlm_query as a plain sub-call at depth 1', async () => {
