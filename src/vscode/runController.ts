@@ -24,7 +24,7 @@ export interface RunRequest {
   folder?: vscode.Uri;
 }
 
-export type RunOutcome = { refused: 'untrusted' | 'no-workspace' | 'busy' | 'setup'; message: string } | { result: RunResult };
+export type RunOutcome = { refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'busy' | 'setup'; message: string } | { result: RunResult };
 
 export const UNTRUSTED_MESSAGE =
   'RLM is disabled in Restricted Mode: a run executes model-written code and sends the contents of your files to a language model. Trust this workspace to use it.';
@@ -84,6 +84,12 @@ export class RunController implements vscode.Disposable {
       void vscode.window.showErrorMessage(message);
       return { refused: 'no-workspace', message };
     }
+    const target = this.rootsFor(req.folder, folders);
+    if (!target) {
+      const message = `RLM can only explain folders of the open workspace; ${req.folder?.scheme === 'file' ? req.folder.fsPath : String(req.folder)} is outside it. Add it to the workspace or open it first.`;
+      void vscode.window.showErrorMessage(message);
+      return { refused: 'outside-workspace', message };
+    }
     if (this.active || this.starting) {
       const message = 'An RLM run is already in progress. Cancel it first or wait for it to finish.';
       void vscode.window.showInformationMessage(message, 'Cancel Run').then((pick) => pick && this.cancel());
@@ -103,7 +109,7 @@ export class RunController implements vscode.Disposable {
       return { refused: 'setup', message };
     }
 
-    const { roots, scope, scopeLabel } = this.rootsFor(req.folder, folders);
+    const { roots, scope, scopeLabel } = target;
     const abort = new AbortController();
     const live = new LiveRun(req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
     let ended!: () => void;
@@ -220,11 +226,12 @@ export class RunController implements vscode.Disposable {
     this.statusBar.show();
   }
 
-  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): { roots: WorkspaceRoot[]; scope?: string; scopeLabel?: string } {
+  /** Undefined when `folder` lies outside every workspace folder (never widened to the whole workspace). */
+  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): { roots: WorkspaceRoot[]; scope?: string; scopeLabel?: string } | undefined {
     const all = folders.map((f) => ({ name: f.name, source: new VscodeFileSource(f.uri) }));
     if (!folder) return { roots: all };
     const wf = vscode.workspace.getWorkspaceFolder(folder);
-    if (!wf) return { roots: all };
+    if (!wf) return undefined;
     const rel = path.posix.relative(wf.uri.path, folder.path);
     const root = { name: wf.name, source: new VscodeFileSource(wf.uri) };
     if (!rel || rel.startsWith('..')) return { roots: [root], scopeLabel: folders.length > 1 ? wf.name : undefined };

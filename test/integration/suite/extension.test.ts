@@ -95,6 +95,15 @@ describe('RLM extension in a real VS Code', () => {
     assert.equal(latest.scope, 'lib');
   });
 
+  it('refuses Explain This Folder on a folder outside the workspace, instead of explaining the whole workspace', async () => {
+    const outside = vscode.Uri.file(fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-outside-')));
+    const before = (await api.listHistory()).length;
+    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', outside)) as RunOutcome;
+    assert.ok('refused' in outcome && outcome.refused === 'outside-workspace', JSON.stringify(outcome));
+    assert.match(outcome.message, /outside/);
+    assert.equal((await api.listHistory()).length, before, 'no run started');
+  });
+
   it('re-runs a run from history with its question and scope', async () => {
     const [explained] = await api.listHistory();
     assert.equal(explained.scope, 'lib');
