@@ -2,6 +2,9 @@ import { RlmError } from '../errors';
 
 export const MAX_GLOB_CHARS = 500;
 const MAX_ALTERNATIVES = 64;
+/** Tokens summed over all {a,b} alternatives. Matching one path costs at most this many steps per
+ *  character, so a model-chosen glob cannot stall the host's main thread (filtering runs there). */
+export const MAX_GLOB_WORK = 1000;
 
 // A glob from model code runs on the host, so it is matched by simulating its automaton
 // (time linear in path length x glob length), never by compiling it to a backtracking RegExp.
@@ -20,10 +23,15 @@ export function compileGlob(glob: string): (path: string) => boolean {
   if (glob.length > MAX_GLOB_CHARS) throw new RlmError(`glob is longer than ${MAX_GLOB_CHARS} characters`, 'glob-invalid');
   const basenameOnly = !glob.includes('/');
   const body = glob.startsWith('/') ? glob.slice(1) : glob;
-  const alternatives = expandBraces(body).map(tokenize);
+  const tokenLists = expandBraces(body).map((g) => collapse(tokenize(g)));
+  const work = tokenLists.reduce((sum, tokens) => sum + tokens.length, 0);
+  if (work > MAX_GLOB_WORK) {
+    throw new RlmError(`glob too complex (${work} steps over its {a,b} alternatives, the limit is ${MAX_GLOB_WORK}); use a simpler glob`, 'glob-invalid');
+  }
+  const alternatives = tokenLists.map(matcher);
   return (path: string) => {
     const subject = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
-    return alternatives.some((tokens) => run(tokens, subject));
+    return alternatives.some((match) => match(subject));
   };
 }
 
@@ -110,56 +118,86 @@ function tokenize(glob: string): Token[] {
   return out;
 }
 
-/** NFA simulation: `states[i]` means tokens[0..i) matched the prefix read so far. */
-function run(tokens: Token[], s: string): boolean {
-  const n = tokens.length;
-  let cur = new Uint8Array(n + 1);
-  let next = new Uint8Array(n + 1);
-  cur[0] = 1;
-  closeOver(tokens, cur);
-  for (let p = 0; p < s.length; p++) {
-    const ch = s[p];
-    next.fill(0);
-    let any = false;
-    for (let i = 0; i < n; i++) {
-      if (!cur[i]) continue;
-      const tk = tokens[i];
-      switch (tk.t) {
-        case 'lit':
-          if (tk.c === ch) next[i + 1] = 1;
-          break;
-        case 'any':
-          if (ch !== '/') next[i + 1] = 1;
-          break;
-        case 'star':
-          if (ch !== '/') next[i] = 1;
-          break;
-        case 'globstar':
-          next[i] = 1;
-          break;
-        case 'dirs':
-          next[i] = 1;
-          if (ch === '/') next[i + 1] = 1;
-          break;
-        case 'class': {
-          const hit = tk.ranges.some(([a, b]) => ch >= a && ch <= b);
-          if (ch !== '/' && hit !== tk.neg) next[i + 1] = 1;
-          break;
-        }
-      }
+/** A run of `*` and `?` (within one folder) means "at least k characters, or exactly k without a
+ *  star": k `?` then one `*`. Fewer tokens means fewer NFA states alive per character. */
+function collapse(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const t = tokens[i].t;
+    if (t !== 'star' && t !== 'any') {
+      out.push(tokens[i++]);
+      continue;
     }
-    closeOver(tokens, next);
-    for (let i = 0; i <= n; i++) if (next[i]) any = true;
-    if (!any) return false;
-    [cur, next] = [next, cur];
+    let star = false;
+    for (; i < tokens.length && (tokens[i].t === 'star' || tokens[i].t === 'any'); i++) {
+      if (tokens[i].t === 'star') star = true;
+      else out.push({ t: 'any' });
+    }
+    if (star) out.push({ t: 'star' });
   }
-  return cur[n] === 1;
+  return out;
 }
 
-/** Star-like tokens may match nothing: reaching them also reaches the token after them. */
-function closeOver(tokens: Token[], states: Uint8Array): void {
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i].t;
-    if (states[i] && (t === 'star' || t === 'globstar' || t === 'dirs')) states[i + 1] = 1;
-  }
+/** NFA simulation over the live states only: `i` live means tokens[0..i) matched the prefix read
+ *  so far. Each character costs at most one step per live state (at most tokens + 1 of them). */
+function matcher(tokens: Token[]): (s: string) => boolean {
+  const n = tokens.length;
+  const seen = new Uint32Array(n + 1); // generation stamp per state, to add each state once per step
+  let gen = 0;
+  let cur: number[] = [];
+  let next: number[] = [];
+  const add = (list: number[], i: number) => {
+    // Star-like tokens may match nothing: reaching them also reaches the token after them.
+    while (seen[i] !== gen) {
+      seen[i] = gen;
+      list.push(i);
+      const t = i < n ? tokens[i].t : undefined;
+      if (t !== 'star' && t !== 'globstar' && t !== 'dirs') break;
+      i++;
+    }
+  };
+  return (s: string): boolean => {
+    if (gen > 0x7fff0000) {
+      seen.fill(0);
+      gen = 0;
+    }
+    gen++;
+    cur.length = 0;
+    add(cur, 0);
+    for (let p = 0; p < s.length; p++) {
+      const ch = s[p];
+      gen++;
+      next.length = 0;
+      for (const i of cur) {
+        if (i === n) continue;
+        const tk = tokens[i];
+        switch (tk.t) {
+          case 'lit':
+            if (tk.c === ch) add(next, i + 1);
+            break;
+          case 'any':
+            if (ch !== '/') add(next, i + 1);
+            break;
+          case 'star':
+            if (ch !== '/') add(next, i);
+            break;
+          case 'globstar':
+            add(next, i);
+            break;
+          case 'dirs':
+            add(next, i);
+            if (ch === '/') add(next, i + 1);
+            break;
+          case 'class': {
+            const hit = tk.ranges.some(([a, b]) => ch >= a && ch <= b);
+            if (ch !== '/' && hit !== tk.neg) add(next, i + 1);
+            break;
+          }
+        }
+      }
+      if (next.length === 0) return false;
+      [cur, next] = [next, cur];
+    }
+    return cur.includes(n);
+  };
 }

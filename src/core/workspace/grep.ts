@@ -44,9 +44,23 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
       if (!(err instanceof RipgrepUnusable)) throw err;
     }
   }
-  const files = [...env.files.values()].filter((e) => q.accept(e.info.path));
+  const files = await filterYielding([...env.files.values()], (e) => q.accept(e.info.path), env.signal);
   files.sort((a, b) => (a.info.path < b.info.path ? -1 : a.info.path > b.info.path ? 1 : 0));
   return grepJs(q, files, env, env.scanOptions.grepWorkerPath);
+}
+
+// Glob filtering runs on the host's main thread: yield between slices so a large map never
+// blocks the event loop for the whole pass (each slice is bounded by the glob's work cap).
+const FILTER_SLICE = 256;
+
+async function filterYielding<T>(items: T[], keep: (x: T) => boolean, signal?: AbortSignal): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i += FILTER_SLICE) {
+    if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new RlmError('grep cancelled', 'cancelled');
+    for (const x of items.slice(i, i + FILTER_SLICE)) if (keep(x)) out.push(x);
+  }
+  return out;
 }
 
 function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuery {
