@@ -59,6 +59,12 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       livePanel.panel.reveal();
       return true;
     }
+    // A run still working in this window whose panel was closed: show it live, not a frozen snapshot.
+    const active = controller.activeRun(runId);
+    if (active) {
+      RunPanel.show(context.extensionUri, active);
+      return true;
+    }
     let events;
     try {
       const read = await history.readTrajectory(runId);

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { HistoryStore, type HistoryEntry } from './history/historyStore';
 import { HistoryTreeProvider } from './history/historyTree';
+import type { InitMessage } from '../protocol';
 import { API_KEY_SECRET } from './models';
 import { RunPanel } from './panel/runPanel';
 import { RunController } from './runController';
@@ -16,6 +17,8 @@ export interface RlmExtensionApi {
   isRunning(): boolean;
   /** Folder of the run history (global storage). */
   historyDir: string;
+  /** The open panel of a run, as the webview would be initialised now (`live`: a live feed). */
+  panelSnapshot(runId: string): InitMessage | undefined;
   /** Milliseconds activate() itself took. */
   activationMs: number;
 }
@@ -52,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     listHistory: () => history.list(),
     hasApiKey: async () => Boolean(await context.secrets.get(API_KEY_SECRET)),
     isRunning: () => controller.isRunning,
+    panelSnapshot: (runId) => RunPanel.snapshotOf(runId),
     historyDir: context.globalStorageUri.fsPath,
     activationMs,
   };

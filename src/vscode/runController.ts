@@ -50,6 +50,11 @@ export class RunController implements vscode.Disposable {
     return this.active !== undefined;
   }
 
+  /** The run in progress, when its id is `runId`. */
+  activeRun(runId: string): LiveRun | undefined {
+    return this.active?.live.key === runId && this.active.live.live ? this.active.live : undefined;
+  }
+
   cancel(): boolean {
     if (!this.active) return false;
     this.active.abort.abort();

@@ -62,6 +62,11 @@ export class RunPanel {
     return RunPanel.open.get(key);
   }
 
+  /** What the panel showing `key` would be initialised with now (tests: live or a snapshot). */
+  static snapshotOf(key: string): InitMessage | undefined {
+    return RunPanel.open.get(key)?.feed.snapshot();
+  }
+
   static disposeAll(): void {
     for (const p of [...RunPanel.open.values()]) p.panel.dispose();
   }

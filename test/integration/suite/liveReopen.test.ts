@@ -1,0 +1,50 @@
+/** Reopening a run from history while it still works (its panel was closed) shows it live. */
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { RlmExtensionApi } from '../../../src/vscode/extension';
+import type { RunOutcome } from '../../../src/vscode/runController';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('reopening a live run', () => {
+  let api: RlmExtensionApi;
+  const rlm = () => vscode.workspace.getConfiguration('rlm');
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!.activate();
+  });
+
+  after(async () => {
+    await rlm().update('model', 'fake-root', vscode.ConfigurationTarget.Global);
+  });
+
+  it('shows the live run, not a frozen snapshot, after its panel was closed', async () => {
+    await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
+    const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question to reopen') as Thenable<RunOutcome>;
+    const runId = await until('the run to start', async () => {
+      const [latest] = await api.listHistory();
+      return api.isRunning() && latest?.status === 'running' && latest.runId;
+    });
+    assert.equal(api.panelSnapshot(runId)?.live, true);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await until('the panel to close', () => api.panelSnapshot(runId) === undefined);
+
+    assert.equal(await vscode.commands.executeCommand('rlm.history.open', runId), true);
+    const reopened = api.panelSnapshot(runId);
+    assert.equal(reopened?.live, true, 'the reopened panel follows the run');
+    assert.equal(reopened?.outcome.status, 'running');
+
+    await vscode.commands.executeCommand('rlm.cancelRun');
+    const outcome = await pending;
+    assert.ok('result' in outcome && outcome.result.status === 'cancelled');
+    assert.equal(api.panelSnapshot(runId)?.outcome.status, 'cancelled', 'the same panel shows the end');
+  });
+});
