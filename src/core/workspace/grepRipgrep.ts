@@ -20,6 +20,9 @@ export interface RgTarget {
   skipFiles?: string[];
 }
 
+// One JSON message of ripgrep: a line of a mapped file (at most maxFileBytes, escaped) fits.
+const MAX_JSON_LINE_CHARS = 16 * 1024 * 1024;
+
 // Exact-path globs for at most this many files; beyond, ripgrep searches them and the map drops the hits.
 const MAX_SKIP_GLOBS = 500;
 
@@ -91,6 +94,8 @@ function rgArgs(q: GrepQuery, t: RgTarget): string[] {
   for (const rel of (t.skipFiles ?? []).slice(0, MAX_SKIP_GLOBS)) args.push('--glob', exactGlob(rel));
   if (q.ignoreCase) args.push('--ignore-case');
   if (q.contextLines > 0) args.push('--context', String(q.contextLines));
+  // More matches per file than the whole result keeps are never needed (one more shows truncation).
+  args.push('--max-count', String(q.maxResults + 1));
   args.push('--regexp', q.pattern);
   return args;
 }
@@ -142,9 +147,14 @@ function runOne(
     let sawFile = false;
     let stopped: RlmError | 'enough' | undefined;
     let rest = '';
-    // Lines of the current file (matches and context), keyed by line number.
-    let fileLines = new Map<number, string>();
-    let matchLines: number[] = [];
+    let skipping = false;
+    // The current file: whether the map accepts it, its hits, the last contextLines lines (for
+    // before-context) and the hits still waiting for after-context. Never the whole file.
+    let wsPath = '';
+    let accepted = false;
+    let fileHits = 0;
+    let window: Array<{ n: number; text: string }> = [];
+    let pending: GrepHit[] = [];
 
     const stop = (why: RlmError | 'enough') => {
       stopped ??= why;
@@ -158,31 +168,33 @@ function runOne(
     if (q.signal?.aborted) onAbort();
     q.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const endFile = (rawPath: string) => {
+    const beginFile = (rawPath: string) => {
       const rel = rawPath.startsWith('./') ? rawPath.slice(2) : rawPath;
-      const wsPath = t.prefix + rel;
-      if (q.accept(wsPath)) {
-        const ctx = (from: number, to: number) => {
-          const out: string[] = [];
-          for (let n = from; n <= to; n++) {
-            const s = fileLines.get(n);
-            if (s !== undefined) out.push(cutLine(s));
-          }
-          return out;
-        };
-        for (const n of matchLines) {
-          hits.push({
-            path: wsPath,
-            line: n,
-            text: cutLine(fileLines.get(n) ?? ''),
-            before: ctx(Math.max(1, n - q.contextLines), n - 1),
-            after: ctx(n + 1, n + q.contextLines),
-          });
-        }
-        if (hits.length > q.maxResults) stop('enough');
+      wsPath = t.prefix + rel;
+      accepted = q.accept(wsPath);
+      fileHits = 0;
+      window = [];
+      pending = [];
+    };
+
+    const onFileLine = (n: number, raw: string, isMatch: boolean) => {
+      if (!accepted) return;
+      const text = cutLine(raw.replace(/\r?\n$/, ''));
+      const ctx = q.contextLines;
+      for (const h of pending) if (n > h.line && n <= h.line + ctx) h.after.push(text);
+      pending = pending.filter((h) => n < h.line + ctx);
+      if (isMatch && fileHits <= q.maxResults) {
+        fileHits++;
+        const hit: GrepHit = { path: wsPath, line: n, text, before: window.filter((w) => w.n >= n - ctx).map((w) => w.text), after: [] };
+        hits.push(hit);
+        if (ctx > 0) pending.push(hit);
       }
-      fileLines = new Map();
-      matchLines = [];
+      if (ctx > 0) {
+        window.push({ n, text });
+        if (window.length > ctx) window.shift();
+      }
+      // Enough hits, each with all its context: the rest of the search is wasted work.
+      if (hits.length > q.maxResults && pending.length === 0) stop('enough');
     };
 
     const onLine = (line: string) => {
@@ -194,17 +206,29 @@ function runOne(
         return;
       }
       const d = msg.data;
-      if (msg.type === 'begin') sawFile = true;
-      else if ((msg.type === 'match' || msg.type === 'context') && d.line_number !== undefined) {
-        fileLines.set(d.line_number, decode(d.lines).replace(/\r?\n$/, ''));
-        if (msg.type === 'match') matchLines.push(d.line_number);
-      } else if (msg.type === 'end') endFile(decode(d.path));
+      if (msg.type === 'begin') {
+        sawFile = true;
+        beginFile(decode(d.path));
+      } else if ((msg.type === 'match' || msg.type === 'context') && d.line_number !== undefined) {
+        onFileLine(d.line_number, decode(d.lines), msg.type === 'match');
+      } else if (msg.type === 'end' && accepted && hits.length > q.maxResults) stop('enough');
     };
 
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
+      if (skipping) {
+        const nl = chunk.indexOf('\n');
+        if (nl < 0) return;
+        skipping = false;
+        chunk = chunk.slice(nl + 1);
+      }
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
+      // A line longer than any mapped file could make (one from a file the map skips) is dropped.
+      if (rest.length > MAX_JSON_LINE_CHARS) {
+        rest = '';
+        skipping = true;
+      }
       for (const p of parts) onLine(p);
     });
     child.stderr.setEncoding('utf8');
