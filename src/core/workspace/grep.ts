@@ -39,7 +39,9 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
   const local = env.targets.every((t) => t.localRoot !== undefined);
   if (rg && local && rgCompatible(q.pattern)) {
     try {
-      return await grepRipgrep(rg, env.targets as RgTarget[], q);
+      const excludes = env.scanOptions.excludes;
+      const targets = (env.targets as RgTarget[]).map((t) => ({ ...t, excludes, maxFileBytes: env.maxFileBytes }));
+      return await grepRipgrep(rg, targets, q);
     } catch (err) {
       if (!(err instanceof RipgrepUnusable)) throw err;
     }

@@ -18,9 +18,23 @@ export interface RgTarget {
   searchPath?: string;
   /** Root-relative files to skip (the scan's too-large ones), as exact-path globs. */
   skipFiles?: string[];
+  /** The user's exclude globs (gitignore syntax, relative to each root), as the scan applied them. */
+  excludes?: readonly string[];
+  /** Larger files are not in the map: ripgrep skips them unread. */
+  maxFileBytes?: number;
 }
 
-// One JSON message of ripgrep: a line of a mapped file (at most maxFileBytes, escaped) fits.
+/** User excludes as ripgrep override globs, which follow gitignore rules relative to the search's
+ *  working folder (the root). Only to spare ripgrep work: the map still filters every hit. A
+ *  negation (`!x`) may re-include files under an earlier exclude, which overrides cannot express,
+ *  so then none is passed; comments and escapes are left out rather than translated. */
+export function rgExcludeGlobs(excludes: readonly unknown[] = []): string[] {
+  const globs = excludes.filter((p): p is string => typeof p === 'string' && p.trim() !== '');
+  if (globs.some((p) => p.trimStart().startsWith('!'))) return [];
+  return globs.filter((p) => !p.startsWith('#') && !p.includes('\\')).map((p) => '!' + p.trimEnd());
+}
+
+// One JSON message of ripgrep: a line of a mapped file (at most maxFileBytes, escaped up to 6x) fits.
 const MAX_JSON_LINE_CHARS = 16 * 1024 * 1024;
 
 // Exact-path globs for at most this many files; beyond, ripgrep searches them and the map drops the hits.
@@ -83,15 +97,17 @@ export function rgCompatible(pattern: string): boolean {
 }
 
 function rgArgs(q: GrepQuery, t: RgTarget): string[] {
-  // No --max-filesize: it costs ripgrep a stat per file; the scan's too-large files are skipped
-  // by exact path instead.
   const args = [
     '--json', '--no-config', '--hidden', '--no-follow', '--no-require-git',
     '--no-ignore-global', '--no-ignore-parent', '--no-ignore-dot', '--no-messages',
   ];
   // Only to skip work early: correctness comes from q.accept (the map) on every hit.
   for (const g of [...DEFAULT_EXCLUDES, ...SECRET_PATTERNS]) args.push('--glob', '!' + g);
+  for (const g of rgExcludeGlobs(t.excludes)) args.push('--glob', g);
   for (const rel of (t.skipFiles ?? []).slice(0, MAX_SKIP_GLOBS)) args.push('--glob', exactGlob(rel));
+  // Files past the cap are not in the map (a file grown or added since the scan, or past the
+  // exact-path globs above): ripgrep skips them without reading them.
+  if (t.maxFileBytes !== undefined) args.push('--max-filesize', String(t.maxFileBytes));
   if (q.ignoreCase) args.push('--ignore-case');
   if (q.contextLines > 0) args.push('--context', String(q.contextLines));
   // More matches per file than the whole result keeps are never needed (one more shows truncation).
@@ -225,7 +241,7 @@ function runOne(
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
       // A line longer than any mapped file could make (one from a file the map skips) is dropped.
-      if (rest.length > MAX_JSON_LINE_CHARS) {
+      if (rest.length > Math.max(MAX_JSON_LINE_CHARS, 6 * (t.maxFileBytes ?? 0) + 65_536)) {
         rest = '';
         skipping = true;
       }
