@@ -28,6 +28,11 @@ export function promptTooLong(what: string, chars: number, limit: number): strin
   return `${what}: prompt of ${chars} characters is over the limit of ${limit}; send a smaller slice`;
 }
 
+/** Shared by the child (which refuses before sending) and the host (which checks again). */
+export function batchTooLong(chars: number, limit: number): string {
+  return `llm_batch: prompts of ${chars} characters in all are over the limit of ${limit} per call (batchChars); split the batch across calls`;
+}
+
 /** How a failed llm_batch item reads in the result array (index from 0, as in the prompts array). */
 export function batchItemFailed(index: number, message: string): string {
   return `[llm_batch item ${index} failed: ${message}]`;

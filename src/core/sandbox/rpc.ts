@@ -1,6 +1,6 @@
 import { RlmError, safeMessage } from '../errors';
 import type { GrepOptions, ReadRange } from '../workspace/types';
-import { batchItemFailed, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './protocol';
+import { batchItemFailed, batchTooLong, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './protocol';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
 
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
@@ -120,6 +120,8 @@ export class CellCalls {
     if (prompts.length > this.limits.batchSize) {
       throw new RlmError(`llm_batch: ${prompts.length} prompts, the limit is ${this.limits.batchSize} per call`, 'limit-batch');
     }
+    const total = prompts.reduce((sum, p) => sum + p.length, 0);
+    if (total > this.limits.batchChars) throw new RlmError(batchTooLong(total, this.limits.batchChars), 'limit-batch');
     const model = pick<{ model?: string }>(rawOptions, { model: 'string' });
     this.reserve('llm_batch', prompts.length);
     const signal = this.controller.signal;

@@ -20,6 +20,9 @@ export interface SandboxLimits {
   promptChars: number;
   /** Prompts per llm_batch call. */
   batchSize: number;
+  /** Characters of all prompts of one llm_batch call together: one call is one IPC message, and
+   *  batchSize x promptChars (80 MB by default) would cross the channel before any other check. */
+  batchChars: number;
 }
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
@@ -32,6 +35,7 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   subcallsInFlight: 16,
   promptChars: 400_000,
   batchSize: 200,
+  batchChars: 8_000_000,
 };
 
 /** What the sub-call endowments call on the host. The engine implements it (budgets, trace);

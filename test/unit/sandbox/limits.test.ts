@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { SandboxSession } from '../../../src/core/sandbox/types';
+import { CellCalls } from '../../../src/core/sandbox/rpc';
+import { DEFAULT_SANDBOX_LIMITS, type SandboxSession } from '../../../src/core/sandbox/types';
 import { makeHarness, run, SANDBOX_SCRIPT, type Harness } from './helpers';
 
 /** Each limit trips with a clear message, the host stays responsive, and the REPL carries on. */
@@ -123,6 +124,47 @@ describe('sandbox limits', function () {
     const r = await s.runCell('await llm_batch(["a", "b", "c", "d"])');
     assert.match(r.error ?? '', /RangeError: llm_batch: prompts: 4 items, the limit is 3 per call/);
     await s.dispose();
+  });
+
+  it('limits the characters of one llm_batch call, in the child before anything is sent', async () => {
+    const s = await h.open({ batchChars: 10, promptChars: 6 });
+    h.subcalls.calls.length = 0;
+    const r = await s.runCell('await llm_batch(["aaaaaa", "bbbbbb"])');
+    assert.match(r.error ?? '', /RangeError: llm_batch: prompts of 12 characters in all are over the limit of 10 per call \(batchChars\)/);
+    assert.equal(h.subcalls.calls.length, 0);
+    // An item the child already refused on its own is not sent, so it does not count.
+    const ok = await s.runCell('await llm_batch(["aaaaaa", "x".repeat(7)])');
+    assert.match(ok.output, /^\[ "echo:aaaaaa", "\[llm_batch item 1 failed: .*over the limit of 6/);
+    await s.dispose();
+  });
+
+  it("refuses the reviewer's 80 MB llm_batch without it reaching the host", async () => {
+    const s = await h.open();
+    h.subcalls.calls.length = 0;
+    global.gc?.();
+    const base = process.memoryUsage().heapUsed;
+    let peak = base;
+    const { value: r } = await ticksDuring(async () => {
+      const iv = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 1);
+      try {
+        return await s.runCell('const p = "a".repeat(399000); const ps = []; for (let i = 0; i < 5; i++) ps.push(llm_batch(Array(200).fill(p)).then(() => "sent", (e) => e.message)); (await Promise.all(ps))[4]');
+      } finally {
+        clearInterval(iv);
+      }
+    });
+    assert.match(r.output, /llm_batch: prompts of 79800000 characters in all are over the limit of 8000000 per call/);
+    assert.equal(h.subcalls.calls.length, 0);
+    assert.ok(peak - base < 100e6, `host heap grew by ${Math.round((peak - base) / 1e6)} MB`);
+    await s.dispose();
+  });
+
+  it('checks the llm_batch character limit again on the host', async () => {
+    const calls = new CellCalls({ workspace: h.workspace, subcalls: h.subcalls }, { ...DEFAULT_SANDBOX_LIMITS, batchChars: 10 });
+    h.subcalls.calls.length = 0;
+    const reply = await calls.handle('llm_batch', [['aaaaaa', 'bbbbbb'], {}]);
+    assert.deepEqual(reply, { ok: false, message: 'llm_batch: prompts of 12 characters in all are over the limit of 10 per call (batchChars); split the batch across calls' });
+    assert.equal(h.subcalls.calls.length, 0);
+    calls.close();
   });
 
   it('kills a process that keeps running after its cell ended', async () => {

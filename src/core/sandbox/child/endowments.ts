@@ -1,5 +1,5 @@
 import type { SandboxLimits } from '../types';
-import { batchItemFailed, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../protocol';
+import { batchItemFailed, batchTooLong, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../protocol';
 import { formatValue } from './format';
 import { optionalString, readOptions, readStringArray, requireString } from './validate';
 
@@ -135,6 +135,9 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       const o = readOptions(options, 'llm_batch: options', { model: 'string' });
       // Over-long items fail here, on their own, and never travel to the host.
       const fits = list.map((p) => p.length <= limits.promptChars);
+      // The whole call is one IPC message: bound it before it is built, not after the host parsed it.
+      const total = list.reduce((sum, p, i) => (fits[i] ? sum + p.length : sum), 0);
+      if (total > limits.batchChars) throw new RangeError(batchTooLong(total, limits.batchChars));
       const sent = asStrings(await host.call('llm_batch', [list.filter((_, i) => fits[i]), { ...o }]));
       let next = 0;
       const out = list.map((p, i) =>
