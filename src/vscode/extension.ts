@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { HistoryStore, type HistoryEntry } from './history/historyStore';
 import { HistoryTreeProvider } from './history/historyTree';
-import type { InitMessage } from '../protocol';
+import type { FileRef, InitMessage } from '../protocol';
 import { API_KEY_SECRET } from './models';
 import { RunPanel } from './panel/runPanel';
 import { RunController } from './runController';
@@ -19,6 +19,8 @@ export interface RlmExtensionApi {
   historyDir: string;
   /** The open panel of a run, as the webview would be initialised now (`live`: a live feed). */
   panelSnapshot(runId: string): InitMessage | undefined;
+  /** The open panel of a run checks these file references, as it does before making links. */
+  verifyRefs(runId: string, refs: FileRef[]): Promise<boolean[]> | undefined;
   /** Milliseconds activate() itself took. */
   activationMs: number;
 }
@@ -56,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     hasApiKey: async () => Boolean(await context.secrets.get(API_KEY_SECRET)),
     isRunning: () => controller.isRunning,
     panelSnapshot: (runId) => RunPanel.snapshotOf(runId),
+    verifyRefs: (runId, refs) => RunPanel.verifyRefsOf(runId, refs),
     historyDir: context.globalStorageUri.fsPath,
     activationMs,
   };

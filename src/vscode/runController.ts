@@ -14,6 +14,7 @@ import { filesExcludeGlobs, readRunConfig } from './config';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
 import { createModels } from './models';
+import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
 import { VscodeFileSource } from './vscodeFileSource';
@@ -185,6 +186,8 @@ export class RunController implements vscode.Disposable {
             );
           } finally {
             sub.dispose();
+            // The finished panel keeps only the paths, not the Workspace and its content cache.
+            live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
           }
         },
       );

@@ -1,16 +1,17 @@
 /** Checks file references from the panel against the workspace before they become links, and
  *  opens verified ones in the editor. Paths are workspace-relative (root-name-prefixed when multi-root). */
 import * as vscode from 'vscode';
-import type { WorkspaceAccess } from '../../core/workspace/types';
 import { PROTOCOL_LIMITS, type FileRef } from '../../protocol';
+import type { FileSet } from './fileSets';
 
 const MAX_LINE_COUNT_BYTES = 8 * 1024 * 1024;
 
 export class RefVerifier {
   private readonly lineCounts = new Map<string, Promise<number | undefined>>();
 
-  /** `access` (a live run's workspace) also refuses excluded and secret files. */
-  constructor(private readonly access?: WorkspaceAccess) {}
+  /** `access` (a live run's workspace, a finished run's paths, or name rules for a reopened run)
+   *  also refuses excluded and secret files. */
+  constructor(private readonly access?: FileSet) {}
 
   static isWellFormed(ref: unknown): ref is FileRef {
     if (!ref || typeof ref !== 'object') return false;
@@ -46,7 +47,7 @@ export class RefVerifier {
 
   async verify(ref: FileRef): Promise<boolean> {
     if (!RefVerifier.isWellFormed(ref)) return false;
-    if (this.access && !this.access.hasFile(ref.path)) return false;
+    if (this.access && !(await this.access.hasFile(ref.path))) return false;
     const uri = await this.resolve(ref);
     if (!uri) return false;
     if (ref.line === undefined) return true;

@@ -67,6 +67,11 @@ export class RunPanel {
     return RunPanel.open.get(key)?.feed.snapshot();
   }
 
+  /** The open panel's reference check for `refs` (tests), undefined without a panel. */
+  static verifyRefsOf(key: string, refs: unknown[]): Promise<boolean[]> | undefined {
+    return RunPanel.open.get(key)?.feed.verifier.verifyAll(refs);
+  }
+
   static disposeAll(): void {
     for (const p of [...RunPanel.open.values()]) p.panel.dispose();
   }

@@ -1,0 +1,63 @@
+/** Reference checks for finished and reopened runs: same answers as the scanned workspace,
+ *  without keeping the workspace alive. */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { NodeFileSource } from '../../../src/core/workspace/nodeFileSource';
+import { scanWorkspace } from '../../../src/core/workspace/workspace';
+import { PathSet } from '../../../src/vscode/panel/fileSets';
+
+const FILES: Record<string, string> = {
+  'src/a.ts': 'export const a = 1;\nexport const b = 2;\n',
+  'src/deep/b.ts': 'export {};\n',
+  '.env': 'TOKEN=secret\n',
+  '.env.example': 'TOKEN=\n',
+  'sub/.env.local': 'X=1\n',
+  'keys/server.pem': '-----BEGIN-----\n',
+  'node_modules/x/i.js': 'module.exports = 1;\n',
+  '.gitignore': 'ignored/\n',
+  'ignored/g.ts': 'x\n',
+  'sub/.gitignore': '*.log\n',
+  'sub/x.log': 'log\n',
+  'sub/ok.ts': 'ok\n',
+  'dist/out.js': 'x\n',
+};
+const PROBES = [...Object.keys(FILES), 'src/missing.ts', 'src//a.ts', 'nope'];
+
+describe('PathSet (a finished run\'s reference check)', () => {
+  let dir: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-filesets-'));
+    for (const [rel, text] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('PathSet answers like the workspace and does not keep it (or its content cache) alive', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const build = async () => {
+      const ws = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { excludes: ['sub/ok.ts'] });
+      await ws.readFile('src/a.ts');
+      const set = new PathSet(ws.context.files.map((f) => f.path));
+      for (const p of PROBES) assert.equal(set.hasFile(p), ws.hasFile(p), p);
+      assert.equal(set.hasFile('src/a.ts'), true);
+      assert.equal(set.hasFile('.env'), false);
+      return { set, ref: new WeakRef(ws) };
+    };
+    const { set, ref } = await build();
+    for (let i = 0; i < 20 && ref.deref() !== undefined; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+    assert.equal(ref.deref(), undefined, 'the workspace was collected while the path set lives');
+    assert.equal(set.hasFile('src/deep/b.ts'), true);
+  });
+});
