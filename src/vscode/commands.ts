@@ -6,6 +6,7 @@ import { askQuestion, rememberQuestion } from './askQuestion';
 import { trajectoryToJsonl, trajectoryToMarkdown } from './history/exportRun';
 import type { HistoryStore } from './history/historyStore';
 import { HistoryItem, type HistoryTreeProvider } from './history/historyTree';
+import { reopenedRunFiles } from './history/reopenRules';
 import { StoredRun } from './history/storedRun';
 import { API_KEY_SECRET } from './models';
 import { RunPanel } from './panel/runPanel';
@@ -78,7 +79,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       void vscode.window.showWarningMessage('RLM: this run\'s history file is damaged (no start); it was skipped.');
       return false;
     }
-    const stored: StoredRun = new StoredRun(runId, events, await history.isLive(runId), () => void rerun(stored));
+    const stored: StoredRun = new StoredRun(runId, events, await history.isLive(runId), () => void rerun(stored), reopenedRunFiles);
     RunPanel.show(context.extensionUri, stored);
     return true;
   };

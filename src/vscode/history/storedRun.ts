@@ -2,20 +2,24 @@
 import type { TraceEvent } from '../../core/trace/types';
 import type { InitMessage } from '../../protocol';
 import type { PanelFeed } from '../panel/runPanel';
+import type { FileSet } from '../panel/fileSets';
 import { RefVerifier } from '../panel/refVerifier';
 import { TraceViewModel } from '../panel/traceViewModel';
 
 export class StoredRun implements PanelFeed {
-  readonly verifier = new RefVerifier();
+  readonly verifier: RefVerifier;
   private readonly vm = new TraceViewModel();
 
+  /** `files(scope)`: which workspace paths the run's references may link to (the scan's rules). */
   constructor(
     readonly key: string,
     events: TraceEvent[],
     live: boolean,
     private readonly onRerun: () => void,
+    files: (scope: string | undefined) => FileSet,
   ) {
     for (const e of events) this.vm.apply(e);
+    this.verifier = new RefVerifier(files(this.vm.header?.scope));
     if (!live) this.vm.markInterrupted('The run was cut off (VS Code closed or reloaded while it worked).');
   }
 

@@ -1,0 +1,73 @@
+/** Reference checks for runs reopened from history: the scan's rules, applied by name. */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NodeFileSource } from '../../../src/core/workspace/nodeFileSource';
+import { scanWorkspace } from '../../../src/core/workspace/workspace';
+import { NameRules } from '../../../src/vscode/panel/nameRules';
+
+const FILES: Record<string, string> = {
+  'src/a.ts': 'export const a = 1;\nexport const b = 2;\n',
+  'src/deep/b.ts': 'export {};\n',
+  '.env': 'TOKEN=secret\n',
+  '.env.example': 'TOKEN=\n',
+  'sub/.env.local': 'X=1\n',
+  'keys/server.pem': '-----BEGIN-----\n',
+  'node_modules/x/i.js': 'module.exports = 1;\n',
+  '.gitignore': 'ignored/\n',
+  'ignored/g.ts': 'x\n',
+  'sub/.gitignore': '*.log\n',
+  'sub/x.log': 'log\n',
+  'sub/ok.ts': 'ok\n',
+  'dist/out.js': 'x\n',
+};
+const PROBES = [...Object.keys(FILES), 'src/missing.ts', 'src//a.ts', 'nope'];
+
+describe('NameRules (a reopened run\'s reference check)', () => {
+  let dir: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-filesets-'));
+    for (const [rel, text] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('NameRules (no scan) refuses what the scan refuses: secrets, default and user excludes, .gitignore', async () => {
+    for (const allowSecrets of [[], ['.env.example']]) {
+      const ws = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { excludes: ['sub/ok.ts'], allowSecrets });
+      const rules = new NameRules([{ name: 'ws', source: new NodeFileSource(dir), excludes: ['sub/ok.ts'] }], allowSecrets);
+      for (const p of Object.keys(FILES)) assert.equal(await rules.hasFile(p), ws.hasFile(p), `${p} with allowSecrets ${JSON.stringify(allowSecrets)}`);
+    }
+    const rules = new NameRules([{ name: 'ws', source: new NodeFileSource(dir), excludes: [] }], []);
+    assert.equal(await rules.hasFile('.env'), false);
+    assert.equal(await rules.hasFile('sub/.env.local'), false);
+    assert.equal(await rules.hasFile('keys/server.pem'), false);
+    assert.equal(await rules.hasFile('ignored/g.ts'), false);
+    assert.equal(await rules.hasFile('sub/x.log'), false);
+    assert.equal(await rules.hasFile('node_modules/x/i.js'), false);
+    assert.equal(await rules.hasFile('sub/ok.ts'), true);
+    assert.equal(await rules.hasFile('src/a.ts'), true);
+  });
+
+  it('NameRules keeps a scoped run to its folder and resolves root-prefixed paths', async () => {
+    const scoped = new NameRules([{ name: 'ws', source: new NodeFileSource(dir), excludes: [] }], [], 'src');
+    assert.equal(await scoped.hasFile('src/deep/b.ts'), true);
+    assert.equal(await scoped.hasFile('sub/ok.ts'), false);
+    const multi = new NameRules(
+      [
+        { name: 'one', source: new NodeFileSource(dir), excludes: [] },
+        { name: 'two', source: new NodeFileSource(dir), excludes: [] },
+      ],
+      [],
+    );
+    assert.equal(await multi.hasFile('two/src/a.ts'), true);
+    assert.equal(await multi.hasFile('one/.env'), false);
+    assert.equal(await multi.hasFile('three/src/a.ts'), false);
+    assert.equal(await multi.hasFile('src/a.ts'), false);
+  });
+});
