@@ -8,7 +8,9 @@ import type { HistoryStore } from './history/historyStore';
 import { HistoryItem, type HistoryTreeProvider } from './history/historyTree';
 import { reopenedRunFiles } from './history/reopenRules';
 import { StoredRun } from './history/storedRun';
+import { inOpenWorkspace, OTHER_WORKSPACE_MESSAGE } from './history/workspaceMatch';
 import { API_KEY_SECRET } from './models';
+import { NO_FILES } from './panel/fileSets';
 import { RunPanel } from './panel/runPanel';
 import type { RunController, RunOutcome } from './runController';
 
@@ -79,13 +81,27 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       void vscode.window.showWarningMessage('RLM: this run\'s history file is damaged (no start); it was skipped.');
       return false;
     }
-    const stored: StoredRun = new StoredRun(runId, events, await history.isLive(runId), () => void rerun(stored), reopenedRunFiles);
+    // A run of another workspace: shown, but its references stay unverified (they name files there).
+    const folders = (await history.list()).find((e) => e.runId === runId)?.folders;
+    const here = inOpenWorkspace(folders);
+    if (!here) void vscode.window.showInformationMessage(OTHER_WORKSPACE_MESSAGE);
+    const stored: StoredRun = new StoredRun(
+      runId,
+      events,
+      await history.isLive(runId),
+      () => void rerun({ question: stored.question, scope: stored.scope, folders }),
+      here ? reopenedRunFiles : () => NO_FILES,
+    );
     RunPanel.show(context.extensionUri, stored);
     return true;
   };
 
-  const rerun = async (source: { question?: string; scope?: string } | undefined): Promise<RunOutcome | undefined> => {
+  const rerun = async (source: { question?: string; scope?: string; folders?: string[] } | undefined): Promise<RunOutcome | undefined> => {
     if (!source?.question) return undefined;
+    if (!inOpenWorkspace(source.folders)) {
+      void vscode.window.showWarningMessage(OTHER_WORKSPACE_MESSAGE);
+      return { refused: 'other-workspace', message: OTHER_WORKSPACE_MESSAGE };
+    }
     let folder: vscode.Uri | undefined;
     const first = vscode.workspace.workspaceFolders?.[0];
     if (source.scope && first) {

@@ -13,6 +13,8 @@ import { SandboxHost } from './sandboxHost';
 /** What activate() returns: a small surface for integration tests and other extensions. */
 export interface RlmExtensionApi {
   listHistory(): Promise<HistoryEntry[]>;
+  /** The runs the history view shows: those of the open workspace. */
+  listVisibleHistory(): Promise<HistoryEntry[]>;
   hasApiKey(): Promise<boolean>;
   isRunning(): boolean;
   /** Folder of the run history (global storage). */
@@ -55,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
     listHistory: () => history.list(),
+    listVisibleHistory: () => tree.visibleEntries(),
     hasApiKey: async () => Boolean(await context.secrets.get(API_KEY_SECRET)),
     isRunning: () => controller.isRunning,
     panelSnapshot: (runId) => RunPanel.snapshotOf(runId),

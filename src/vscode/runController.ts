@@ -25,7 +25,9 @@ export interface RunRequest {
   folder?: vscode.Uri;
 }
 
-export type RunOutcome = { refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'busy' | 'setup'; message: string } | { result: RunResult };
+export type RunOutcome =
+  | { refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup'; message: string }
+  | { result: RunResult };
 
 export const UNTRUSTED_MESSAGE =
   'RLM is disabled in Restricted Mode: a run executes model-written code and sends the contents of your files to a language model. Trust this workspace to use it.';
@@ -135,7 +137,7 @@ export class RunController implements vscode.Disposable {
         rootNodeId = event.id;
         RunPanel.rekey(live.key, runId);
         live.key = runId;
-        this.history.beginRun(event, models.secrets);
+        this.history.beginRun(event, models.secrets, folders.map((f) => f.uri.toString()));
         this.changed.fire();
       }
       if (event.type === 'run.end') lastEnd = event;

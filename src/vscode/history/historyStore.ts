@@ -18,6 +18,8 @@ export interface HistoryEntry {
   runId: string;
   question: string;
   scope?: string;
+  /** URIs of the workspace folders open when the run started (absent in older entries). */
+  folders?: string[];
   startedAt: number;
   status: RunStatus | 'running';
   costUsd: number | null;
@@ -25,7 +27,7 @@ export interface HistoryEntry {
 }
 
 type IndexLine =
-  | { kind: 'start'; runId: string; question: string; scope?: string; startedAt: number }
+  | { kind: 'start'; runId: string; question: string; scope?: string; folders?: string[]; startedAt: number }
   | { kind: 'end'; runId: string; status: RunStatus; costUsd: number | null; ms: number }
   | { kind: 'delete'; runId: string }
   /** Removes every run listed before this line except `keep` (the runs live when it was written). */
@@ -83,8 +85,9 @@ export class HistoryStore {
     return this.enqueue(async () => undefined);
   }
 
-  /** `secrets` are masked in the trajectory (on top of the engine's own redaction). */
-  beginRun(start: Extract<TraceEvent, { type: 'run.start' }>, secrets: string[] = []): void {
+  /** `secrets` are masked in the trajectory (on top of the engine's own redaction); `folders`: the
+   *  URIs of the open workspace folders (the history shows a workspace its own runs). */
+  beginRun(start: Extract<TraceEvent, { type: 'run.start' }>, secrets: string[] = [], folders?: string[]): void {
     this.live.add(start.runId);
     // Written before the start line, so another window never sees the run without its liveness.
     try {
@@ -96,7 +99,7 @@ export class HistoryStore {
     const writer = fs.promises.mkdir(this.runsDir, { recursive: true }).then(() => TrajectoryWriter.open(this.trajectoryPath(start.runId), { secrets }));
     writer.catch(() => undefined);
     this.writers.set(start.runId, writer);
-    const line: IndexLine = { kind: 'start', runId: start.runId, question: start.question, scope: start.scope, startedAt: start.ts };
+    const line: IndexLine = { kind: 'start', runId: start.runId, question: start.question, scope: start.scope, folders, startedAt: start.ts };
     void this.enqueue(async () => {
       await fs.promises.mkdir(this.runsDir, { recursive: true });
       await fs.promises.appendFile(this.indexFile, JSON.stringify(line) + '\n');
@@ -179,7 +182,8 @@ export class HistoryStore {
         continue;
       }
       if (line.kind === 'start') {
-        entries.set(line.runId, { runId: line.runId, question: String(line.question ?? ''), scope: line.scope, startedAt: Number(line.startedAt) || 0, status: 'running', costUsd: null });
+        const folders = Array.isArray(line.folders) ? line.folders.filter((f): f is string => typeof f === 'string') : undefined;
+        entries.set(line.runId, { runId: line.runId, question: String(line.question ?? ''), scope: line.scope, folders, startedAt: Number(line.startedAt) || 0, status: 'running', costUsd: null });
       } else if (line.kind === 'end') {
         const e = entries.get(line.runId);
         if (e) Object.assign(e, { status: line.status, costUsd: line.costUsd ?? null, ms: line.ms });

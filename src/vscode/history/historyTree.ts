@@ -1,6 +1,7 @@
 /** The "Runs" TreeView in the RLM view container: past runs, newest first. */
 import * as vscode from 'vscode';
 import type { HistoryEntry, HistoryStore } from './historyStore';
+import { inOpenWorkspace } from './workspaceMatch';
 
 const ICONS: Record<HistoryEntry['status'], [string, string?]> = {
   answered: ['pass', 'testing.iconPassed'],
@@ -57,6 +58,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryItem>
 
   async getChildren(item?: HistoryItem): Promise<HistoryItem[]> {
     if (item) return [];
-    return (await this.store.list()).map((e) => new HistoryItem(e));
+    return (await this.visibleEntries()).map((e) => new HistoryItem(e));
+  }
+
+  /** The runs of the open workspace (history is shared by all workspaces). */
+  async visibleEntries(): Promise<HistoryEntry[]> {
+    return (await this.store.list()).filter((e) => inOpenWorkspace(e.folders));
   }
 }
