@@ -1,0 +1,36 @@
+/** Runs last (it shuts the extension's sandbox down): deactivate() cancels the active run and
+ *  lets it end as 'cancelled' before the sandbox pool is disposed. */
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RlmExtensionApi } from '../../../src/vscode/extension';
+import type { RunOutcome } from '../../../src/vscode/runController';
+
+describe('deactivate', () => {
+  const rlm = () => vscode.workspace.getConfiguration('rlm');
+
+  after(async () => {
+    await rlm().update('model', 'fake-root', vscode.ConfigurationTarget.Global);
+  });
+
+  it('cancels the active run (it ends cancelled, and history says so) before disposing the sandbox', async () => {
+    const ext = vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!;
+    const api = await ext.activate();
+    // The module the extension host loaded (Node's module cache): its real deactivate().
+    const main = require(path.join(ext.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> };
+    await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
+    const question = 'A question cut by deactivation';
+    const pending = vscode.commands.executeCommand('rlm.askRepo', question) as Thenable<RunOutcome>;
+    const entry = async () => (await api.listHistory()).find((e) => e.question === question);
+    const deadline = Date.now() + 20_000;
+    while (!(api.isRunning() && (await entry())?.status === 'running')) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the run to start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await main.deactivate();
+    assert.equal(api.isRunning(), false, 'no run left once deactivate() returned');
+    const outcome = await pending;
+    assert.ok('result' in outcome && outcome.result.status === 'cancelled', JSON.stringify(outcome));
+    assert.equal((await entry())?.status, 'cancelled');
+  });
+});
