@@ -148,6 +148,8 @@ describe('RLM in a real VS Code, as a user', function () {
     await panel.locator('#question', { hasText: 'A question cancelled from the palette' }).waitFor();
     await runCommand(page, 'RLM: Cancel Run');
     await panel.locator('#status', { hasText: 'cancelled' }).waitFor({ timeout: 30_000 });
+    // The run has fully ended (and its context key is cleared) once its status-bar item is gone.
+    await page.locator('.statusbar-item', { hasText: /RLM: (starting|iteration)/ }).waitFor({ state: 'detached' });
     assert.equal(await hasCancel(), false, 'no Cancel Run once the run ended');
   });
 

@@ -20,15 +20,29 @@ export async function openWorkbench(page: Page, url: string): Promise<void> {
   await page.locator('.activitybar .action-item a[aria-label^="RLM"]').first().waitFor({ timeout: 60_000 });
 }
 
+/** F1 and type `text` into the palette. The palette closes when something else takes focus (a
+ *  panel updating as a run ends), so a palette that vanished before typing is opened again. */
+export async function openPalette(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      await input.waitFor({ timeout: 5_000 });
+      await input.fill(text, { timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  }
+}
+
 /** F1, type the command's title, pick its row. A palette opened while extensions were still
  *  registering keeps a stale list, so it is reopened a few times before giving up. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input.input');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    await input.waitFor();
-    await input.fill(`>${title}`);
+    await openPalette(page, `>${title}`);
     try {
       await row.waitFor({ timeout: 5_000 });
       break;
@@ -55,10 +69,7 @@ export async function explorerRow(page: Page, name: string) {
 /** Titles of the palette's commands matching `filter`, read once `anchor` (always listed) shows,
  *  so the list is complete when read. The palette is closed again. */
 export async function paletteTitles(page: Page, filter: string, anchor: string): Promise<string[]> {
-  const input = page.locator('.quick-input-widget input.input');
-  await page.keyboard.press('F1');
-  await input.waitFor();
-  await input.fill(`>${filter}`);
+  await openPalette(page, `>${filter}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: anchor }).first().waitFor();
   const titles = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
   await page.keyboard.press('Escape');
