@@ -73,34 +73,32 @@ export class NodeFileSource implements FileSource {
   }
 
   readForScanSync(relPath: string, maxBytes: number): Uint8Array {
-    const abs = this.abs(relPath);
-    let fd: number;
-    try {
-      fd = fs.openSync(abs, OPEN_FLAGS);
-    } catch (err) {
-      throw openError(err, relPath);
-    }
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
-      const want = Math.max(0, Math.min(st.size, maxBytes));
+    return this.withRegularFileSync(relPath, (fd, size) => {
+      const want = Math.max(0, Math.min(size, maxBytes));
       // One scratch buffer for all scan reads: the scan looks at the bytes and drops them, and
       // a fresh buffer per file is most of the scan's garbage.
       if (this.scratch.length < want) this.scratch = Buffer.allocUnsafe(Math.max(want, this.scratch.length * 2));
-      const buf = this.scratch;
-      return readFully(fd, buf, want);
-    } catch (err) {
-      if (err instanceof RlmError) throw err;
-      throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
-    } finally {
-      fs.closeSync(fd);
-    }
+      return readFully(fd, this.scratch, want);
+    });
   }
 
   /** Reads a file the map lists, synchronously (the JS grep worker calls it, off the host): it
    *  must still be that very file: regular, capped, and reached through no symlink at all (its
    *  real path is `relPath` itself), the same test readFile's callers make with realpath. */
   readMappedFileSync(relPath: string, maxBytes: number): Uint8Array {
+    return this.withRegularFileSync(relPath, (fd, size) => {
+      const real = PROC_FD ? fs.readlinkSync(PROC_FD + fd) : fs.realpathSync.native(this.abs(relPath));
+      if (!isInside(this.localRoot, real) || toPosix(path.relative(this.localRoot, real)) !== relPath) {
+        throw new RlmError(`no longer a regular file inside the workspace: ${relPath}`, 'path-outside');
+      }
+      const want = Math.max(0, Math.min(size, maxBytes));
+      return readFully(fd, Buffer.allocUnsafe(want), want);
+    });
+  }
+
+  /** Opens without following a final link or blocking on a FIFO, refuses anything but a regular
+   *  file, and turns every other failure into a workspace-relative RlmError. */
+  private withRegularFileSync<T>(relPath: string, read: (fd: number, size: number) => T): T {
     const abs = this.abs(relPath);
     let fd: number;
     try {
@@ -111,13 +109,7 @@ export class NodeFileSource implements FileSource {
     try {
       const st = fs.fstatSync(fd);
       if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
-      const real = PROC_FD ? fs.readlinkSync(PROC_FD + fd) : fs.realpathSync.native(abs);
-      if (!isInside(this.localRoot, real) || toPosix(path.relative(this.localRoot, real)) !== relPath) {
-        throw new RlmError(`no longer a regular file inside the workspace: ${relPath}`, 'path-outside');
-      }
-      const want = Math.max(0, Math.min(st.size, maxBytes));
-      const buf = Buffer.allocUnsafe(want);
-      return readFully(fd, buf, want);
+      return read(fd, st.size);
     } catch (err) {
       if (err instanceof RlmError) throw err;
       throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');

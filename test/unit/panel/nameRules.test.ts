@@ -6,36 +6,15 @@ import * as path from 'node:path';
 import { NodeFileSource } from '../../../src/core/workspace/nodeFileSource';
 import { scanWorkspace } from '../../../src/core/workspace/workspace';
 import { NameRules } from '../../../src/vscode/panel/nameRules';
+import { FILES, fixtureDir, PROBES } from './fixture';
 
-const FILES: Record<string, string> = {
-  'src/a.ts': 'export const a = 1;\nexport const b = 2;\n',
-  'src/deep/b.ts': 'export {};\n',
-  '.env': 'TOKEN=secret\n',
-  '.env.example': 'TOKEN=\n',
-  'sub/.env.local': 'X=1\n',
-  'keys/server.pem': '-----BEGIN-----\n',
-  'node_modules/x/i.js': 'module.exports = 1;\n',
-  '.gitignore': 'ignored/\n',
-  'ignored/g.ts': 'x\n',
-  'sub/.gitignore': '*.log\n',
-  'sub/x.log': 'log\n',
-  'sub/ok.ts': 'ok\n',
-  'dist/out.js': 'x\n',
-};
-const PROBES = [...Object.keys(FILES), 'src/missing.ts', 'src//a.ts', 'nope'];
 
 describe('NameRules (a reopened run\'s reference check)', () => {
+  const root = fixtureDir();
   let dir: string;
-
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-filesets-'));
-    for (const [rel, text] of Object.entries(FILES)) {
-      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), text);
-    }
+  beforeEach(() => {
+    dir = root();
   });
-
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('NameRules (no scan) refuses what the scan refuses: secrets, default and user excludes, .gitignore', async () => {
     for (const allowSecrets of [[], ['.env.example']]) {
