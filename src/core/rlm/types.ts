@@ -1,6 +1,6 @@
-import type { ChatModel, ModelUsage, PriceTable } from '../llm/types';
+import type { ChatModel, PriceTable } from '../llm/types';
 import type { SandboxLimits } from '../sandbox/types';
-import type { RunStatus, TraceEvent } from '../trace/types';
+import type { RunEndEvent, TraceEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 
 /** Every budget of a run; each ends the run with a clear reason when it trips. */
@@ -43,14 +43,5 @@ export interface RunOptions {
   onEvent?: (event: TraceEvent) => void;
 }
 
-export interface RunResult {
-  runId: string;
-  status: RunStatus;
-  answer?: string;
-  reason?: string;
-  iterations: number;
-  subcalls: number;
-  usage: Record<string, ModelUsage>;
-  costUsd: number | null;
-  ms: number;
-}
+/** How a run ended: the fields of its `run.end` event, plus the run's id. */
+export type RunResult = { runId: string } & Omit<RunEndEvent, 'type' | 'id' | 'parentId' | 'ts'>;
