@@ -9,22 +9,13 @@ import type { RunOutcome } from '../../../src/vscode/runController';
 import type { RunResult } from '../../../src/core/rlm/types';
 import type { TraceEvent } from '../../../src/core/trace/types';
 import { TraceViewModel } from '../../../src/vscode/panel/traceViewModel';
+import { until } from './until';
 
 const API_KEY = 'sk-test-rlm-integration';
 
 function resultOf(outcome: unknown): RunResult {
   assert.ok(outcome && typeof outcome === 'object' && 'result' in outcome, `a run result, got ${JSON.stringify(outcome)}`);
   return (outcome as { result: RunResult }).result;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const rlm = () => vscode.workspace.getConfiguration('rlm');

@@ -3,16 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 import type { RunOutcome } from '../../../src/vscode/runController';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './until';
 
 describe('reopening a live run', () => {
   let api: RlmExtensionApi;

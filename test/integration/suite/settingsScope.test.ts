@@ -6,14 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../src/core/rlm/types';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
-
-async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './until';
 
 describe('machine-scoped settings', () => {
   const dir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode');
