@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { InitMessage, NodeView, NodesMessage } from '../src/protocol';
+import type { InitMessage, NodeView, NodesMessage } from '../src/panelProtocol';
 import { PANEL_BODY } from '../src/vscode/panel/panelMarkup';
 
 // Page-side code below runs in Chromium; these names exist there (the project's Node tsconfig has no DOM lib).

@@ -3,7 +3,7 @@ import './litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import type { HostToWebview, OutcomeView } from '../src/protocol';
+import type { HostToWebview, OutcomeView } from '../src/panelProtocol';
 import { renderAnswer } from './markdown';
 import { RecursionTree } from './recursionTree';
 import { RefLinker } from './refs';

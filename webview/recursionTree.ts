@@ -3,7 +3,7 @@
  * a node's children and details exist only while it is expanded, so thousands of nodes stay cheap.
  * Iterations before the current one collapse as new ones arrive, unless the user opened them.
  */
-import type { NodeKind, NodeView } from '../src/protocol';
+import type { NodeKind, NodeView } from '../src/panelProtocol';
 import { formatCost, formatMs, formatTokens } from './format';
 import type { RefLinker } from './refs';
 

@@ -1,6 +1,6 @@
 /** Finds file references (`path`, `path:line`, `path:start-end`) in plain text and turns them into
  *  elements that become links only once the host has verified them against the workspace. */
-import type { FileRef } from '../src/protocol';
+import type { FileRef } from '../src/panelProtocol';
 
 const CODE_EXT =
   'ts|tsx|js|jsx|mjs|cjs|json|jsonc|md|py|rs|go|java|kt|kts|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|yml|yaml|toml|css|scss|less|html|vue|svelte|sh|bash|ps1|txt|xml|sql|ini|cfg|conf|gradle|lock|proto|graphql|dart|lua|r|m|mm|ex|exs|erl|hs|ml|fs|zig|nim|tf|env';

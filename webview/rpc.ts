@@ -1,6 +1,6 @@
-/** The webview's side of src/protocol.ts: typed postMessage out, typed handlers in, and
+/** The webview's side of src/panelProtocol.ts: typed postMessage out, typed handlers in, and
  *  request/reply by sequence number so a request reads like an async function call. */
-import type { FileRef, HostToWebview, WebviewToHost } from '../src/protocol';
+import type { FileRef, HostToWebview, WebviewToHost } from '../src/panelProtocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;

@@ -1,5 +1,5 @@
 /** Tokens, cost, elapsed time and sub-calls of the run, with the Cancel button. */
-import type { RunStatusView, UsageView } from '../src/protocol';
+import type { RunStatusView, UsageView } from '../src/panelProtocol';
 import { formatCost, formatCount, formatMs } from './format';
 
 export class UsageMeter {

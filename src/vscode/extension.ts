@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { HistoryStore, type HistoryEntry } from './history/historyStore';
 import { HistoryTreeProvider } from './history/historyTree';
-import type { FileRef, InitMessage } from '../protocol';
+import type { FileRef, InitMessage } from '../panelProtocol';
 import { API_KEY_SECRET } from './models';
 import { RunPanel } from './panel/runPanel';
 import { RunController } from './runController';

@@ -1,7 +1,7 @@
 /** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../core/trace/types';
-import type { InitMessage, NodeView, NodesMessage, OutcomeMessage, OutcomeView, RunHeaderView } from '../protocol';
+import type { InitMessage, NodeView, NodesMessage, OutcomeMessage, OutcomeView, RunHeaderView } from '../panelProtocol';
 import type { PanelFeed } from './panel/runPanel';
 import { RefVerifier } from './panel/refVerifier';
 import { TraceViewModel } from './panel/traceViewModel';

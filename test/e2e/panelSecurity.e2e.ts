@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { InitMessage, WebviewToHost } from '../../src/protocol';
+import type { InitMessage, WebviewToHost } from '../../src/panelProtocol';
 import { PANEL_BODY } from '../../src/vscode/panel/panelMarkup';
 import { CHROMIUM } from '../../scripts/realVscode/browser';
 

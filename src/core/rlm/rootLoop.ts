@@ -6,7 +6,7 @@ import type { RunStatus } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { extractCode } from './codeBlocks';
 import { compactHistory, describeCell, replyMessage } from './replMessages';
-import type { RunTree } from './runTree';
+import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
 import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
@@ -15,7 +15,7 @@ import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } fro
 export const SUBCALL_GUIDE_CHARS = 100_000;
 
 export interface LoopParams {
-  tree: RunTree;
+  state: RunState;
   sandbox: SandboxProvider;
   question: string;
   scope?: string;
@@ -27,9 +27,9 @@ export interface LoopParams {
   sandboxLimits: Partial<SandboxLimits>;
   /** Trace node this loop's iterations hang under (run.start or child.start). */
   nodeId: string;
-  /** Stops this loop: the tree's signal, and for a child run also its calling cell's. */
+  /** Stops this loop: the state's signal, and for a child run also its calling cell's. */
   signal: AbortSignal;
-  /** Child loops share the run tree's limiter for their model calls; the top loop does not need to. */
+  /** Child loops share the run state's limiter for their model calls; the top loop does not need to. */
   limited: boolean;
   /** Starts a nested loop for rlm_query when depth allows. */
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
@@ -44,21 +44,21 @@ export interface LoopOutcome {
 
 /** One RLM: the root model writes code, the REPL runs it, until a FINAL or a budget. */
 export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
-  const { tree } = p;
+  const { state } = p;
   let cellId = p.nodeId;
   const limits = { ...DEFAULT_SANDBOX_LIMITS, ...p.sandboxLimits };
   let session: SandboxSession | undefined;
   let iterations = 0;
   try {
     const check = () => {
-      tree.check();
+      state.check();
       if (p.signal.aborted) throw new RlmError('The cell that started this child run ended.', 'cancelled');
     };
     check();
     session = await p.sandbox.openSession({
       workspace: p.workspace,
       limits: p.sandboxLimits,
-      subcalls: subcallHost({ tree, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild }),
+      subcalls: subcallHost({ state, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild }),
     });
     const messages: ChatMessage[] = [
       {
@@ -73,11 +73,11 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
       { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
     ];
 
-    const callModel = (msgs: ChatMessage[], iterId: string) => callRoot(tree, p.rootModel, msgs, iterId, p.signal, p.limited);
+    const callModel = (msgs: ChatMessage[], iterId: string) => callRoot(state, p.rootModel, msgs, iterId, p.signal, p.limited);
     for (let turn = 1; turn <= p.maxIterations; turn++) {
       check();
       iterations = turn;
-      const iterId = tree.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: turn, maxIterations: p.maxIterations });
+      const iterId = state.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: turn, maxIterations: p.maxIterations });
       const reply = await callModel(compactHistory(messages), iterId);
       messages.push({ role: 'assistant', content: reply });
       const { blocks, foreignLanguage } = extractCode(reply);
@@ -89,9 +89,9 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
       let skipped = 0;
       for (let i = 0; i < blocks.length; i++) {
         check();
-        cellId = tree.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
+        cellId = state.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
         const result = await session.runCell(blocks[i], p.signal);
-        tree.emit({
+        state.emit({
           type: 'cell.output',
           parentId: cellId,
           cellId,
@@ -115,11 +115,11 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
 
     // Out of turns: one last call for the answer, marked as forced.
     check();
-    const iterId = tree.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: iterations + 1, maxIterations: p.maxIterations });
+    const iterId = state.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: iterations + 1, maxIterations: p.maxIterations });
     const answer = await callModel([...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId);
     return { status: 'forced', answer: answer.trim(), reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations };
   } catch (err) {
-    if (tree.stop) return { status: tree.stop.status, reason: tree.stop.reason, iterations };
+    if (state.stop) return { status: state.stop.status, reason: state.stop.reason, iterations };
     if (p.signal.aborted) return { status: 'cancelled', reason: 'The cell that started this child run ended.', iterations };
     const reason = err instanceof RlmError ? err.message : 'Internal error in the run.';
     return { status: 'failed', reason, iterations };
@@ -128,11 +128,11 @@ export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
   }
 }
 
-async function callRoot(tree: RunTree, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
+async function callRoot(state: RunState, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
   const started = Date.now();
   const call = () => model.complete(messages, { signal });
-  const completion = await (limited ? tree.limiter.run(call, signal) : call());
-  const costUsd = tree.record(model.id, completion.usage, completion.usageEstimated);
-  tree.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started });
+  const completion = await (limited ? state.limiter.run(call, signal) : call());
+  const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
+  state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started });
   return completion.text;
 }

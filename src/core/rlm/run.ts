@@ -2,7 +2,7 @@ import { RlmError } from '../errors';
 import type { SandboxProvider } from '../sandbox/types';
 import { newRunId } from '../trace/ids';
 import { runLoop, type LoopOutcome, type LoopParams } from './rootLoop';
-import { RunTree } from './runTree';
+import { RunState } from './runState';
 import { excerpt } from './subcalls';
 import { textWorkspace } from './textWorkspace';
 import { DEFAULT_BUDGETS, type Budgets, type RunOptions, type RunResult } from './types';
@@ -22,8 +22,8 @@ export function childIterations(parentMax: number): number {
 export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResult> {
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
   const runId = newRunId();
-  const tree = new RunTree(runId, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
-  const rootId = tree.emit({
+  const state = new RunState(runId, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
+  const rootId = state.emit({
     type: 'run.start',
     runId,
     question: options.question,
@@ -46,7 +46,7 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
     over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>,
   ) =>
     runLoop({
-      tree,
+      state,
       sandbox: env.sandbox,
       ...over,
       rootModel: options.rootModel,
@@ -65,38 +65,38 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
   // per depth, so a child waiting on its own children never holds a slot they need).
   const startChild = (depth: number, parentMax: number) =>
     async (prompt: string, text: string | undefined, parentId: string, cellSignal: AbortSignal): Promise<string> => {
-      const signal = AbortSignal.any([cellSignal, tree.signal]);
-      return tree.childSlots(depth).run(async () => {
+      const signal = AbortSignal.any([cellSignal, state.signal]);
+      return state.childSlots(depth).run(async () => {
         const started = Date.now();
-        const childId = tree.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
+        const childId = state.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
         const workspace = text === undefined ? options.workspace : await textWorkspace(text);
         const outcome = await loop(depth, childIterations(parentMax), childId, signal, { question: prompt, workspace });
-        tree.emit({ type: 'run.end', parentId: childId, ...summary(tree, outcome, started) });
+        state.emit({ type: 'run.end', parentId: childId, ...summary(state, outcome, started) });
         if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
         return outcome.answer;
       }, signal);
     };
 
   try {
-    const outcome = await loop(1, budgets.maxIterations, rootId, tree.signal, options);
-    const end = summary(tree, outcome, tree.startedAt);
-    tree.emit({ type: 'run.end', parentId: rootId, ...end });
+    const outcome = await loop(1, budgets.maxIterations, rootId, state.signal, options);
+    const end = summary(state, outcome, state.startedAt);
+    state.emit({ type: 'run.end', parentId: rootId, ...end });
     return { runId, ...end };
   } finally {
-    tree.dispose();
+    state.dispose();
   }
 }
 
-/** What a run (or a child run) ended with: its outcome plus the tree's counters so far. */
-function summary(tree: RunTree, outcome: LoopOutcome, startedAt: number): Omit<RunResult, 'runId'> {
+/** What a run (or a child run) ended with: its outcome plus the state's counters so far. */
+function summary(state: RunState, outcome: LoopOutcome, startedAt: number): Omit<RunResult, 'runId'> {
   return {
     status: outcome.status,
     answer: outcome.answer,
     reason: outcome.reason,
     iterations: outcome.iterations,
-    subcalls: tree.subcalls,
-    usage: tree.usage.usage(),
-    costUsd: tree.usage.totalCost(),
+    subcalls: state.subcalls,
+    usage: state.usage.usage(),
+    costUsd: state.usage.totalCost(),
     ms: Date.now() - startedAt,
   };
 }

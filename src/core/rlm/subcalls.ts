@@ -1,7 +1,7 @@
 import { RlmError } from '../errors';
 import type { ChatModel } from '../llm/types';
 import type { SubcallHost } from '../sandbox/types';
-import type { RunTree } from './runTree';
+import type { RunState } from './runState';
 
 /** Bounded excerpt of a prompt or reply kept in the trace. */
 export const TRACE_EXCERPT_CHARS = 4_000;
@@ -13,7 +13,7 @@ export function excerpt(text: string, max = TRACE_EXCERPT_CHARS): string {
 }
 
 export interface SubcallContext {
-  tree: RunTree;
+  state: RunState;
   rootModel: ChatModel;
   subModel: ChatModel;
   /** Trace node the current cell's sub-calls hang under. */
@@ -31,10 +31,10 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
   };
 
   const llmQuery = async (prompt: string, model: ChatModel, kind: 'llm_query' | 'rlm_query', signal: AbortSignal) => {
-    const { tree } = ctx;
-    tree.chargeSubcall();
+    const { state } = ctx;
+    state.chargeSubcall();
     const started = Date.now();
-    const id = tree.emit({
+    const id = state.emit({
       type: 'subcall.start',
       parentId: ctx.parentId(),
       kind,
@@ -42,15 +42,15 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
       prompt: excerpt(prompt),
       promptChars: prompt.length,
     });
-    const both = AbortSignal.any([signal, tree.signal]);
+    const both = AbortSignal.any([signal, state.signal]);
     try {
-      const completion = await tree.limiter.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
-      const costUsd = tree.record(model.id, completion.usage, completion.usageEstimated);
-      tree.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started });
+      const completion = await state.limiter.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
+      const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
+      state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started });
       return completion.text;
     } catch (err) {
-      const message = tree.stop?.reason ?? (err instanceof RlmError ? err.message : 'The sub-model call failed.');
-      tree.emit({ type: 'subcall.end', parentId: id, subcallId: id, error: message, ms: Date.now() - started });
+      const message = state.stop?.reason ?? (err instanceof RlmError ? err.message : 'The sub-model call failed.');
+      state.emit({ type: 'subcall.end', parentId: id, subcallId: id, error: message, ms: Date.now() - started });
       throw new RlmError(message, err instanceof RlmError ? err.code : 'subcall-failed');
     }
   };
@@ -62,7 +62,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
         const full = text === undefined ? prompt : `${prompt}\n\n${text}`;
         return llmQuery(full, ctx.subModel, 'rlm_query', signal);
       }
-      ctx.tree.chargeSubcall();
+      ctx.state.chargeSubcall();
       return ctx.startChild(prompt, text, ctx.parentId(), signal);
     },
   };

@@ -12,7 +12,7 @@
  * Child side (child/): transform.ts rewrites top-level declarations onto the compartment's global
  * so they persist; endowments.ts builds the REPL contract's names; validate.ts reads arguments
  * without running model code; format.ts prints values without running model code; repl.ts ties
- * them together and revokes a cell's endowments when it ends. Messages: protocol.ts.
+ * them together and revokes a cell's endowments when it ends. Messages: sandboxIpc.ts.
  */
 export { SandboxPool, type SandboxPoolOptions } from './pool';
 export * from './types';

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ChildMessage, HostMessage } from './protocol';
+import type { ChildMessage, HostMessage } from './sandboxIpc';
 
 /** One sandbox OS process: forked with an empty environment and a heap limit, killed with SIGKILL. */
 

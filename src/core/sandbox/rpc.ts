@@ -1,6 +1,6 @@
 import { RlmError, safeMessage } from '../errors';
 import type { GrepOptions, ReadRange } from '../workspace/types';
-import { batchItemFailed, batchTooLong, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './protocol';
+import { batchItemFailed, batchTooLong, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './sandboxIpc';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
 
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and

@@ -1,6 +1,6 @@
 import { RlmError } from '../errors';
 import type { ContextMap } from '../workspace/types';
-import type { ChildMessage } from './protocol';
+import type { ChildMessage } from './sandboxIpc';
 import type { SandboxProcess } from './process';
 import { CellCalls } from './rpc';
 import { BoundedText, escapeControls } from './text';

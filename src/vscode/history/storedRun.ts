@@ -1,6 +1,6 @@
 /** A finished (or cut-off) run reopened from its trajectory, as a panel feed. */
 import type { TraceEvent } from '../../core/trace/types';
-import type { InitMessage } from '../../protocol';
+import type { InitMessage } from '../../panelProtocol';
 import type { PanelFeed } from '../panel/runPanel';
 import type { FileSet } from '../panel/fileSets';
 import { RefVerifier } from '../panel/refVerifier';

@@ -1,7 +1,7 @@
 /** Checks file references from the panel against the workspace before they become links, and
  *  opens verified ones in the editor. Paths are workspace-relative (root-name-prefixed when multi-root). */
 import * as vscode from 'vscode';
-import { PROTOCOL_LIMITS, type FileRef } from '../../protocol';
+import { PROTOCOL_LIMITS, type FileRef } from '../../panelProtocol';
 import type { FileSet } from './fileSets';
 
 const MAX_LINE_COUNT_BYTES = 8 * 1024 * 1024;

@@ -3,7 +3,7 @@
  * webview's typed requests, and never lets the webview do more than the protocol allows.
  */
 import * as vscode from 'vscode';
-import type { HostToWebview, InitMessage, NodesMessage, OutcomeMessage, WebviewToHost } from '../../protocol';
+import type { HostToWebview, InitMessage, NodesMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
 

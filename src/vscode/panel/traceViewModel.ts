@@ -3,7 +3,7 @@
  * and the outcome. Pure (no vscode), so a live run and a reopened trajectory build the same view.
  */
 import type { TraceEvent } from '../../core/trace/types';
-import type { NodeView, OutcomeView, RunHeaderView, UsageView } from '../../protocol';
+import type { NodeView, OutcomeView, RunHeaderView, UsageView } from '../../panelProtocol';
 
 const EXCERPT = 4000;
 

@@ -1,5 +1,5 @@
 import type { SandboxLimits } from '../types';
-import { batchItemFailed, batchTooLong, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../protocol';
+import { batchItemFailed, batchTooLong, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../sandboxIpc';
 import { formatValue } from './format';
 import { optionalString, readOptions, readStringArray, requireString } from './validate';
 

@@ -2,7 +2,7 @@
 // then runs one session's REPL cells as the host asks, over the IPC channel.
 import 'ses';
 import { Worker } from 'node:worker_threads';
-import type { ChildMessage, HostMessage } from '../protocol';
+import type { ChildMessage, HostMessage } from '../sandboxIpc';
 import { DEFAULT_SANDBOX_LIMITS } from '../types';
 import { Repl } from './repl';
 

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import type { SandboxLimits } from '../types';
-import { MAX_CALLS_IN_FLIGHT, type CallOp, type ChildMessage } from '../protocol';
+import { MAX_CALLS_IN_FLIGHT, type CallOp, type ChildMessage } from '../sandboxIpc';
 import { BoundedText, escapeControls, headTail } from '../text';
 import { dataProp, formatValue } from './format';
 import { makeEndowments, RESERVED_NAMES, type EndowmentHost } from './endowments';

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { MAX_ARG_CHARS } from '../protocol';
+import { MAX_ARG_CHARS } from '../sandboxIpc';
 
 /** Argument checks for the endowments, done before anything is sent to the host. Model values are
  *  read once, through own data properties only, so no getter, proxy trap or `then` ever runs. */

@@ -13,8 +13,8 @@ export const CHILD_RUNS_PER_DEPTH = 4;
 type EventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'id' | 'ts'> : never) : never;
 
 /** State shared by a run and all its child runs: budgets, usage, the sub-call limiter, the event
- *  stream, and the one reason the whole tree stops. */
-export class RunTree {
+ *  stream, and the one reason the whole run tree stops. */
+export class RunState {
   readonly usage: UsageMeter;
   readonly limiter: ConcurrencyLimiter;
   readonly controller = new AbortController();
@@ -58,14 +58,14 @@ export class RunTree {
     return this.controller.signal;
   }
 
-  /** Ends the whole tree (first reason wins) and aborts every model call and cell in it. */
+  /** Ends the whole run tree (first reason wins) and aborts every model call and cell in it. */
   halt(status: RunStatus, reason: string): void {
     if (this.stop) return;
     this.stop = { status, reason };
     this.controller.abort(new RlmError(reason, status));
   }
 
-  /** Throws the stop reason if the tree has stopped. */
+  /** Throws the stop reason if the run tree has stopped. */
   check(): void {
     if (this.stop) throw new RlmError(this.stop.reason, this.stop.status);
   }
@@ -76,7 +76,7 @@ export class RunTree {
     return this.emitter.emit(this.factory.make(type, parentId, fields as never)).id;
   }
 
-  /** Counts one sub-call against the budget; throws (and stops the tree) past it. */
+  /** Counts one sub-call against the budget; throws (and stops the run tree) past it. */
   chargeSubcall(): void {
     this.check();
     if (this.subcalls >= this.budgets.maxSubcalls) {
