@@ -1,7 +1,8 @@
 import { RlmError } from '../errors';
-import { ConcurrencyLimiter } from '../llm/limiter';
+import { modelSlots } from '../llm/limiter';
 import type { PriceTable, TokenUsage } from '../llm/types';
 import { UsageMeter } from '../llm/usage';
+import { Semaphore } from '../semaphore';
 import { TraceEmitter } from '../trace/emitter';
 import { TraceEventFactory } from '../trace/ids';
 import type { RunStatus, TraceEvent } from '../trace/types';
@@ -16,14 +17,14 @@ type EventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, '
  *  stream, and the one reason the whole run tree stops. */
 export class RunState {
   readonly usage: UsageMeter;
-  readonly limiter: ConcurrencyLimiter;
+  readonly limiter: Semaphore;
   readonly controller = new AbortController();
   readonly startedAt = Date.now();
   subcalls = 0;
   stop?: { status: RunStatus; reason: string };
   private readonly factory = new TraceEventFactory();
   private readonly emitter: TraceEmitter;
-  private readonly childLimiters = new Map<number, ConcurrencyLimiter>();
+  private readonly childLimiters = new Map<number, Semaphore>();
   private wallTimer?: NodeJS.Timeout;
   private readonly detach: () => void;
 
@@ -40,7 +41,7 @@ export class RunState {
     this.emitter = new TraceEmitter(secrets);
     if (onEvent) this.emitter.on(onEvent);
     this.usage = new UsageMeter(prices);
-    this.limiter = new ConcurrencyLimiter(budgets.concurrency);
+    this.limiter = modelSlots(budgets.concurrency);
     const cancel = () => this.halt('cancelled', 'Cancelled by the user.');
     if (outer?.aborted) cancel();
     outer?.addEventListener('abort', cancel, { once: true });
@@ -102,10 +103,10 @@ export class RunState {
   }
 
   /** Child runs at one depth that may run at once (each has its own sandbox process). */
-  childSlots(depth: number): ConcurrencyLimiter {
+  childSlots(depth: number): Semaphore {
     let limiter = this.childLimiters.get(depth);
     if (!limiter) {
-      limiter = new ConcurrencyLimiter(Math.min(CHILD_RUNS_PER_DEPTH, this.budgets.concurrency));
+      limiter = modelSlots(Math.min(CHILD_RUNS_PER_DEPTH, this.budgets.concurrency));
       this.childLimiters.set(depth, limiter);
     }
     return limiter;

@@ -1,4 +1,5 @@
 import { RlmError, safeMessage } from '../errors';
+import { Semaphore } from '../semaphore';
 import type { GrepOptions, ReadRange } from '../workspace/types';
 import { batchItemFailed, batchTooLong, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './sandboxIpc';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
@@ -7,30 +8,6 @@ import type { SandboxLimits, SandboxSessionOptions } from './types';
  *  are checked again here; replies are plain data; errors cross as RlmError messages only. */
 
 type Reply = { ok: true; value: unknown } | { ok: false; message: string };
-
-/** A counting semaphore whose waiters are dropped when the cell ends. */
-class Gate {
-  private active = 0;
-  private waiters: Array<() => void> = [];
-  constructor(private readonly size: number, private readonly signal: AbortSignal) {
-    signal.addEventListener('abort', () => {
-      this.waiters = [];
-    });
-  }
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    // A finished call hands its slot straight to the next waiter, so the limit is never exceeded.
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    else this.active++;
-    try {
-      if (this.signal.aborted) throw new RlmError('the cell ended before this call started', 'cell-ended');
-      return await fn();
-    } finally {
-      const next = this.waiters.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
 
 function str(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new RlmError(`${what} must be a string`, 'bad-argument');
@@ -50,12 +27,13 @@ function pick<T extends object>(v: unknown, keys: Record<string, string>): T {
 
 export class CellCalls {
   private readonly controller = new AbortController();
-  private readonly gate: Gate;
+  /** Sub-calls of this cell in flight; waiters are dropped (rejected) when the cell ends. */
+  private readonly slots: Semaphore;
   private used = 0;
   private waiting = 0;
 
   constructor(private readonly options: SandboxSessionOptions, private readonly limits: SandboxLimits) {
-    this.gate = new Gate(Math.max(1, limits.subcallsInFlight), this.controller.signal);
+    this.slots = new Semaphore(Math.max(1, limits.subcallsInFlight), () => new RlmError('the cell ended before this call started', 'cell-ended'));
   }
 
   get signal(): AbortSignal {
@@ -98,14 +76,14 @@ export class CellCalls {
         const model = pick<{ model?: string }>(args[1], { model: 'string' });
         this.reserve('llm_query', 1);
         this.checkPrompt('llm_query', prompt.length);
-        return this.gate.run(() => subcalls.llmQuery(prompt, model, signal));
+        return this.slots.run(() => subcalls.llmQuery(prompt, model, signal), signal);
       }
       case 'rlm_query': {
         const prompt = str(args[0], 'prompt');
         const text = args[1] === undefined ? undefined : str(args[1], 'text');
         this.reserve('rlm_query', 1);
         this.checkPrompt('rlm_query', prompt.length + (text?.length ?? 0));
-        return this.gate.run(() => subcalls.rlmQuery(prompt, text, signal));
+        return this.slots.run(() => subcalls.rlmQuery(prompt, text, signal), signal);
       }
       case 'llm_batch':
         return this.batch(args[0], args[1]);
@@ -129,7 +107,7 @@ export class CellCalls {
       prompts.map(async (prompt, i) => {
         try {
           this.checkPrompt(`llm_batch item ${i}`, prompt.length);
-          return await this.gate.run(() => this.options.subcalls.llmQuery(prompt, model, signal));
+          return await this.slots.run(() => this.options.subcalls.llmQuery(prompt, model, signal), signal);
         } catch (err) {
           return batchItemFailed(i, safeMessage(err, 'the sub-call failed'));
         }

@@ -1,10 +1,10 @@
 import { RlmError } from '../errors';
+import { Semaphore } from '../semaphore';
 import { ContentCache } from './contentCache';
 import { grepWorkspace, type GrepTarget } from './grep';
 import { MAX_PATH_CHARS, normalizeModelPath, stripLineSuffix } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
 import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
-import { Gate } from './taskPool';
 import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -21,7 +21,7 @@ export async function scanWorkspace(roots: WorkspaceRoot[], options: ScanOptions
 export class Workspace implements WorkspaceAccess {
   readonly context: ContextMap;
   private readonly cache: ContentCache;
-  private readonly grepGate = new Gate(GREP_CONCURRENCY);
+  private readonly grepSlots = new Semaphore(GREP_CONCURRENCY, () => new RlmError('cancelled while waiting for an earlier search', 'cancelled'));
   /** Workspace paths of the files the scan found too large: grep need not read them. */
   private readonly tooLarge: string[];
 
@@ -54,7 +54,7 @@ export class Workspace implements WorkspaceAccess {
   }
 
   async grep(pattern: string, options: GrepOptions = {}, signal?: AbortSignal): Promise<GrepResult> {
-    return this.grepGate.run(() => this.grepNow(pattern, options, signal), signal);
+    return this.grepSlots.run(() => this.grepNow(pattern, options, signal), signal);
   }
 
   private async grepNow(pattern: string, options: GrepOptions, signal?: AbortSignal): Promise<GrepResult> {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ConcurrencyLimiter, limitedModel } from '../../../src/core/llm/limiter';
+import { limitedModel, modelSlots } from '../../../src/core/llm/limiter';
 import { ModelError } from '../../../src/core/llm/modelError';
 import { OpenAIChatModel } from '../../../src/core/llm/openaiModel';
 import { startFakeServer } from '../../fakeServer/server';
@@ -13,9 +13,9 @@ function gate() {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-describe('ConcurrencyLimiter', () => {
+describe('Semaphore (model slots)', () => {
   it('grants slots first come, first served', async () => {
-    const limiter = new ConcurrencyLimiter(1);
+    const limiter = modelSlots(1);
     const order: number[] = [];
     const first = gate();
     const running = [limiter.run(() => first.p.then(() => void order.push(0)))];
@@ -30,7 +30,7 @@ describe('ConcurrencyLimiter', () => {
   });
 
   it('never runs more than its limit, and frees a slot when a task fails', async () => {
-    const limiter = new ConcurrencyLimiter(3);
+    const limiter = modelSlots(3);
     let now = 0;
     let peak = 0;
     const tasks = Array.from({ length: 20 }, (_, i) =>
@@ -52,7 +52,7 @@ describe('ConcurrencyLimiter', () => {
   });
 
   it('stops waiting on abort and leaves the queue in order', async () => {
-    const limiter = new ConcurrencyLimiter(1);
+    const limiter = modelSlots(1);
     const hold = gate();
     const first = limiter.run(() => hold.p);
     const ac = new AbortController();
@@ -68,7 +68,7 @@ describe('ConcurrencyLimiter', () => {
   });
 
   it('rejects at once when already aborted', async () => {
-    const limiter = new ConcurrencyLimiter(2);
+    const limiter = modelSlots(2);
     await assert.rejects(limiter.acquire(AbortSignal.abort()));
     assert.equal(limiter.active, 0);
   });
@@ -76,7 +76,7 @@ describe('ConcurrencyLimiter', () => {
   it('keeps in-flight requests at the fake server within the limit', async () => {
     const server = await startFakeServer({ latencyMs: 30 });
     try {
-      const limiter = new ConcurrencyLimiter(4);
+      const limiter = modelSlots(4);
       const model = limitedModel(new OpenAIChatModel({ baseURL: server.url, apiKey: 'k', model: 'sub' }), limiter);
       const replies = await Promise.all(
         Array.from({ length: 16 }, (_, i) => model.complete([{ role: 'user', content: `part ${i}` }])),

@@ -4,7 +4,7 @@ import { compileGlob } from '../../../src/core/workspace/globMatch';
 import { languageOf } from '../../../src/core/workspace/languages';
 import { decodeRead, ScanReaders } from '../../../src/core/workspace/scanReaders';
 import { SecretRules } from '../../../src/core/workspace/secrets';
-import { Gate } from '../../../src/core/workspace/taskPool';
+import { Semaphore } from '../../../src/core/semaphore';
 import { makeTree, removeTree } from './fixture';
 
 describe('workspace map: parts', () => {
@@ -63,9 +63,9 @@ describe('workspace map: parts', () => {
     });
   });
 
-  describe('gate', () => {
+  describe('semaphore', () => {
     it('runs at most `limit` tasks at once, in order, and drops a waiting task whose signal aborts', async () => {
-      const gate = new Gate(2);
+      const gate = new Semaphore(2, () => new Error('cancelled while waiting'));
       let running = 0;
       let peak = 0;
       const order: number[] = [];
