@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { OpenAIChatModel } from '../src/core/llm/openaiModel';
-import { runRlm } from '../src/core/rlm/run';
+import { Run } from '../src/core/rlm/run';
 import { firstUserMessage } from '../src/core/rlm/summary';
 import { systemPrompt } from '../src/core/rlm/systemPrompt';
 import type { Budgets } from '../src/core/rlm/types';
@@ -36,7 +36,7 @@ async function timedRun(script: FakeScript, budgets: Partial<Budgets>, trace?: s
     const model = (id: string) => new OpenAIChatModel({ baseURL: server.url, apiKey: 'k', model: id });
     await pool.openSession({ workspace, subcalls: { llmQuery: async () => '', rlmQuery: async () => '' } }).then((s) => s.dispose());
     const started = performance.now();
-    const result = await runRlm(
+    const result = await new Run(
       {
         question: 'bench',
         workspace,
@@ -47,7 +47,7 @@ async function timedRun(script: FakeScript, budgets: Partial<Budgets>, trace?: s
         onEvent: writer ? (e) => writer.append(e) : undefined,
       },
       { sandbox: pool },
-    );
+    ).start();
     const ms = performance.now() - started;
     if (result.status !== 'answered' && result.status !== 'forced') throw new Error(`bench run ended ${result.status}: ${result.reason}`);
     return { ms, stats: server.stats() };

@@ -1,15 +1,14 @@
 import { basename, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { parseCli, UsageError, USAGE, type CliOptions } from './cli/args';
-import { progressLine, SubcallCounter } from './cli/progress';
+import { progressLine, SubcallMilestones } from './cli/progress';
 import { RlmError } from './core/errors';
 import { OpenAIChatModel } from './core/llm/openaiModel';
 import { DEFAULT_PRICES } from './core/llm/usage';
-import { runRlm } from './core/rlm/run';
-import type { RunResult } from './core/rlm/types';
+import { Run } from './core/rlm/run';
 import { SandboxPool } from './core/sandbox/pool';
 import { TrajectoryWriter } from './core/trace/trajectory';
-import type { TraceEvent } from './core/trace/types';
+import type { RunEndEvent, TraceEvent } from './core/trace/types';
 import { NodeFileSource, scanWorkspace } from './core/workspace';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, budget: 3, cancelled: 130 } as const;
@@ -53,19 +52,18 @@ async function ask(o: CliOptions): Promise<number> {
   const pool = new SandboxPool({ scriptPath: join(__dirname, 'sandbox.js') });
   const trace = o.trace ? await TrajectoryWriter.open(o.trace) : undefined;
   try {
-    log(`scanning ${root}…`);
-    const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], {
-      excludes: o.excludes,
-      signal: controller.signal,
-    });
-    const t = workspace.context.totals;
-    log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
     const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
-    const counter = new SubcallCounter();
-    const result = await runRlm(
+    const milestones = new SubcallMilestones();
+    const run = new Run(
       {
         question: o.question,
-        workspace,
+        workspace: async (signal) => {
+          log(`scanning ${root}…`);
+          const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], { excludes: o.excludes, signal });
+          const t = workspace.context.totals;
+          log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
+          return workspace;
+        },
         rootModel: model(o.model),
         subModel: o.subModel === o.model ? model(o.model) : model(o.subModel),
         budgets: {
@@ -82,13 +80,13 @@ async function ask(o: CliOptions): Promise<number> {
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
           trace?.append(e);
-          const line = progressLine(e) ?? counter.note(e);
+          const line = progressLine(e) ?? milestones.note(e);
           if (line) log(line);
         },
       },
       { sandbox: pool, secrets: o.apiKey ? [o.apiKey] : [] },
     );
-    return report(o, result);
+    return report(o, run.id, await run.start());
   } catch (err) {
     return fail(o, err instanceof RlmError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`, EXIT.failed);
   } finally {
@@ -98,12 +96,12 @@ async function ask(o: CliOptions): Promise<number> {
   }
 }
 
-function report(o: CliOptions, r: RunResult): number {
+function report(o: CliOptions, runId: string, r: RunEndEvent): number {
   const code = r.answer !== undefined && (r.status === 'answered' || r.status === 'forced')
     ? EXIT.ok
     : r.status === 'cancelled' ? EXIT.cancelled : r.status === 'budget' ? EXIT.budget : EXIT.failed;
   if (o.json) {
-    const { runId, answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
+    const { answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
     process.stdout.write(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
   } else if (code === EXIT.ok) {
     process.stdout.write(`${terminalSafe(r.answer ?? '')}\n`);

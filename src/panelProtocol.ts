@@ -1,11 +1,12 @@
 /**
  * Every message between the extension host and the run panel (webview). Both sides import these
  * declarations, so a mismatch fails at compile time. The webview imports this file for types only;
- * it must stay free of imports (the webview may not reach src/core or Node).
+ * its one import is the core's import-free outcome.ts (so the webview reaches nothing else of
+ * src/core, and nothing of Node).
  */
+import type { Outcome } from './core/trace/outcome';
 
-/** Outcome of a run, as shown in the panel and in history. Mirrors the trace's RunStatus. */
-export type RunStatusView = 'running' | 'answered' | 'forced' | 'failed' | 'cancelled' | 'budget' | 'interrupted';
+export type { Outcome, RunStatus } from './core/trace/outcome';
 
 export type NodeKind = 'run' | 'iteration' | 'model' | 'cell' | 'subcall' | 'child';
 
@@ -48,13 +49,6 @@ export interface RunHeaderView {
   subModel?: string;
 }
 
-export interface OutcomeView {
-  status: RunStatusView;
-  /** Markdown written by the model; the webview renders it sanitized, never as raw HTML. */
-  answer?: string;
-  reason?: string;
-}
-
 /** A file reference as found in text: `path`, `path:line` or `path:start-end`. */
 export interface FileRef {
   path: string;
@@ -69,7 +63,9 @@ export interface InitMessage {
   header: RunHeaderView;
   nodes: NodeView[];
   usage: UsageView;
-  outcome: OutcomeView;
+  /** Absent while the run works. The answer is Markdown written by the model: the webview renders
+   *  it sanitized, never as raw HTML. */
+  outcome?: Outcome;
   /** True while the run is in progress (shows Cancel and streams updates). */
   live: boolean;
 }
@@ -83,7 +79,7 @@ export interface NodesMessage {
 
 export interface OutcomeMessage {
   type: 'outcome';
-  outcome: OutcomeView;
+  outcome: Outcome;
   usage: UsageView;
 }
 

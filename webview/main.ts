@@ -3,7 +3,7 @@ import './litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import type { HostToWebview, OutcomeView } from '../src/panelProtocol';
+import type { HostToWebview, Outcome } from '../src/panelProtocol';
 import { renderAnswer } from './markdown';
 import { RecursionTree } from './recursionTree';
 import { RefLinker } from './refs';
@@ -23,14 +23,15 @@ document.getElementById('rerun')!.addEventListener('click', () => post({ type: '
 document.getElementById('expand-all')!.addEventListener('click', () => tree.expandAll());
 document.getElementById('collapse-all')!.addEventListener('click', () => tree.collapseAll());
 
-function showOutcome(outcome: OutcomeView, live: boolean): void {
-  meter.setStatus(outcome.status, live);
+/** `outcome` is absent while the run works. */
+function showOutcome(outcome: Outcome | undefined, live: boolean): void {
+  meter.setStatus(outcome?.status ?? 'running', live);
   answer.replaceChildren();
-  if (outcome.answer) answer.appendChild(renderAnswer(outcome.answer, linker));
+  if (outcome?.answer) answer.appendChild(renderAnswer(outcome.answer, linker));
   else if (live) answer.textContent = 'Working…';
-  answer.classList.toggle('empty', !outcome.answer);
-  reason.textContent = outcome.reason ?? '';
-  reason.hidden = !outcome.reason;
+  answer.classList.toggle('empty', !outcome?.answer);
+  reason.textContent = outcome?.reason ?? '';
+  reason.hidden = !outcome?.reason;
 }
 
 function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void {

@@ -1,5 +1,5 @@
 /** Tokens, cost, elapsed time and sub-calls of the run, with the Cancel button. */
-import type { RunStatusView, UsageView } from '../src/panelProtocol';
+import type { RunStatus, UsageView } from '../src/panelProtocol';
 import { formatCost, formatCount, formatMs } from './format';
 
 export class UsageMeter {
@@ -19,7 +19,7 @@ export class UsageMeter {
     this.paint();
   }
 
-  setStatus(status: RunStatusView, live: boolean): void {
+  setStatus(status: RunStatus | 'running', live: boolean): void {
     this.status.textContent = status;
     this.status.className = `status status-${status}`;
     document.body.classList.toggle('live', live);

@@ -27,14 +27,15 @@ function firstLine(s: string): string {
   return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
 }
 
-/** Counts sub-calls as they finish, for a compact "n sub-calls" progress note. */
-export class SubcallCounter {
-  done = 0;
-  failed = 0;
+/** A "n sub-calls" note each time the run's sub-call count passes a multiple of 25. Reads the run's
+ *  own total (carried by model.response and subcall.end), so nothing is counted twice. */
+export class SubcallMilestones {
+  private shown = 0;
   note(e: TraceEvent): string | undefined {
-    if (e.type !== 'subcall.end') return undefined;
-    this.done++;
-    if (e.error) this.failed++;
-    return this.done % 25 === 0 ? `  ${this.done} sub-calls done` : undefined;
+    if ((e.type !== 'subcall.end' && e.type !== 'model.response') || !e.total) return undefined;
+    const reached = Math.floor(e.total.subcalls / 25) * 25;
+    if (reached <= this.shown) return undefined;
+    this.shown = reached;
+    return `  ${reached} sub-calls`;
   }
 }

@@ -12,7 +12,7 @@ import { inOpenWorkspace, OTHER_WORKSPACE_MESSAGE } from './history/workspaceMat
 import { API_KEY_SECRET } from './models';
 import { NO_FILES } from './panel/fileSets';
 import { RunPanel } from './panel/runPanel';
-import type { RunController, RunOutcome } from './runController';
+import type { RunController, StartReply } from './runController';
 
 export function explainFolderQuestion(folder: string): string {
   return `Explain the folder \`${folder}\`: what it does, its main parts and how they connect. Cite the files you rely on as path:line.`;
@@ -35,14 +35,14 @@ function runIdOf(arg: unknown): string | undefined {
 export function registerCommands({ context, controller, history, tree }: Deps): vscode.Disposable[] {
   const reg = vscode.commands.registerCommand;
 
-  const ask = async (question?: unknown): Promise<RunOutcome | undefined> => {
+  const ask = async (question?: unknown): Promise<StartReply | undefined> => {
     const q = typeof question === 'string' && question.trim() ? question.trim() : await askQuestion(context.globalState);
     if (!q) return undefined;
     await rememberQuestion(context.globalState, q);
     return controller.start({ question: q });
   };
 
-  const explain = async (uri?: unknown): Promise<RunOutcome | undefined> => {
+  const explain = async (uri?: unknown): Promise<StartReply | undefined> => {
     let folder = uri instanceof vscode.Uri ? uri : undefined;
     if (!folder) {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Explain', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
@@ -96,7 +96,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     return true;
   };
 
-  const rerun = async (source: { question?: string; scope?: string; folders?: string[] } | undefined): Promise<RunOutcome | undefined> => {
+  const rerun = async (source: { question?: string; scope?: string; folders?: string[] } | undefined): Promise<StartReply | undefined> => {
     if (!source?.question) return undefined;
     if (!inOpenWorkspace(source.folders)) {
       void vscode.window.showWarningMessage(OTHER_WORKSPACE_MESSAGE);

@@ -1,25 +1,26 @@
 /** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../core/trace/types';
-import type { InitMessage, NodeView, NodesMessage, OutcomeMessage, OutcomeView, RunHeaderView } from '../panelProtocol';
+import type { InitMessage, NodeView, NodesMessage, Outcome, OutcomeMessage, RunHeaderView } from '../panelProtocol';
 import type { PanelFeed } from './panel/runPanel';
 import { RefVerifier } from './panel/refVerifier';
 import { TraceViewModel } from './panel/traceViewModel';
 
 const FLUSH_MS = 80;
-let counter = 0;
 
 export class LiveRun implements PanelFeed {
-  key = `live-${++counter}`;
   readonly vm = new TraceViewModel();
   verifier = new RefVerifier();
   private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage) => void>();
   private readonly pending = new Map<string, NodeView>();
   private timer: NodeJS.Timeout | undefined;
-  private finalOutcome: OutcomeView | undefined;
+  private finalOutcome: Outcome | undefined;
+  private ended = false;
   readonly startedAt = Date.now();
 
+  /** `key`: the run's id, known before its first event. */
   constructor(
+    readonly key: string,
     readonly question: string,
     readonly scope: string | undefined,
     private readonly onCancel: () => void,
@@ -32,11 +33,11 @@ export class LiveRun implements PanelFeed {
   }
 
   get live(): boolean {
-    return this.finalOutcome === undefined;
+    return !this.ended;
   }
 
   snapshot(): InitMessage {
-    const header: RunHeaderView = this.vm.header ?? { runId: '', question: this.question, scope: this.scope, startedAt: this.startedAt };
+    const header: RunHeaderView = this.vm.header ?? { runId: this.key, question: this.question, scope: this.scope, startedAt: this.startedAt };
     return {
       type: 'init',
       header,
@@ -66,11 +67,11 @@ export class LiveRun implements PanelFeed {
     for (const l of this.listeners) l(msg);
   }
 
-  /** Ends the feed: the final outcome (from the trace, or a failure before/outside it). */
-  finish(outcome?: OutcomeView): void {
+  /** Ends the feed with the run's outcome (the core always ends a run with run.end). */
+  finish(): void {
     this.flush();
-    this.finalOutcome = outcome ?? this.vm.outcome;
-    if (this.finalOutcome.status === 'running') this.finalOutcome = { status: 'failed', reason: 'The run ended without a result.' };
+    this.ended = true;
+    this.finalOutcome = this.vm.outcome ?? { status: 'failed', reason: 'The run ended without a result.' };
     const msg: OutcomeMessage = { type: 'outcome', outcome: this.finalOutcome, usage: this.vm.usage() };
     for (const l of this.listeners) l(msg);
   }

@@ -6,14 +6,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { safeMessage } from '../core/errors';
-import type { RunResult } from '../core/rlm/types';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
+import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
-import { filesExcludeGlobs, readRunConfig } from './config';
+import { filesExcludeGlobs, readRunConfig, type RunConfig } from './config';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
-import { createModels } from './models';
+import { createModels, type RunModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
@@ -25,15 +25,28 @@ export interface RunRequest {
   folder?: vscode.Uri;
 }
 
-export type RunOutcome =
-  | { refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup'; message: string }
-  | { result: RunResult };
+/** A request turned down before a run exists: no run id, no events, no history. */
+export interface Refusal {
+  refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup';
+  message: string;
+}
+
+/** What a request led to: a refusal, or a run with its id and its end (the last event). */
+export type StartReply = Refusal | { runId: string; end: RunEndEvent };
+
+/** The roots a run scans, with the folder scope (Explain This Folder). */
+interface Target {
+  roots: WorkspaceRoot[];
+  scope?: string;
+  scopeLabel?: string;
+  folders: readonly vscode.WorkspaceFolder[];
+}
 
 export const UNTRUSTED_MESSAGE =
   'RLM is disabled in Restricted Mode: a run executes model-written code and sends the contents of your files to a language model. Trust this workspace to use it.';
 
 export class RunController implements vscode.Disposable {
-  private active: { live: LiveRun; abort: AbortController; done: Promise<unknown> } | undefined;
+  private active: { live: LiveRun; abort: AbortController; done: Promise<unknown>; ended: () => void } | undefined;
   private starting = false;
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
@@ -79,7 +92,77 @@ export class RunController implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'rlm.running', running);
   }
 
-  async start(req: RunRequest): Promise<RunOutcome> {
+  /** One question: refuse or prepare the run, show it, run it, record how it ended. */
+  async start(req: RunRequest): Promise<StartReply> {
+    const target = this.admit(req);
+    if ('refused' in target) return target;
+    // Claimed before the first await, so two quick starts cannot both pass the busy check.
+    this.starting = true;
+    let setUp: { cfg: RunConfig; models: RunModels } | Refusal;
+    try {
+      setUp = await this.setUpModels();
+    } finally {
+      this.starting = false;
+    }
+    if ('refused' in setUp) return setUp;
+    const { cfg, models } = setUp;
+    const { Run, scanWorkspace } = await import('./engine');
+
+    const abort = new AbortController();
+    const folderUris = target.folders.map((f) => f.uri.toString());
+    let live!: LiveRun;
+    let workspace: Workspace | undefined;
+    let report = (_message: string) => {};
+    const run = new Run(
+      {
+        question: req.question,
+        scope: target.scopeLabel,
+        // The scan is a step of the run: a failed or cancelled scan still ends it with run.end.
+        workspace: async (signal) => {
+          report('scanning the workspace…');
+          const excludes = [...cfg.excludes];
+          if (cfg.respectFilesExclude) for (const f of target.folders) excludes.push(...filesExcludeGlobs(f.uri));
+          workspace = await scanWorkspace(target.roots, {
+            excludes: [...new Set(excludes)],
+            allowSecrets: cfg.allowSecrets,
+            scope: target.scope,
+            rgPath: bundledRipgrep(),
+            signal,
+          });
+          live.verifier = new RefVerifier(workspace);
+          report(`${workspace.context.totals.files} files; thinking…`);
+          return workspace;
+        },
+        rootModel: models.root,
+        subModel: models.sub,
+        budgets: cfg.budgets,
+        sandboxLimits: cfg.sandboxLimits,
+        prices: cfg.prices,
+        signal: abort.signal,
+        onEvent: (event) => this.follow(run.id, live, event, folderUris),
+      },
+      { sandbox: this.sandbox, secrets: models.secrets },
+    );
+    live = this.show(run.id, req, target.scopeLabel, abort);
+    try {
+      const end = await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
+      // The finished panel keeps only the paths, not the Workspace and its content cache.
+      if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
+      await this.history.flush();
+      live.finish();
+      this.notifyEnd(end);
+      return { runId: run.id, end };
+    } finally {
+      this.active?.ended();
+      this.active = undefined;
+      this.setRunning(false);
+      this.statusBar.hide();
+      this.changed.fire();
+    }
+  }
+
+  /** Refuses a request no run can serve (trust, workspace, folder, busy); else the roots to scan. */
+  private admit(req: RunRequest): Target | Refusal {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
         if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -103,131 +186,72 @@ export class RunController implements vscode.Disposable {
       void vscode.window.showInformationMessage(message, 'Cancel Run').then((pick) => pick && this.cancel());
       return { refused: 'busy', message };
     }
+    return { ...target, folders };
+  }
+
+  /** The settings and models of the next run; a refusal (with the way out) when they cannot be set up. */
+  private async setUpModels(): Promise<{ cfg: RunConfig; models: RunModels } | Refusal> {
     const cfg = readRunConfig();
-    let models;
-    // Claimed before the first await, so two quick starts cannot both pass the busy check.
-    this.starting = true;
     try {
-      models = await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation);
+      return { cfg, models: await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation) };
     } catch (err) {
-      this.starting = false;
       const message = safeMessage(err, 'Could not set up the models.');
       const actions = message.includes('API key') ? ['Set API Key'] : [];
       void vscode.window.showErrorMessage(`RLM: ${message}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('rlm.setApiKey'));
       return { refused: 'setup', message };
     }
+  }
 
-    const { roots, scope, scopeLabel } = target;
-    const abort = new AbortController();
-    const live = new LiveRun(req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
+  /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
+  private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController): LiveRun {
+    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
     let ended!: () => void;
-    this.active = { live, abort, done: new Promise<void>((r) => (ended = r)) };
-    this.starting = false;
+    const done = new Promise<void>((r) => (ended = r));
+    this.active = { live, abort, done, ended };
     this.setRunning(true);
     RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();
+    return live;
+  }
 
-    let runId: string | undefined;
-    let rootNodeId: string | undefined;
-    let lastEnd: RunEndEvent | undefined;
-    const onEvent = (event: TraceEvent) => {
-      if (event.type === 'run.start' && runId === undefined) {
-        runId = event.runId;
-        rootNodeId = event.id;
-        RunPanel.rekey(live.key, runId);
-        live.key = runId;
-        this.history.beginRun(event, models.secrets, folders.map((f) => f.uri.toString()));
-        this.changed.fire();
-      }
-      if (event.type === 'run.end') lastEnd = event;
-      if (runId !== undefined) this.history.appendEvent(runId, event);
-      live.push(event);
-      if (event.type === 'iteration.start' && event.parentId === rootNodeId) {
-        this.showStatus(`iteration ${event.iteration}/${event.maxIterations}`);
-      }
-    };
-
-    try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `RLM: ${shorten(req.question, 60)}`, cancellable: true },
-        async (progress, token) => {
-          token.onCancellationRequested(() => abort.abort());
-          progress.report({ message: 'scanning the workspace…' });
-          const { runRlm, scanWorkspace } = await import('./engine');
-          const excludes = [...cfg.excludes];
-          if (cfg.respectFilesExclude) for (const f of folders) excludes.push(...filesExcludeGlobs(f.uri));
-          const workspace = await scanWorkspace(roots, {
-            excludes: [...new Set(excludes)],
-            allowSecrets: cfg.allowSecrets,
-            scope,
-            rgPath: bundledRipgrep(),
-            signal: abort.signal,
-          });
-          live.verifier = new RefVerifier(workspace);
-          progress.report({ message: `${workspace.context.totals.files} files; thinking…` });
-          const sub = live.onUpdate(() => {
-            const u = live.vm.usage();
-            progress.report({ message: `iteration ${u.iterations}${u.maxIterations ? `/${u.maxIterations}` : ''} · ${u.tokens} tokens · ${u.subcalls} sub-calls` });
-          });
-          try {
-            return await runRlm(
-              {
-                question: req.question,
-                scope: scopeLabel,
-                workspace,
-                rootModel: models.root,
-                subModel: models.sub,
-                budgets: cfg.budgets,
-                sandboxLimits: cfg.sandboxLimits,
-                prices: cfg.prices,
-                signal: abort.signal,
-                onEvent,
-              },
-              { sandbox: await this.sandbox(), secrets: models.secrets },
-            );
-          } finally {
-            sub.dispose();
-            // The finished panel keeps only the paths, not the Workspace and its content cache.
-            live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
-          }
-        },
-      );
-      if (runId !== undefined) await this.history.endRun(runId, result.status, result.costUsd, result.ms);
-      live.finish();
-      this.notifyEnd(result);
-      return { result };
-    } catch (err) {
-      const cancelled = abort.signal.aborted;
-      const reason = cancelled ? 'Cancelled before the run started.' : safeMessage(err, err instanceof Error ? `Unexpected error: ${err.name}` : 'Unexpected error.');
-      const status = cancelled ? 'cancelled' : 'failed';
-      if (runId !== undefined && !lastEnd) {
-        // The engine threw instead of ending the run: close the trajectory so it is not "interrupted".
-        const usage = live.vm.usage();
-        const end: RunEndEvent = { type: 'run.end', id: `end-${Date.now()}`, ts: Date.now(), status, reason, iterations: usage.iterations, subcalls: usage.subcalls, usage: {}, costUsd: usage.costUsd, ms: usage.elapsedMs };
-        onEvent(end);
-        await this.history.endRun(runId, status, usage.costUsd, usage.elapsedMs);
-      }
-      live.finish({ status, reason });
-      if (!cancelled) void vscode.window.showErrorMessage(`RLM: ${reason}`);
-      const result: RunResult = { runId: runId ?? '', status, reason, iterations: 0, subcalls: 0, usage: {}, costUsd: null, ms: Date.now() - live.startedAt };
-      return { result };
-    } finally {
-      this.active = undefined;
-      this.setRunning(false);
-      ended();
-      this.statusBar.hide();
-      this.changed.fire();
+  /** Where each event goes: history, the feed, the status bar. */
+  private follow(runId: string, live: LiveRun, event: TraceEvent, folders: string[]): void {
+    this.history.record(runId, event, folders);
+    if (event.type === 'run.start') this.changed.fire();
+    live.push(event);
+    if (event.type === 'iteration.start' && event.parentId === live.vm.rootId) {
+      this.showStatus(`iteration ${event.iteration}/${event.maxIterations}`);
     }
   }
 
-  private notifyEnd(result: RunResult): void {
-    if (result.status === 'answered' || result.status === 'forced') return;
-    if (result.status === 'cancelled') {
+  /** Runs `work` under a cancellable progress notification that follows the feed. */
+  private withProgress<T>(question: string, live: LiveRun, abort: AbortController, reporter: (report: (message: string) => void) => void, work: () => Promise<T>): Thenable<T> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `RLM: ${shorten(question, 60)}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        reporter((message) => progress.report({ message }));
+        const sub = live.onUpdate(() => {
+          const u = live.vm.usage();
+          progress.report({ message: `iteration ${u.iterations}${u.maxIterations ? `/${u.maxIterations}` : ''} · ${u.tokens} tokens · ${u.subcalls} sub-calls` });
+        });
+        try {
+          return await work();
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  private notifyEnd(end: RunEndEvent): void {
+    if (end.status === 'answered' || end.status === 'forced') return;
+    if (end.status === 'cancelled') {
       void vscode.window.setStatusBarMessage('RLM: run cancelled', 4000);
       return;
     }
-    void vscode.window.showWarningMessage(`RLM: the run ended (${result.status})${result.reason ? `: ${result.reason}` : ''}`);
+    void vscode.window.showWarningMessage(`RLM: the run ended (${end.status})${end.reason ? `: ${end.reason}` : ''}`);
   }
 
   private showStatus(text: string): void {

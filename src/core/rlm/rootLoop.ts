@@ -2,7 +2,7 @@ import { RlmError } from '../errors';
 import type { ChatMessage, ChatModel } from '../llm/types';
 import type { SandboxLimits, SandboxProvider, SandboxSession } from '../sandbox/types';
 import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/types';
-import type { RunStatus } from '../trace/types';
+import type { Outcome } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { extractCode } from './codeBlocks';
 import { compactHistory, describeCell, replyMessage } from './replMessages';
@@ -35,15 +35,9 @@ export interface LoopParams {
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
 }
 
-export interface LoopOutcome {
-  status: RunStatus;
-  answer?: string;
-  reason?: string;
-  iterations: number;
-}
 
 /** One RLM: the root model writes code, the REPL runs it, until a FINAL or a budget. */
-export async function runLoop(p: LoopParams): Promise<LoopOutcome> {
+export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: number }> {
   const { state } = p;
   let cellId = p.nodeId;
   const limits = { ...DEFAULT_SANDBOX_LIMITS, ...p.sandboxLimits };
@@ -133,6 +127,6 @@ async function callRoot(state: RunState, model: ChatModel, messages: ChatMessage
   const call = () => model.complete(messages, { signal });
   const completion = await (limited ? state.limiter.run(call, signal) : call());
   const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
-  state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started });
+  state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
   return completion.text;
 }

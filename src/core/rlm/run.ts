@@ -1,14 +1,17 @@
-import { RlmError } from '../errors';
+import { RlmError, safeMessage } from '../errors';
 import type { SandboxProvider } from '../sandbox/types';
 import { newRunId } from '../trace/ids';
-import { runLoop, type LoopOutcome, type LoopParams } from './rootLoop';
+import type { Outcome, RunEndEvent } from '../trace/types';
+import type { WorkspaceAccess } from '../workspace/types';
+import { runLoop, type LoopParams } from './rootLoop';
 import { RunState } from './runState';
 import { excerpt } from './subcalls';
 import { textWorkspace } from './textWorkspace';
-import { DEFAULT_BUDGETS, type Budgets, type RunOptions, type RunResult } from './types';
+import { DEFAULT_BUDGETS, type Budgets, type Prepared, type RunOptions } from './types';
 
 export interface RunEnv {
-  sandbox: SandboxProvider;
+  /** The sandbox, or the step that starts it (run inside the run: a failure ends it with run.end). */
+  sandbox: Prepared<SandboxProvider>;
   /** Secrets (API keys) to scrub from every trace event. */
   secrets?: string[];
 }
@@ -18,77 +21,125 @@ export function childIterations(parentMax: number): number {
   return Math.max(3, Math.floor(parentMax / 2));
 }
 
-/** Runs one Recursive Language Model over a workspace, streaming trace events as it works. */
-export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResult> {
-  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
-  const runId = newRunId();
-  const state = new RunState(runId, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
-  const rootId = state.emit({
-    type: 'run.start',
-    runId,
-    question: options.question,
-    scope: options.scope,
-    depth: 1,
-    rootModel: options.rootModel.id,
-    subModel: options.subModel.id,
-    workspace: {
-      root: options.workspace.context.root,
-      files: options.workspace.context.totals.files,
-      bytes: options.workspace.context.totals.bytes,
-    },
-  });
+type LoopOutcome = Outcome & { iterations: number };
 
-  const loop = (
-    depth: number,
-    maxIterations: number,
-    nodeId: string,
-    signal: AbortSignal,
-    over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>,
-  ) =>
-    runLoop({
-      state,
-      sandbox: env.sandbox,
-      ...over,
-      rootModel: options.rootModel,
-      subModel: options.subModel,
-      depth,
-      maxIterations,
-      sandboxLimits: options.sandboxLimits ?? {},
-      nodeId,
-      signal,
-      limited: depth > 1,
-      startChild: depth < budgets.maxDepth ? startChild(depth + 1, maxIterations) : undefined,
+/**
+ * One Recursive Language Model run over a workspace, from its id to its end. The id exists before
+ * any event, so a host keys its feed and history by it from the start. `start()` prepares (scan,
+ * sandbox), emits run.start, runs the root loop and always emits run.end last, whatever failed.
+ */
+export class Run {
+  /** Minted here and nowhere else. */
+  readonly id = newRunId();
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly env: RunEnv,
+  ) {}
+
+  /** Runs to the end. Never rejects: resolves to the run.end event (as redacted for the trace). */
+  async start(): Promise<RunEndEvent> {
+    const { options, env } = this;
+    const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
+    const state = new RunState(this.id, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
+    let rootId: string | undefined;
+    let outcome: LoopOutcome;
+    try {
+      const workspace = await prepare(options.workspace, state);
+      rootId = this.emitStart(state, workspace);
+      const sandbox = await prepare(env.sandbox, state);
+      outcome = await this.loop(state, budgets, sandbox, rootId, workspace);
+    } catch (err) {
+      rootId ??= this.emitStart(state, undefined);
+      outcome = failed(state, err);
+    }
+    try {
+      return state.send({ type: 'run.end', parentId: rootId, ...summary(state, outcome, state.startedAt) });
+    } finally {
+      state.dispose();
+    }
+  }
+
+  private emitStart(state: RunState, workspace: WorkspaceAccess | undefined): string {
+    const { options } = this;
+    const totals = workspace?.context.totals;
+    return state.emit({
+      type: 'run.start',
+      runId: this.id,
+      question: options.question,
+      scope: options.scope,
+      depth: 1,
+      rootModel: options.rootModel.id,
+      subModel: options.subModel.id,
+      workspace: workspace && totals ? { root: workspace.context.root, files: totals.files, bytes: totals.bytes } : undefined,
     });
+  }
 
-  // rlm_query at a depth that allows it: a nested loop with its own REPL and fewer turns. It stops
-  // with its calling cell, and at most CHILD_RUNS_PER_DEPTH run at once at each depth (one limiter
-  // per depth, so a child waiting on its own children never holds a slot they need).
-  const startChild = (depth: number, parentMax: number) =>
-    async (prompt: string, text: string | undefined, parentId: string, cellSignal: AbortSignal): Promise<string> => {
-      const signal = AbortSignal.any([cellSignal, state.signal]);
-      return state.childSlots(depth).run(async () => {
-        const started = Date.now();
-        const childId = state.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
-        const workspace = text === undefined ? options.workspace : await textWorkspace(text);
-        const outcome = await loop(depth, childIterations(parentMax), childId, signal, { question: prompt, workspace });
-        state.emit({ type: 'run.end', parentId: childId, ...summary(state, outcome, started) });
-        if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
-        return outcome.answer;
-      }, signal);
-    };
+  private loop(state: RunState, budgets: Budgets, sandbox: SandboxProvider, rootId: string, workspace: WorkspaceAccess): Promise<LoopOutcome> {
+    const { options } = this;
+    const loop = (
+      depth: number,
+      maxIterations: number,
+      nodeId: string,
+      signal: AbortSignal,
+      over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>,
+    ) =>
+      runLoop({
+        state,
+        sandbox,
+        ...over,
+        rootModel: options.rootModel,
+        subModel: options.subModel,
+        depth,
+        maxIterations,
+        sandboxLimits: options.sandboxLimits ?? {},
+        nodeId,
+        signal,
+        limited: depth > 1,
+        startChild: depth < budgets.maxDepth ? startChild(depth + 1, maxIterations) : undefined,
+      });
 
-  try {
-    const outcome = await loop(1, budgets.maxIterations, rootId, state.signal, options);
-    const end = summary(state, outcome, state.startedAt);
-    state.emit({ type: 'run.end', parentId: rootId, ...end });
-    return { runId, ...end };
-  } finally {
-    state.dispose();
+    // rlm_query at a depth that allows it: a nested loop with its own REPL and fewer turns. It stops
+    // with its calling cell, and at most CHILD_RUNS_PER_DEPTH run at once at each depth (one
+    // semaphore per depth, so a child waiting on its own children never holds a slot they need).
+    const startChild = (depth: number, parentMax: number) =>
+      async (prompt: string, text: string | undefined, parentId: string, cellSignal: AbortSignal): Promise<string> => {
+        const signal = AbortSignal.any([cellSignal, state.signal]);
+        return state.childSlots(depth).run(async () => {
+          const started = Date.now();
+          const childId = state.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
+          let outcome: LoopOutcome;
+          try {
+            const childWorkspace = text === undefined ? workspace : await textWorkspace(text);
+            outcome = await loop(depth, childIterations(parentMax), childId, signal, { question: prompt, workspace: childWorkspace });
+          } catch (err) {
+            outcome = failed(state, err);
+          }
+          state.emit({ type: 'child.end', parentId: childId, ...summary(state, outcome, started) });
+          if (outcome.answer === undefined) throw new RlmError(`The child run ended without an answer: ${outcome.reason ?? outcome.status}.`, 'child-failed');
+          return outcome.answer;
+        }, signal);
+      };
+
+    return loop(1, budgets.maxIterations, rootId, state.signal, { question: options.question, scope: options.scope, workspace });
   }
 }
 
+/** A value given, or the step that makes it, run under the run's signal. */
+async function prepare<T>(step: Prepared<T>, state: RunState): Promise<T> {
+  const value = typeof step === 'function' ? await (step as (signal: AbortSignal) => Promise<T>)(state.signal) : step;
+  state.check();
+  return value;
+}
+
+/** The outcome of a step that threw: the run's stop reason when it has one (cancel, budget). */
+function failed(state: RunState, err: unknown): LoopOutcome {
+  if (state.stop) return { status: state.stop.status, reason: state.stop.reason, iterations: 0 };
+  return { status: 'failed', reason: safeMessage(err, 'Internal error in the run.'), iterations: 0 };
+}
+
 /** What a run (or a child run) ended with: its outcome plus the state's counters so far. */
-function summary(state: RunState, outcome: LoopOutcome, startedAt: number): Omit<RunResult, 'runId'> {
+function summary(state: RunState, outcome: LoopOutcome, startedAt: number) {
   return {
     status: outcome.status,
     answer: outcome.answer,

@@ -5,7 +5,7 @@ import { UsageMeter } from '../llm/usage';
 import { Semaphore } from '../semaphore';
 import { TraceEmitter } from '../trace/emitter';
 import { TraceEventFactory } from '../trace/ids';
-import type { RunStatus, TraceEvent } from '../trace/types';
+import type { RunStatus, RunTotal, TraceEvent } from '../trace/types';
 import type { Budgets } from './types';
 
 /** Child RLM runs at one depth at once: each holds a sandbox process. */
@@ -73,8 +73,19 @@ export class RunState {
 
   /** Emits a trace event (id and timestamp added) and returns its id. */
   emit<E extends EventInput>(event: E): string {
+    return this.send(event).id;
+  }
+
+  /** Emits a trace event and returns it as every listener saw it (redacted). */
+  send<E extends EventInput>(event: E): Extract<TraceEvent, { type: E['type'] }> {
     const { type, parentId, ...fields } = event as E & { parentId?: string };
-    return this.emitter.emit(this.factory.make(type, parentId, fields as never)).id;
+    return this.emitter.emit(this.factory.make(type, parentId, fields as never)) as Extract<TraceEvent, { type: E['type'] }>;
+  }
+
+  /** The run tree's totals so far, as model.response and subcall.end carry them. */
+  total(): RunTotal {
+    const t = this.usage.totals();
+    return { tokens: t.promptTokens + t.completionTokens, costUsd: this.usage.totalCost(), subcalls: this.subcalls };
   }
 
   /** Counts one sub-call against the budget; throws (and stops the run tree) past it. */

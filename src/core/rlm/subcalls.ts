@@ -46,7 +46,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     try {
       const completion = await state.limiter.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
       const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
-      state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started });
+      state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
       return completion.text;
     } catch (err) {
       const message = state.stop?.reason ?? (err instanceof RlmError ? err.message : 'The sub-model call failed.');

@@ -1,6 +1,6 @@
 import type { ChatModel, PriceTable } from '../llm/types';
 import type { SandboxLimits } from '../sandbox/types';
-import type { RunEndEvent, TraceEvent } from '../trace/types';
+import type { TraceEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 
 /** Every budget of a run; each ends the run with a clear reason when it trips. */
@@ -28,11 +28,16 @@ export const DEFAULT_BUDGETS: Budgets = {
   concurrency: 8,
 };
 
+/** A value, or the step that makes it: run inside the run under its signal, so a failed or
+ *  cancelled step still ends the run with run.end. */
+export type Prepared<T> = T | ((signal: AbortSignal) => Promise<T>);
+
 export interface RunOptions {
   question: string;
   /** Workspace-relative folder the run is scoped to (for display; the workspace is already scoped). */
   scope?: string;
-  workspace: WorkspaceAccess;
+  /** The scanned workspace, or the scan. */
+  workspace: Prepared<WorkspaceAccess>;
   rootModel: ChatModel;
   subModel: ChatModel;
   budgets?: Partial<Budgets>;
@@ -42,6 +47,3 @@ export interface RunOptions {
   /** Every trace event, in order, as it happens. */
   onEvent?: (event: TraceEvent) => void;
 }
-
-/** How a run ended: the fields of its `run.end` event, plus the run's id. */
-export type RunResult = { runId: string } & Omit<RunEndEvent, 'type' | 'id' | 'parentId' | 'ts'>;

@@ -5,7 +5,7 @@ export type TraceListener = (event: TraceEvent) => void;
 
 /**
  * The one door events leave a run through: each event is redacted once, here, and the same clean
- * copy goes to every listener (TraceTree, TrajectoryWriter, the UI), so none can see a secret.
+ * copy goes to every listener (TrajectoryWriter, the panel's view model, the CLI), so none can see a secret.
  */
 export class TraceEmitter {
   private readonly listeners = new Set<TraceListener>();

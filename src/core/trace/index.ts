@@ -1,7 +1,6 @@
-// The trace layer: events, the tree, the trajectory file, the history index, redaction.
+// The trace layer: events, the trajectory file, redaction.
 export * from './types';
 export * from './ids';
 export * from './emitter';
-export * from './traceTree';
 export * from './trajectory';
 export * from './redact';

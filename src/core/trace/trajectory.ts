@@ -1,18 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Redactor } from './redact';
 import type { TraceEvent } from './types';
-
-export interface TrajectoryWriterOptions {
-  /** Known secrets (API keys) to mask, on top of the generic key/auth-header patterns. */
-  secrets?: Iterable<string | undefined | null>;
-}
 
 /**
  * Appends a run's events to a JSONL file, one event per line, as they happen: a crash loses at
  * most the line being written, and the size grows with the work done, never with the history
  * repeated per line. One fd, synchronous appends without fsync (ordering without a queue; the OS
  * flushes). A failed write is remembered in `error` and stops writing; it never throws into the run.
+ * It writes events as it gets them: a run's events are redacted once, by its TraceEmitter.
  */
 export class TrajectoryWriter {
   private fd: number | undefined;
@@ -22,15 +17,14 @@ export class TrajectoryWriter {
   private constructor(
     readonly file: string,
     fd: number,
-    private readonly redactor: Redactor,
   ) {
     this.fd = fd;
   }
 
-  static async open(file: string, options: TrajectoryWriterOptions = {}): Promise<TrajectoryWriter> {
+  static async open(file: string): Promise<TrajectoryWriter> {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const fd = fs.openSync(file, 'a');
-    const writer = new TrajectoryWriter(file, fd, new Redactor(options.secrets ?? []));
+    const writer = new TrajectoryWriter(file, fd);
     // A previous writer that crashed mid-line: start on a fresh line so that line stays the only damage.
     const size = fs.fstatSync(fd).size;
     if (size > 0) {
@@ -53,7 +47,7 @@ export class TrajectoryWriter {
 
   append(event: TraceEvent): void {
     // JSON.stringify escapes newlines inside strings, so one event is exactly one line.
-    this.write(`${JSON.stringify(this.redactor.value(event))}\n`);
+    this.write(`${JSON.stringify(event)}\n`);
   }
 
   private write(text: string): void {

@@ -1,7 +1,17 @@
 import type { ModelUsage } from '../llm/types';
+import type { Outcome } from './outcome';
 
-/** Outcome of a run, as shown in history. */
-export type RunStatus = 'answered' | 'forced' | 'failed' | 'cancelled' | 'budget' | 'interrupted';
+export type { Outcome, RunStatus } from './outcome';
+
+/** The run's totals after one model call, from the run's one UsageMeter (readers never add up usage). */
+export interface RunTotal {
+  /** Prompt + completion tokens of every model call of the run and its child runs so far. */
+  tokens: number;
+  /** null as soon as one used model's price is unknown. */
+  costUsd: number | null;
+  /** Sub-calls charged so far (started llm_query, llm_batch items, rlm_query). */
+  subcalls: number;
+}
 
 interface EventBase {
   /** Unique within the run's trajectory. */
@@ -20,7 +30,8 @@ export interface RunStartEvent extends EventBase {
   depth: number;
   rootModel: string;
   subModel: string;
-  workspace: { root: string; files: number; bytes: number };
+  /** Absent when the workspace scan failed (the run then ends at once). */
+  workspace?: { root: string; files: number; bytes: number };
 }
 
 export interface IterationStartEvent extends EventBase {
@@ -36,6 +47,8 @@ export interface ModelResponseEvent extends EventBase {
   usage: { promptTokens: number; completionTokens: number };
   costUsd: number | null;
   ms: number;
+  /** Absent in trajectories written before it existed. */
+  total?: RunTotal;
 }
 
 export interface CellStartEvent extends EventBase {
@@ -72,6 +85,8 @@ export interface SubcallEndEvent extends EventBase {
   usage?: { promptTokens: number; completionTokens: number };
   costUsd?: number | null;
   ms: number;
+  /** After a model call (absent on a failed call and in older trajectories). */
+  total?: RunTotal;
 }
 
 export interface ChildStartEvent extends EventBase {
@@ -80,17 +95,24 @@ export interface ChildStartEvent extends EventBase {
   prompt: string;
 }
 
-export interface RunEndEvent extends EventBase {
-  type: 'run.end';
-  status: RunStatus;
-  answer?: string;
-  reason?: string;
+/** What an end event carries: the Outcome plus the run tree's figures at that moment. */
+interface EndBase extends EventBase, Outcome {
   iterations: number;
   subcalls: number;
   usage: Record<string, ModelUsage>;
   /** null when a model's price is unknown. */
   costUsd: number | null;
   ms: number;
+}
+
+/** The end of a child run; its parent is the child.start. */
+export interface ChildEndEvent extends EndBase {
+  type: 'child.end';
+}
+
+/** The end of the top run, always its last event; its parent is the run.start. */
+export interface RunEndEvent extends EndBase {
+  type: 'run.end';
 }
 
 export type TraceEvent =
@@ -102,6 +124,7 @@ export type TraceEvent =
   | SubcallStartEvent
   | SubcallEndEvent
   | ChildStartEvent
+  | ChildEndEvent
   | RunEndEvent;
 
 export type TraceEventType = TraceEvent['type'];

@@ -19,7 +19,7 @@ export function trajectoryToMarkdown(events: TraceEvent[]): string {
   if (start?.type === 'run.start') {
     out.push('', `- Run: ${start.runId}`, `- Started: ${new Date(start.ts).toISOString()}`, `- Models: ${start.rootModel} (root), ${start.subModel} (sub)`);
     if (start.scope) out.push(`- Scope: ${start.scope}`);
-    out.push(`- Workspace: ${start.workspace.files} files`);
+    if (start.workspace) out.push(`- Workspace: ${start.workspace.files} files`);
   }
   if (end?.type === 'run.end') {
     out.push(`- Status: ${end.status}${end.reason ? ` (${end.reason})` : ''}`, `- Iterations: ${end.iterations}, sub-calls: ${end.subcalls}`);

@@ -1,6 +1,6 @@
 /**
  * Run history on disk, under the extension's global storage (shared by every VS Code window):
- *   runs/<runId>.jsonl  the trajectory (core TrajectoryWriter: one redacted event per line, appended as it happens)
+ *   runs/<runId>.jsonl  the trajectory (core TrajectoryWriter: one event per line, as the run's emitter redacted it, appended as it happens)
  *   runs/<runId>.live   while a run works: the pid of the extension host running it; removed at its end
  *   index.jsonl         append-only: a line when a run starts, when it ends, when it is deleted and
  *                       when history is cleared. Never rewritten, so windows sharing the storage
@@ -85,9 +85,18 @@ export class HistoryStore {
     return this.enqueue(async () => undefined);
   }
 
-  /** `secrets` are masked in the trajectory (on top of the engine's own redaction); `folders`: the
-   *  URIs of the open workspace folders (the history shows a workspace its own runs). */
-  beginRun(start: Extract<TraceEvent, { type: 'run.start' }>, secrets: string[] = [], folders?: string[]): void {
+  /** Records one event of a run working in this window: its run.start opens the trajectory and the
+   *  index entry, every event is appended, and its run.end closes both. Only the top run ends with
+   *  run.end (a child run ends with child.end), and the core always sends it, so a run recorded here
+   *  is never left open. `folders`: the URIs of the open workspace folders. */
+  record(runId: string, event: TraceEvent, folders?: string[]): void {
+    if (event.type === 'run.start' && event.parentId === undefined) this.beginRun(event, folders);
+    this.appendEvent(runId, event);
+    if (event.type === 'run.end') void this.endRun(runId, event.status, event.costUsd, event.ms);
+  }
+
+  /** `folders`: the URIs of the open workspace folders (the history shows a workspace its own runs). */
+  beginRun(start: Extract<TraceEvent, { type: 'run.start' }>, folders?: string[]): void {
     this.live.add(start.runId);
     // Written before the start line, so another window never sees the run without its liveness.
     try {
@@ -96,7 +105,7 @@ export class HistoryStore {
     } catch (err) {
       this.warnOnce(`RLM history: could not mark the run as live: ${(err as Error).message}`);
     }
-    const writer = fs.promises.mkdir(this.runsDir, { recursive: true }).then(() => TrajectoryWriter.open(this.trajectoryPath(start.runId), { secrets }));
+    const writer = fs.promises.mkdir(this.runsDir, { recursive: true }).then(() => TrajectoryWriter.open(this.trajectoryPath(start.runId)));
     writer.catch(() => undefined);
     this.writers.set(start.runId, writer);
     const line: IndexLine = { kind: 'start', runId: start.runId, question: start.question, scope: start.scope, folders, startedAt: start.ts };

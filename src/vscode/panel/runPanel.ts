@@ -50,14 +50,6 @@ export class RunPanel {
     return rp;
   }
 
-  /** Re-keys the panel when a live run learns its run id. */
-  static rekey(oldKey: string, newKey: string): void {
-    const p = RunPanel.open.get(oldKey);
-    if (!p || oldKey === newKey) return;
-    RunPanel.open.delete(oldKey);
-    RunPanel.open.set(newKey, p);
-  }
-
   static find(key: string): RunPanel | undefined {
     return RunPanel.open.get(key);
   }

@@ -1,9 +1,11 @@
 /**
  * Folds the trace event stream into what the panel shows: tree nodes, a usage meter, the header
  * and the outcome. Pure (no vscode), so a live run and a reopened trajectory build the same view.
+ * The one place that links events into the recursion tree (by parentId; end events fold into their
+ * start). Usage is not added up here: the run's totals arrive on the events (RunTotal, run.end).
  */
-import type { TraceEvent } from '../../core/trace/types';
-import type { NodeView, OutcomeView, RunHeaderView, UsageView } from '../../panelProtocol';
+import type { ChildEndEvent, RunEndEvent, RunTotal, TraceEvent } from '../../core/trace/types';
+import type { NodeView, Outcome, RunHeaderView, UsageView } from '../../panelProtocol';
 
 const EXCERPT = 4000;
 
@@ -19,14 +21,14 @@ function oneLine(text: string, max = 80): string {
 
 export class TraceViewModel {
   header: RunHeaderView | undefined;
-  outcome: OutcomeView = { status: 'running' };
+  /** Undefined while the run works. */
+  outcome: Outcome | undefined;
   private readonly nodes = new Map<string, NodeView>();
-  private rootId: string | undefined;
+  /** Id of the top run.start (its iterations are the run's own). */
+  rootId: string | undefined;
   private readonly subcallKinds = new Map<string, string>();
   private readonly openIteration = new Map<string, { id: string; ts: number }>();
-  private tokens = 0;
-  private cost: number | null = 0;
-  private subcalls = 0;
+  private total: RunTotal = { tokens: 0, costUsd: 0, subcalls: 0 };
   private iterations = 0;
   private maxIterations: number | undefined;
   private startTs = 0;
@@ -75,7 +77,7 @@ export class TraceViewModel {
       }
       case 'model.response': {
         const tokens = e.usage.promptTokens + e.usage.completionTokens;
-        this.addUsage(tokens, e.costUsd);
+        if (e.total) this.total = e.total;
         put({ id: e.id, parentId, kind: 'model', title: `${e.model} replied: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
         this.rollUp(parentId, tokens, e.costUsd, changed);
         break;
@@ -91,16 +93,15 @@ export class TraceViewModel {
         break;
       }
       case 'subcall.start':
-        this.subcalls++;
         this.subcallKinds.set(e.id, e.kind);
         put({ id: e.id, parentId, kind: 'subcall', title: `${e.kind} → ${e.model} (${e.promptChars.toLocaleString('en-US')} chars): ${oneLine(e.prompt, 50)}`, body: excerpt(e.prompt, 1500), state: 'running' });
         break;
       case 'subcall.end': {
         const sub = this.nodes.get(e.subcallId);
         const tokens = e.usage ? e.usage.promptTokens + e.usage.completionTokens : undefined;
+        if (e.total) this.total = e.total;
         // rlm_query usage is already counted by the child run's own model responses.
         if (tokens !== undefined && this.subcallKinds.get(e.subcallId) !== 'rlm_query') {
-          this.addUsage(tokens, e.costUsd ?? null);
           this.rollUp(sub?.parentId, tokens, e.costUsd ?? null, changed);
         }
         if (!sub) break;
@@ -110,29 +111,41 @@ export class TraceViewModel {
       case 'child.start':
         put({ id: e.id, parentId, kind: 'child', title: `child RLM (depth ${e.depth}): ${oneLine(e.prompt, 60)}`, body: excerpt(e.prompt, 1500), state: 'running' });
         break;
-      case 'run.end': {
-        this.closeIteration(e.parentId ?? '', e.ts, changed);
-        if (e.id === this.rootId || e.parentId === this.rootId || (this.rootId !== undefined && e.parentId === undefined)) {
-          // The top run's end: either carries the run's id or hangs under it.
-          this.endMs = e.ms;
-          this.outcome = { status: e.status, answer: e.answer, reason: e.reason };
-          let tokens = 0;
-          for (const u of Object.values(e.usage)) tokens += u.promptTokens + u.completionTokens;
-          this.tokens = Math.max(this.tokens, tokens);
-          this.cost = e.costUsd;
-          this.subcalls = Math.max(this.subcalls, e.subcalls);
-          this.iterations = e.iterations;
-          for (const n of this.nodes.values()) {
-            if (n.state === 'running') put({ ...n, state: e.status === 'answered' || e.status === 'forced' ? 'done' : 'error' });
-          }
-        } else {
-          const child = e.parentId !== undefined ? this.nodes.get(e.parentId) : undefined;
-          if (child) put({ ...child, state: e.status === 'answered' || e.status === 'forced' ? 'done' : 'error', output: excerpt(e.answer), error: e.reason, ms: e.ms, costUsd: e.costUsd });
+      case 'child.end':
+        this.endChild(e, changed);
+        break;
+      case 'run.end':
+        // Trajectories written before child.end existed end child runs with a run.end under their child.start.
+        if (e.parentId !== undefined && e.parentId !== this.rootId) this.endChild(e, changed);
+        else {
+          this.closeIteration(e.parentId ?? '', e.ts, changed);
+          this.endRun(e, put);
         }
         break;
-      }
     }
     return changed;
+  }
+
+  /** The top run's end: its outcome and final figures; whatever still runs is settled. */
+  private endRun(e: RunEndEvent, put: (n: NodeView) => void): void {
+    this.endMs = e.ms;
+    this.outcome = { status: e.status, answer: e.answer, reason: e.reason };
+    let tokens = 0;
+    for (const u of Object.values(e.usage)) tokens += u.promptTokens + u.completionTokens;
+    this.total = { tokens, costUsd: e.costUsd, subcalls: e.subcalls };
+    this.iterations = e.iterations;
+    for (const n of this.nodes.values()) {
+      if (n.state === 'running') put({ ...n, state: e.status === 'answered' || e.status === 'forced' ? 'done' : 'error' });
+    }
+  }
+
+  private endChild(e: ChildEndEvent | RunEndEvent, changed: NodeView[]): void {
+    this.closeIteration(e.parentId ?? '', e.ts, changed);
+    const child = e.parentId !== undefined ? this.nodes.get(e.parentId) : undefined;
+    if (!child) return;
+    const updated: NodeView = { ...child, state: e.status === 'answered' || e.status === 'forced' ? 'done' : 'error', output: excerpt(e.answer), error: e.reason, ms: e.ms, costUsd: e.costUsd };
+    this.nodes.set(updated.id, updated);
+    changed.push(updated);
   }
 
   /** Marks the run as cut off (crash or reload mid-run). */
@@ -157,18 +170,13 @@ export class TraceViewModel {
 
   usage(now = Date.now()): UsageView {
     return {
-      tokens: this.tokens,
-      costUsd: this.cost,
+      tokens: this.total.tokens,
+      costUsd: this.total.costUsd,
       elapsedMs: this.endMs ?? (this.startTs ? Math.max(0, now - this.startTs) : 0),
-      subcalls: this.subcalls,
+      subcalls: this.total.subcalls,
       iterations: this.iterations,
       maxIterations: this.maxIterations,
     };
-  }
-
-  private addUsage(tokens: number, cost: number | null): void {
-    this.tokens += tokens;
-    this.cost = this.cost === null || cost === null ? null : this.cost + cost;
   }
 
   /** Adds a model call's usage to every node above it (cell, iteration, sub-call, child run) for per-node totals. */

@@ -5,17 +5,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
-import type { RunOutcome } from '../../../src/vscode/runController';
-import type { RunResult } from '../../../src/core/rlm/types';
+import type { StartReply } from '../../../src/vscode/runController';
+import type { RunEndEvent } from '../../../src/core/trace/types';
 import type { TraceEvent } from '../../../src/core/trace/types';
 import { TraceViewModel } from '../../../src/vscode/panel/traceViewModel';
 import { until } from './until';
 
 const API_KEY = 'sk-test-rlm-integration';
 
-function resultOf(outcome: unknown): RunResult {
-  assert.ok(outcome && typeof outcome === 'object' && 'result' in outcome, `a run result, got ${JSON.stringify(outcome)}`);
-  return (outcome as { result: RunResult }).result;
+/** The run's end event, with the run's id. */
+function resultOf(reply: unknown): RunEndEvent & { runId: string } {
+  assert.ok(reply && typeof reply === 'object' && 'end' in reply, `a run, got ${JSON.stringify(reply)}`);
+  const { runId, end } = reply as { runId: string; end: RunEndEvent };
+  return { ...end, runId };
 }
 
 const rlm = () => vscode.workspace.getConfiguration('rlm');
@@ -89,7 +91,7 @@ describe('RLM extension in a real VS Code', () => {
   it('refuses Explain This Folder on a folder outside the workspace, instead of explaining the whole workspace', async () => {
     const outside = vscode.Uri.file(fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-outside-')));
     const before = (await api.listHistory()).length;
-    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', outside)) as RunOutcome;
+    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', outside)) as StartReply;
     assert.ok('refused' in outcome && outcome.refused === 'outside-workspace', JSON.stringify(outcome));
     assert.match(outcome.message, /outside/);
     assert.equal((await api.listHistory()).length, before, 'no run started');
@@ -109,7 +111,7 @@ describe('RLM extension in a real VS Code', () => {
 
   it('cancels a run in progress', async () => {
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
-    const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question') as Thenable<RunOutcome>;
+    const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question') as Thenable<StartReply>;
     await until('the run to start', async () => api.isRunning() && (await api.listHistory())[0]?.status === 'running');
     await vscode.commands.executeCommand('rlm.cancelRun');
     const result = resultOf(await pending);
@@ -121,9 +123,9 @@ describe('RLM extension in a real VS Code', () => {
 
   it('refuses a second run while one is live', async () => {
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
-    const first = vscode.commands.executeCommand('rlm.askRepo', 'Slow again') as Thenable<RunOutcome>;
+    const first = vscode.commands.executeCommand('rlm.askRepo', 'Slow again') as Thenable<StartReply>;
     await until('the run to start', () => api.isRunning() || undefined);
-    const second = (await vscode.commands.executeCommand('rlm.askRepo', 'Another')) as RunOutcome;
+    const second = (await vscode.commands.executeCommand('rlm.askRepo', 'Another')) as StartReply;
     assert.ok('refused' in second && second.refused === 'busy');
     await vscode.commands.executeCommand('rlm.cancelRun');
     assert.equal(resultOf(await first).status, 'cancelled');
@@ -133,11 +135,11 @@ describe('RLM extension in a real VS Code', () => {
     const [a, b] = (await Promise.all([
       vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?'),
       vscode.commands.executeCommand('rlm.askRepo', 'Where is mul defined?'),
-    ])) as RunOutcome[];
+    ])) as StartReply[];
     const refused = [a, b].filter((o) => 'refused' in o);
     assert.equal(refused.length, 1, JSON.stringify([a, b]));
     assert.ok('refused' in refused[0] && refused[0].refused === 'busy');
-    const ran = [a, b].find((o) => 'result' in o);
+    const ran = [a, b].find((o) => 'end' in o);
     assert.equal(resultOf(ran).status, 'answered');
   });
 
@@ -202,7 +204,7 @@ describe('RLM extension in a real VS Code', () => {
       const childIterations = nodes.filter((n) => n.kind === 'iteration' && n.parentId === child.id);
       assert.ok(childIterations.length >= 2, 'the child run has its own iterations under it');
       assert.ok(nodes.filter((n) => n.kind === 'iteration' && n.parentId === undefined).length >= 2, 'the top run has its own iterations at the top');
-      assert.equal(vm.outcome.status, 'answered');
+      assert.equal(vm.outcome?.status, 'answered');
       assert.ok(nodes.every((n) => n.state !== 'running'), 'nothing left running after run.end');
     } finally {
       await rlm().update('limits.maxDepth', undefined, vscode.ConfigurationTarget.Global);

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
-import type { RunOutcome } from '../../../src/vscode/runController';
+import type { StartReply } from '../../../src/vscode/runController';
 import { until } from './until';
 
 describe('reopening a live run', () => {
@@ -19,7 +19,7 @@ describe('reopening a live run', () => {
 
   it('shows the live run, not a frozen snapshot, after its panel was closed', async () => {
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
-    const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question to reopen') as Thenable<RunOutcome>;
+    const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question to reopen') as Thenable<StartReply>;
     const runId = await until('the run to start', async () => {
       const [latest] = await api.listHistory();
       return api.isRunning() && latest?.status === 'running' && latest.runId;
@@ -31,11 +31,11 @@ describe('reopening a live run', () => {
     assert.equal(await vscode.commands.executeCommand('rlm.history.open', runId), true);
     const reopened = api.panelSnapshot(runId);
     assert.equal(reopened?.live, true, 'the reopened panel follows the run');
-    assert.equal(reopened?.outcome.status, 'running');
+    assert.equal(reopened?.outcome, undefined, 'still running');
 
     await vscode.commands.executeCommand('rlm.cancelRun');
     const outcome = await pending;
-    assert.ok('result' in outcome && outcome.result.status === 'cancelled');
-    assert.equal(api.panelSnapshot(runId)?.outcome.status, 'cancelled', 'the same panel shows the end');
+    assert.ok('end' in outcome && outcome.end.status === 'cancelled');
+    assert.equal(api.panelSnapshot(runId)?.outcome?.status, 'cancelled', 'the same panel shows the end');
   });
 });

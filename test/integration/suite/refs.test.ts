@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunResult } from '../../../src/core/rlm/types';
+import type { RunEndEvent } from '../../../src/core/trace/types';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 
 describe('reference checks after a run', () => {
@@ -17,9 +17,10 @@ describe('reference checks after a run', () => {
 
   it("a finished run's panel still checks against the run's files (the workspace is released)", async () => {
     await rlm().update('excludes', ['src/app.ts'], vscode.ConfigurationTarget.Global);
-    let result: RunResult;
+    let result: RunEndEvent & { runId: string };
     try {
-      result = ((await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { result: RunResult }).result;
+      const reply = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { runId: string; end: RunEndEvent };
+      result = { ...reply.end, runId: reply.runId };
     } finally {
       await rlm().update('excludes', undefined, vscode.ConfigurationTarget.Global);
     }

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunResult } from '../../../src/core/rlm/types';
+import type { RunEndEvent } from '../../../src/core/trace/types';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 import { until } from './until';
 
@@ -33,8 +33,8 @@ describe('machine-scoped settings', () => {
     assert.deepEqual(rlm().get('allowSecrets'), []);
     assert.equal(rlm().get<Record<string, { input: number }>>('prices')?.['fake-root']?.input, 1);
 
-    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { result: RunResult };
-    assert.equal(outcome.result.status, 'answered', outcome.result.reason);
-    assert.ok(outcome.result.costUsd !== null && outcome.result.costUsd > 0, 'priced with the user prices');
+    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { runId: string; end: RunEndEvent };
+    assert.equal(outcome.end.status, 'answered', outcome.end.reason);
+    assert.ok(outcome.end.costUsd !== null && outcome.end.costUsd > 0, 'priced with the user prices');
   });
 });

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { NO_LM_MESSAGE, toLmMessages } from '../../../src/vscode/lmChatModel';
-import type { RunOutcome } from '../../../src/vscode/runController';
+import type { StartReply } from '../../../src/vscode/runController';
 
 describe('VS Code language models (vscode-lm)', () => {
   afterEach(async () => {
@@ -13,7 +13,7 @@ describe('VS Code language models (vscode-lm)', () => {
   it('says clearly that no model is available', async () => {
     assert.deepEqual(await vscode.lm.selectChatModels(), [], 'precondition: no language model provider here');
     await vscode.workspace.getConfiguration('rlm').update('provider', 'vscode-lm', vscode.ConfigurationTarget.Global);
-    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as RunOutcome;
+    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as StartReply;
     assert.ok('refused' in outcome, JSON.stringify(outcome));
     assert.equal(outcome.refused, 'setup');
     assert.equal(outcome.message, NO_LM_MESSAGE);

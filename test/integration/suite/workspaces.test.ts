@@ -4,9 +4,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunResult } from '../../../src/core/rlm/types';
+import type { RunEndEvent } from '../../../src/core/trace/types';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
-import type { RunOutcome } from '../../../src/vscode/runController';
+import type { StartReply } from '../../../src/vscode/runController';
 
 describe('history and workspaces', () => {
   let api: RlmExtensionApi;
@@ -26,11 +26,11 @@ describe('history and workspaces', () => {
   }
 
   it('records the open workspace folders in the start line', async () => {
-    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { result: RunResult };
-    assert.equal(outcome.result.status, 'answered', outcome.result.reason);
-    const entry = (await api.listHistory()).find((e) => e.runId === outcome.result.runId);
+    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { runId: string; end: RunEndEvent };
+    assert.equal(outcome.end.status, 'answered', outcome.end.reason);
+    const entry = (await api.listHistory()).find((e) => e.runId === outcome.runId);
     assert.deepEqual(entry?.folders, [vscode.workspace.workspaceFolders![0].uri.toString()]);
-    assert.ok((await api.listVisibleHistory()).some((e) => e.runId === outcome.result.runId));
+    assert.ok((await api.listVisibleHistory()).some((e) => e.runId === outcome.runId));
   });
 
   it("hides other workspaces' runs, refuses to re-run them and leaves their references unverified; older entries show", async () => {
@@ -41,7 +41,7 @@ describe('history and workspaces', () => {
     assert.ok(!visible.includes('other-workspace-run'), JSON.stringify(visible));
     assert.ok(visible.includes('legacy-run'), 'entries without folders show');
 
-    const rerun = (await vscode.commands.executeCommand('rlm.history.rerun', 'other-workspace-run')) as RunOutcome;
+    const rerun = (await vscode.commands.executeCommand('rlm.history.rerun', 'other-workspace-run')) as StartReply;
     assert.ok(rerun && 'refused' in rerun && rerun.refused === 'other-workspace', JSON.stringify(rerun));
 
     const ref = [{ path: 'src/math.ts', line: 1 }];

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
-import type { RunOutcome } from '../../../src/vscode/runController';
+import type { StartReply } from '../../../src/vscode/runController';
 
 describe('deactivate', () => {
   const rlm = () => vscode.workspace.getConfiguration('rlm');
@@ -20,7 +20,7 @@ describe('deactivate', () => {
     const main = require(path.join(ext.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> };
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
     const question = 'A question cut by deactivation';
-    const pending = vscode.commands.executeCommand('rlm.askRepo', question) as Thenable<RunOutcome>;
+    const pending = vscode.commands.executeCommand('rlm.askRepo', question) as Thenable<StartReply>;
     const entry = async () => (await api.listHistory()).find((e) => e.question === question);
     const deadline = Date.now() + 20_000;
     while (!(api.isRunning() && (await entry())?.status === 'running')) {
@@ -30,7 +30,7 @@ describe('deactivate', () => {
     await main.deactivate();
     assert.equal(api.isRunning(), false, 'no run left once deactivate() returned');
     const outcome = await pending;
-    assert.ok('result' in outcome && outcome.result.status === 'cancelled', JSON.stringify(outcome));
+    assert.ok('end' in outcome && outcome.end.status === 'cancelled', JSON.stringify(outcome));
     assert.equal((await entry())?.status, 'cancelled');
   });
 });

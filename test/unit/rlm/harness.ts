@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { OpenAIChatModel } from '../../../src/core/llm/openaiModel';
-import { runRlm } from '../../../src/core/rlm/run';
-import type { RunOptions, RunResult } from '../../../src/core/rlm/types';
+import { Run } from '../../../src/core/rlm/run';
+import type { RunOptions } from '../../../src/core/rlm/types';
 import { SandboxPool } from '../../../src/core/sandbox/pool';
-import type { TraceEvent } from '../../../src/core/trace/types';
+import type { RunEndEvent, TraceEvent } from '../../../src/core/trace/types';
 import { NodeFileSource, scanWorkspace } from '../../../src/core/workspace';
 import { startFakeServer, type FakeScript, type FakeServer } from '../../fakeServer/server';
 
@@ -39,7 +39,8 @@ export interface Harness {
   root: string;
   pool: SandboxPool;
   events: TraceEvent[];
-  run(question: string, extra?: Partial<RunOptions>): Promise<RunResult>;
+  /** Runs to the end; `follow` sees every event with the run's id, as a host does. */
+  run(question: string, extra?: Partial<RunOptions>, follow?: (runId: string, event: TraceEvent) => void): Promise<RunEndEvent>;
   close(): Promise<void>;
 }
 
@@ -55,19 +56,23 @@ export async function harness(script: FakeScript, opts: { subModel?: string; tim
     root,
     pool,
     events,
-    async run(question, extra = {}) {
+    async run(question, extra = {}, follow) {
       const workspace = await scanWorkspace([{ name: 'shop', source: new NodeFileSource(root) }]);
-      return runRlm(
+      const run: Run = new Run(
         {
           question,
           workspace,
           rootModel: model('root-model'),
           subModel: model(opts.subModel ?? 'sub-model'),
-          onEvent: (e) => events.push(e),
+          onEvent: (e) => {
+            events.push(e);
+            follow?.(run.id, e);
+          },
           ...extra,
         },
         { sandbox: pool, secrets: [API_KEY] },
       );
+      return run.start();
     },
     async close() {
       await pool.dispose();

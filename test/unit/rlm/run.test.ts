@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTrajectory, TrajectoryWriter } from '../../../src/core/trace/trajectory';
-import { TraceTree } from '../../../src/core/trace/traceTree';
 import type { TraceEvent } from '../../../src/core/trace/types';
+import { TraceViewModel } from '../../../src/vscode/panel/traceViewModel';
 import type { FakeRequestInfo } from '../../fakeServer/server';
 import { API_KEY, AUTH_MARKER, DOTENV_SECRET, harness, js, requestText, rootRequests, type Harness } from './harness';
 
@@ -63,13 +63,19 @@ describe('RLM run over a fixture repository', function () {
     assert.doesNotMatch(firstOutput.output, /build\/out\.js|\.env/);
 
     // The tree: run → iterations → cells → sub-calls under the batching cell.
-    const tree = TraceTree.fromEvents(ev);
-    const root = tree.root!;
-    assert.equal(root.event.type, 'run.start');
-    const iterations = root.children.filter((c) => c.event.type === 'iteration.start');
+    // (Built by the panel's view model, the one place that links events into a tree.)
+    const vm = new TraceViewModel();
+    for (const e of ev) vm.apply(e);
+    assert.equal(vm.rootId, ev[0].id);
+    const nodes = vm.allNodes();
+    const under = (parentId: string | undefined, kind: string) => nodes.filter((n) => n.parentId === parentId && n.kind === kind);
+    const iterations = under(undefined, 'iteration');
     assert.equal(iterations.length, 4);
-    const batchCell = iterations[2].children.find((c) => c.event.type === 'cell.start')!;
-    assert.equal(batchCell.children.filter((c) => c.event.type === 'subcall.start').length, 2);
+    const [batchCell] = under(iterations[2].id, 'cell');
+    assert.equal(under(batchCell.id, 'subcall').length, 2);
+    // The panel's usage meter shows the run's own totals, not a sum of its own.
+    assert.deepEqual(vm.usage().tokens, Object.values(result.usage).reduce((t, u) => t + u.promptTokens + u.completionTokens, 0));
+    assert.equal(vm.usage().subcalls, result.subcalls);
 
     // The trajectory: one event per line, read back whole.
     const lines = readFileSync(file, 'utf8').trim().split('\n');

@@ -17,9 +17,12 @@ describe('TrajectoryWriter and readTrajectory', () => {
 
   it('writes one event per line and reads them back', async () => {
     const file = join(dir, 'nested', 'run.jsonl');
-    const w = await TrajectoryWriter.open(file, { secrets: [SECRET] });
+    const w = await TrajectoryWriter.open(file);
+    // As a run writes it: every event has left through the run's emitter, which redacts once.
+    const emitter = new TraceEmitter([SECRET]);
+    emitter.on((e) => w.append(e));
     const events = sampleRun(SECRET);
-    for (const e of events) w.append(e);
+    for (const e of events) emitter.emit(e);
     await w.close();
     const text = readFileSync(file, 'utf8');
     assert.equal(text.split('\n').filter(Boolean).length, events.length);

@@ -2,7 +2,7 @@
  *  references in that form are verified and opened in the right folder. */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import type { RunResult } from '../../../../src/core/rlm/types';
+import type { RunEndEvent } from '../../../../src/core/trace/types';
 import type { RlmExtensionApi } from '../../../../src/vscode/extension';
 import { RefVerifier } from '../../../../src/vscode/panel/refVerifier';
 
@@ -17,10 +17,10 @@ describe('multi-root workspace', () => {
   });
 
   it('answers over both roots, with root-prefixed paths', async () => {
-    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { result: RunResult };
-    assert.equal(outcome.result.status, 'answered', outcome.result.reason);
-    assert.match(outcome.result.answer ?? '', /`calc\/src\/math\.ts:1`/);
-    assert.match(outcome.result.answer ?? '', /extra\/lib\/strings\.ts:1/);
+    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as { runId: string; end: RunEndEvent };
+    assert.equal(outcome.end.status, 'answered', outcome.end.reason);
+    assert.match(outcome.end.answer ?? '', /`calc\/src\/math\.ts:1`/);
+    assert.match(outcome.end.answer ?? '', /extra\/lib\/strings\.ts:1/);
   });
 
   it('verifies and opens root-prefixed references in the right folder', async () => {
@@ -39,9 +39,9 @@ describe('multi-root workspace', () => {
 
   it('explains a folder of the second root, scoped to it', async () => {
     const extra = vscode.workspace.workspaceFolders![1];
-    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', vscode.Uri.joinPath(extra.uri, 'lib'))) as { result: RunResult };
-    assert.equal(outcome.result.status, 'answered', outcome.result.reason);
-    assert.match(outcome.result.answer ?? '', /lib\/strings\.ts:1/);
-    assert.doesNotMatch(outcome.result.answer ?? '', /math\.ts/);
+    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', vscode.Uri.joinPath(extra.uri, 'lib'))) as { runId: string; end: RunEndEvent };
+    assert.equal(outcome.end.status, 'answered', outcome.end.reason);
+    assert.match(outcome.end.answer ?? '', /lib\/strings\.ts:1/);
+    assert.doesNotMatch(outcome.end.answer ?? '', /math\.ts/);
   });
 });

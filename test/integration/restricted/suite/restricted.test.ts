@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../../src/vscode/extension';
-import type { RunOutcome } from '../../../../src/vscode/runController';
+import type { StartReply } from '../../../../src/vscode/runController';
 
 describe('Restricted Mode', () => {
   let api: RlmExtensionApi;
@@ -18,7 +18,7 @@ describe('Restricted Mode', () => {
 
   it('refuses a run and says why, without starting anything', async () => {
     const before = (await api.listHistory()).length;
-    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as RunOutcome;
+    const outcome = (await vscode.commands.executeCommand('rlm.askRepo', 'Where is add defined?')) as StartReply;
     assert.ok(outcome && 'refused' in outcome, `refused, got ${JSON.stringify(outcome)}`);
     assert.equal(outcome.refused, 'untrusted');
     assert.match(outcome.message, /Restricted Mode/);
@@ -29,7 +29,7 @@ describe('Restricted Mode', () => {
 
   it('refuses Explain This Folder too', async () => {
     const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'lib');
-    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', folder)) as RunOutcome;
+    const outcome = (await vscode.commands.executeCommand('rlm.explainFolder', folder)) as StartReply;
     assert.ok(outcome && 'refused' in outcome && outcome.refused === 'untrusted');
   });
 });

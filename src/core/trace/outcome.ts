@@ -1,0 +1,14 @@
+// How a run ended: the one ending type. The engine resolves to it (inside run.end), a child run's
+// child.end carries it, history and the panel show it. No imports: src/panelProtocol.ts (and so the
+// webview) imports this file for types, without reaching the rest of the core.
+
+/** `interrupted` is written by no engine: history gives it to a run whose process went away. */
+export type RunStatus = 'answered' | 'forced' | 'failed' | 'cancelled' | 'budget' | 'interrupted';
+
+export interface Outcome {
+  status: RunStatus;
+  /** Markdown written by the model (answered, forced). */
+  answer?: string;
+  /** Why the run ended without a clean answer, for the user. */
+  reason?: string;
+}

@@ -1,0 +1,89 @@
+import * as assert from 'node:assert/strict';
+import { TraceEventFactory } from '../../../src/core/trace/ids';
+import type { TraceEvent } from '../../../src/core/trace/types';
+import type { NodeView } from '../../../src/panelProtocol';
+import { TraceViewModel } from '../../../src/vscode/panel/traceViewModel';
+import { sampleRun } from '../trace/fixtures';
+
+/** The view model's nodes as nested [kind, children] for readable comparisons. */
+function shape(nodes: NodeView[], parentId?: string): unknown[] {
+  return nodes.filter((n) => n.parentId === parentId).map((n) => {
+    const children = shape(nodes, n.id);
+    return children.length ? [n.kind, children] : n.kind;
+  });
+}
+
+function fold(events: TraceEvent[]): TraceViewModel {
+  const vm = new TraceViewModel();
+  for (const e of events) vm.apply(e);
+  return vm;
+}
+
+describe('TraceViewModel (the one trace-tree builder)', () => {
+  it('links events into the recursion tree and folds end events into their start', () => {
+    const vm = fold(sampleRun());
+    assert.deepEqual(shape(vm.allNodes()), [['iteration', ['model', ['cell', ['subcall', ['child', ['iteration']]]]]]]);
+    const cell = vm.allNodes().find((n) => n.kind === 'cell')!;
+    assert.equal(cell.output, '3');
+    assert.equal(cell.state, 'done');
+  });
+
+  it('ends a child run on its child.end, and the run on run.end only', () => {
+    const events = sampleRun();
+    const childEndAt = events.findIndex((e) => e.type === 'child.end');
+    const vm = fold(events.slice(0, childEndAt + 1));
+    const child = vm.allNodes().find((n) => n.kind === 'child')!;
+    assert.equal(child.state, 'done');
+    assert.equal(child.output, 'child answer');
+    assert.equal(vm.outcome, undefined, 'a child run\'s end is not the run\'s');
+    assert.equal(vm.ended, false);
+    for (const e of events.slice(childEndAt + 1)) vm.apply(e);
+    assert.deepEqual(vm.outcome, { status: 'answered', answer: 'src/auth.ts:2', reason: undefined });
+    assert.equal(vm.ended, true);
+  });
+
+  it('reopens a trajectory written before child.end: a run.end under a child.start ends the child', () => {
+    const legacy = sampleRun().map((e) => (e.type === 'child.end' ? ({ ...e, type: 'run.end' } as TraceEvent) : e));
+    const cut = legacy.slice(0, -1); // without the top run's end
+    const vm = fold(cut);
+    assert.equal(vm.allNodes().find((n) => n.kind === 'child')!.state, 'done');
+    assert.equal(vm.outcome, undefined, 'still the run\'s own end that ends it');
+    vm.markInterrupted('cut off');
+    assert.equal((vm.outcome as { status: string } | undefined)?.status, 'interrupted');
+    assert.equal(fold(legacy).outcome?.status, 'answered');
+  });
+
+  it('shows the run\'s totals as the events carry them, never a sum of its own', () => {
+    const events = sampleRun();
+    const vm = new TraceViewModel();
+    const seen: number[] = [];
+    for (const e of events) {
+      vm.apply(e);
+      seen.push(vm.usage().tokens);
+    }
+    // 15 after the root model's reply, 21 after the sub-call, 21 in run.end's per-model usage.
+    assert.deepEqual([...new Set(seen)], [0, 15, 21]);
+    assert.equal(vm.usage().subcalls, 2, 'from run.end, which counts the child run\'s sub-calls too');
+    assert.equal(vm.usage().costUsd, 0.5);
+  });
+
+  it('keeps a trajectory without totals (older runs) at zero until its run.end', () => {
+    const events = sampleRun().map((e) => ('total' in e ? ({ ...e, total: undefined } as TraceEvent) : e));
+    const vm = new TraceViewModel();
+    for (const e of events.slice(0, -1)) vm.apply(e);
+    assert.equal(vm.usage().tokens, 0);
+    vm.apply(events.at(-1)!);
+    assert.equal(vm.usage().tokens, 21);
+  });
+
+  it('reads a run that ended before its workspace was scanned', () => {
+    let t = 1;
+    const f = new TraceEventFactory(undefined, () => t++);
+    const start = f.make('run.start', undefined, { runId: 'r', question: 'q', depth: 1, rootModel: 'm', subModel: 's' });
+    const end = f.make('run.end', start.id, { status: 'failed', reason: 'Cannot read the workspace.', iterations: 0, subcalls: 0, usage: {}, costUsd: 0, ms: 1 });
+    const vm = fold([start, end]);
+    assert.equal(vm.header?.question, 'q');
+    assert.deepEqual(vm.outcome, { status: 'failed', answer: undefined, reason: 'Cannot read the workspace.' });
+    assert.deepEqual(vm.allNodes(), []);
+  });
+});
