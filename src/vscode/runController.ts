@@ -1,6 +1,8 @@
 /**
- * Starts, tracks and cancels runs: trust check, models, workspace scan, the engine, the live panel,
- * progress notification, status-bar item and history. One run at a time per window.
+ * Starts, tracks and cancels runs from VS Code: admits a request (trust, workspace, busy), sets up
+ * the models, makes the core's Run (which owns the run's life: its id, its scan, its end event),
+ * shows its feed in a panel, follows its events into history and the status bar, and reports
+ * how it ended. One run at a time per window. It never makes up an event.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +35,14 @@ export interface Refusal {
 
 /** What a request led to: a refusal, or a run with its id and its end (the last event). */
 export type StartReply = Refusal | { runId: string; end: RunEndEvent };
+
+type Engine = typeof import('./engine');
+
+interface SetUp {
+  cfg: RunConfig;
+  models: RunModels;
+  engine: Engine;
+}
 
 /** The roots a run scans, with the folder scope (Explain This Folder). */
 interface Target {
@@ -92,43 +102,35 @@ export class RunController implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'rlm.running', running);
   }
 
-  /** One question: refuse or prepare the run, show it, run it, record how it ended. */
+  /** One question: admit it, set up the models, make the run (its id first), show it, run it. */
   async start(req: RunRequest): Promise<StartReply> {
     const target = this.admit(req);
     if ('refused' in target) return target;
-    // Claimed before the first await, so two quick starts cannot both pass the busy check.
+    // Claimed before the first await, so two quick starts cannot both pass the busy check. No await
+    // follows the set-up until show() makes the run active, which holds the claim from then on.
     this.starting = true;
-    let setUp: { cfg: RunConfig; models: RunModels } | Refusal;
+    let setUp: SetUp | Refusal;
     try {
-      setUp = await this.setUpModels();
+      setUp = await this.setUp();
     } finally {
       this.starting = false;
     }
     if ('refused' in setUp) return setUp;
-    const { cfg, models } = setUp;
-    const { Run, scanWorkspace } = await import('./engine');
 
+    const { cfg, models, engine } = setUp;
     const abort = new AbortController();
     const folderUris = target.folders.map((f) => f.uri.toString());
     let live!: LiveRun;
     let workspace: Workspace | undefined;
     let report = (_message: string) => {};
-    const run = new Run(
+    const run = new engine.Run(
       {
         question: req.question,
         scope: target.scopeLabel,
-        // The scan is a step of the run: a failed or cancelled scan still ends it with run.end.
+        // A step of the run: a failed or cancelled scan still ends it with run.end.
         workspace: async (signal) => {
           report('scanning the workspace…');
-          const excludes = [...cfg.excludes];
-          if (cfg.respectFilesExclude) for (const f of target.folders) excludes.push(...filesExcludeGlobs(f.uri));
-          workspace = await scanWorkspace(target.roots, {
-            excludes: [...new Set(excludes)],
-            allowSecrets: cfg.allowSecrets,
-            scope: target.scope,
-            rgPath: bundledRipgrep(),
-            signal,
-          });
+          workspace = await this.scan(engine.scanWorkspace, target, cfg, signal);
           live.verifier = new RefVerifier(workspace);
           report(`${workspace.context.totals.files} files; thinking…`);
           return workspace;
@@ -189,17 +191,34 @@ export class RunController implements vscode.Disposable {
     return { ...target, folders };
   }
 
-  /** The settings and models of the next run; a refusal (with the way out) when they cannot be set up. */
-  private async setUpModels(): Promise<{ cfg: RunConfig; models: RunModels } | Refusal> {
+  /** The settings, models and engine of the next run; a refusal (with the way out) when the models
+   *  cannot be set up (no key, no Copilot consent): no run exists yet. */
+  private async setUp(): Promise<SetUp | Refusal> {
     const cfg = readRunConfig();
+    let models: RunModels;
     try {
-      return { cfg, models: await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation) };
+      models = await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation);
     } catch (err) {
       const message = safeMessage(err, 'Could not set up the models.');
       const actions = message.includes('API key') ? ['Set API Key'] : [];
       void vscode.window.showErrorMessage(`RLM: ${message}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('rlm.setApiKey'));
       return { refused: 'setup', message };
     }
+    // Loaded on the first run, so that activation evaluates none of the run machinery.
+    return { cfg, models, engine: await import('./engine') };
+  }
+
+  /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
+  private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, signal: AbortSignal): Promise<Workspace> {
+    const excludes = [...cfg.excludes];
+    if (cfg.respectFilesExclude) for (const f of target.folders) excludes.push(...filesExcludeGlobs(f.uri));
+    return scanWorkspace(target.roots, {
+      excludes: [...new Set(excludes)],
+      allowSecrets: cfg.allowSecrets,
+      scope: target.scope,
+      rgPath: bundledRipgrep(),
+      signal,
+    });
   }
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */

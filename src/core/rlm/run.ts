@@ -21,8 +21,6 @@ export function childIterations(parentMax: number): number {
   return Math.max(3, Math.floor(parentMax / 2));
 }
 
-type LoopOutcome = Outcome & { iterations: number };
-
 /**
  * One Recursive Language Model run over a workspace, from its id to its end. The id exists before
  * any event, so a host keys its feed and history by it from the start. `start()` prepares (scan,
@@ -43,7 +41,7 @@ export class Run {
     const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
     const state = new RunState(this.id, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
     let rootId: string | undefined;
-    let outcome: LoopOutcome;
+    let outcome: Outcome & { iterations: number };
     try {
       const workspace = await prepare(options.workspace, state);
       rootId = this.emitStart(state, workspace);
@@ -75,7 +73,7 @@ export class Run {
     });
   }
 
-  private loop(state: RunState, budgets: Budgets, sandbox: SandboxProvider, rootId: string, workspace: WorkspaceAccess): Promise<LoopOutcome> {
+  private loop(state: RunState, budgets: Budgets, sandbox: SandboxProvider, rootId: string, workspace: WorkspaceAccess): Promise<Outcome & { iterations: number }> {
     const { options } = this;
     const loop = (
       depth: number,
@@ -108,7 +106,7 @@ export class Run {
         return state.childSlots(depth).run(async () => {
           const started = Date.now();
           const childId = state.emit({ type: 'child.start', parentId, depth, prompt: excerpt(prompt) });
-          let outcome: LoopOutcome;
+          let outcome: Outcome & { iterations: number };
           try {
             const childWorkspace = text === undefined ? workspace : await textWorkspace(text);
             outcome = await loop(depth, childIterations(parentMax), childId, signal, { question: prompt, workspace: childWorkspace });
@@ -133,13 +131,13 @@ async function prepare<T>(step: Prepared<T>, state: RunState): Promise<T> {
 }
 
 /** The outcome of a step that threw: the run's stop reason when it has one (cancel, budget). */
-function failed(state: RunState, err: unknown): LoopOutcome {
+function failed(state: RunState, err: unknown): Outcome & { iterations: number } {
   if (state.stop) return { status: state.stop.status, reason: state.stop.reason, iterations: 0 };
   return { status: 'failed', reason: safeMessage(err, 'Internal error in the run.'), iterations: 0 };
 }
 
 /** What a run (or a child run) ended with: its outcome plus the state's counters so far. */
-function summary(state: RunState, outcome: LoopOutcome, startedAt: number) {
+function summary(state: RunState, outcome: Outcome & { iterations: number }, startedAt: number) {
   return {
     status: outcome.status,
     answer: outcome.answer,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseCli, UsageError } from '../../../src/cli/args';
-import { progressLine } from '../../../src/cli/progress';
+import { progressLine, SubcallMilestones } from '../../../src/cli/progress';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => {
   const r = parseCli(args, env, '/cwd');
@@ -58,5 +58,13 @@ describe('rlm ask progress lines', () => {
   it('shows turns and cells, escaping control and bidi characters of model text', () => {
     assert.equal(progressLine({ type: 'iteration.start', id: '1', ts: 0, iteration: 2, maxIterations: 30 }), 'turn 2/30');
     assert.equal(progressLine({ type: 'cell.start', id: '2', ts: 0, code: '\n\u001b[31mprint(1)\u202e' }), '  cell: \\u001b[31mprint(1)\\u202e');
+  });
+
+  it('notes every 25 sub-calls from the run\'s own total, without counting events', () => {
+    const m = new SubcallMilestones();
+    const end = (subcalls: number) => ({ type: 'subcall.end' as const, id: String(subcalls), ts: 0, subcallId: 's', ms: 1, total: { tokens: 0, costUsd: null, subcalls } });
+    // Sub-calls of a batch finish out of order and some ends are failures without a total.
+    const notes = [end(3), end(24), { ...end(30), total: undefined }, end(26), end(27), end(51), end(60), end(75)].map((e) => m.note(e));
+    assert.deepEqual(notes.filter(Boolean), ['  25 sub-calls', '  50 sub-calls', '  75 sub-calls']);
   });
 });
