@@ -4,6 +4,10 @@ import { compileGlob, MAX_GLOB_WORK } from '../../../src/core/workspace/globMatc
 import { findRipgrep } from '../../../src/core/workspace/grepRipgrep';
 import { makeTree, rejectsWith, removeTree } from './fixture';
 
+/** Both grep engines, ripgrep when this machine has it: the glob filter must mean the same in each. */
+const engines: Array<[string, ScanOptions]> = [['JS worker', { grepEngine: 'js' }]];
+if (findRipgrep() !== undefined) engines.unshift(['ripgrep', {}]);
+
 // A model-chosen glob is matched on the host's main thread against every mapped path: its cost
 // must be capped up front, not discovered by freezing the extension host.
 describe('workspace map: glob cost', () => {
@@ -34,8 +38,6 @@ describe('workspace map: glob cost', () => {
     });
     after(() => removeTree(dir));
 
-    const engines: Array<[string, ScanOptions]> = [['JS worker', { grepEngine: 'js' }]];
-    if (findRipgrep() !== undefined) engines.unshift(['ripgrep', {}]);
     for (const [engine, opts] of engines) {
       it(`${engine}: the reviewer's freezing glob is refused; a heavy allowed one works while the host ticks`, async () => {
         const ws = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], opts);
@@ -143,8 +145,6 @@ describe('workspace map: glob syntax', () => {
     });
     after(() => removeTree(dir));
 
-    const engines: Array<[string, ScanOptions]> = [['JS worker', { grepEngine: 'js' }]];
-    if (findRipgrep() !== undefined) engines.unshift(['ripgrep', {}]);
     for (const [engine, opts] of engines) {
       it(`${engine}: **/x.ts finds x.ts in folders only; ! leaves folders and names out`, async () => {
         const ws = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], opts);
