@@ -16,23 +16,87 @@ type Token =
   | { t: 'dirs' } // **/ : zero or more whole folders
   | { t: 'class'; neg: boolean; ranges: Array<[string, string]> };
 
-/** Compiles a glob (`*`, `**`, `?`, `[a-z]`, `[!x]`, `{a,b}`, `\` escapes). A glob without `/`
- *  matches the file name in any folder; one with `/` matches the whole workspace path. */
-export function compileGlob(glob: string): (path: string) => boolean {
-  if (typeof glob !== 'string' || glob.length === 0) throw new RlmError('glob must be a non-empty string', 'glob-invalid');
+/** Compiles a glob, or a list of globs, into a path test.
+ *
+ *  One glob: `*` (anything but `/`), `**` (anything), `**` + `/` (zero or more whole folders), `?`,
+ *  `[a-z]`, `[!x]`, `{a,b}`, `\` escapes. A glob without `/` matches the file name in any folder; one
+ *  with `/` matches the whole workspace path (a leading `/` is dropped).
+ *
+ *  A list is an array, or one string whose globs are separated by commas outside `{}` (the way VS
+ *  Code's "files to include" field reads; `\,` is a literal comma). A glob starting with `!` excludes:
+ *  a path matches the list when it matches at least one glob without `!` (or the list has only `!`
+ *  globs, which then mean "everything but") and none with `!`. Order does not matter. `\!` at the
+ *  start is a literal `!`.
+ *
+ *  The returned test takes one path and any other names for the same file (in a multi-root
+ *  workspace, the path inside its root): a file is included if any name matches an include glob and
+ *  excluded if any name matches an exclude glob. */
+export function compileGlob(glob: string | readonly string[]): (path: string, ...alsoAs: string[]) => boolean {
+  const list = typeof glob === 'string' ? splitList(checkGlob(glob)) : Array.isArray(glob) ? glob.map((g) => checkGlob(g).trim()) : [checkGlob(glob)];
+  if (list.length === 0) throw new RlmError('glob list is empty: give at least one glob', 'glob-invalid');
+  const include: string[] = [];
+  const exclude: string[] = [];
+  for (const g of list) {
+    if (!g.startsWith('!')) include.push(g);
+    else if (g.length > 1) exclude.push(g.slice(1));
+    else throw new RlmError("glob '!' excludes nothing: write '!' then a glob, e.g. '!test/**' or '!*.spec.ts'", 'glob-invalid');
+  }
+  const compiled = compileAll([...include, ...exclude]);
+  const includes = compiled.slice(0, include.length);
+  const excludes = compiled.slice(include.length);
+  return (path: string, ...alsoAs: string[]) => {
+    const names = [path, ...alsoAs];
+    if (includes.length > 0 && !names.some((name) => includes.some((match) => match(name)))) return false;
+    return !names.some((name) => excludes.some((match) => match(name)));
+  };
+}
+
+function checkGlob(glob: unknown): string {
+  if (typeof glob !== 'string' || glob.trim().length === 0) throw new RlmError('glob must be a non-empty string', 'glob-invalid');
   if (glob.length > MAX_GLOB_CHARS) throw new RlmError(`glob is longer than ${MAX_GLOB_CHARS} characters`, 'glob-invalid');
-  const basenameOnly = !glob.includes('/');
-  const body = glob.startsWith('/') ? glob.slice(1) : glob;
-  const tokenLists = expandBraces(body).map((g) => collapse(tokenize(g)));
-  const work = tokenLists.reduce((sum, tokens) => sum + tokens.length, 0);
+  return glob;
+}
+
+/** Top-level commas (outside `{}`, not escaped) separate globs; blanks around each are dropped. */
+function splitList(glob: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i <= glob.length; i++) {
+    const c = glob[i];
+    if (c === '\\') i++;
+    else if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    if ((c === ',' && depth === 0) || i >= glob.length) {
+      const part = glob.slice(from, i).trim();
+      if (part.length === 0) throw new RlmError(`glob list ${JSON.stringify(glob)} has an empty item: separate globs with single commas`, 'glob-invalid');
+      out.push(part);
+      from = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Each glob's test; the work cap counts the tokens of all of them together. */
+function compileAll(globs: string[]): Array<(path: string) => boolean> {
+  let work = 0;
+  const parsed = globs.map((glob) => {
+    const basenameOnly = !glob.includes('/');
+    const body = glob.startsWith('/') ? glob.slice(1) : glob;
+    const tokenLists = expandBraces(body).map((g) => collapse(tokenize(g)));
+    work += tokenLists.reduce((sum, tokens) => sum + tokens.length, 0);
+    return { basenameOnly, tokenLists };
+  });
   if (work > MAX_GLOB_WORK) {
     throw new RlmError(`glob too complex (${work} steps over its {a,b} alternatives, the limit is ${MAX_GLOB_WORK}); use a simpler glob`, 'glob-invalid');
   }
-  const alternatives = tokenLists.map(matcher);
-  return (path: string) => {
-    const subject = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
-    return alternatives.some((match) => match(subject));
-  };
+  return parsed.map(({ basenameOnly, tokenLists }) => {
+    const alternatives = tokenLists.map(matcher);
+    return (path: string) => {
+      const subject = basenameOnly ? path.slice(path.lastIndexOf('/') + 1) : path;
+      return alternatives.some((match) => match(subject));
+    };
+  });
 }
 
 function expandBraces(glob: string): string[] {
@@ -143,22 +207,30 @@ function collapse(tokens: Token[]): Token[] {
 function matcher(tokens: Token[]): (s: string) => boolean {
   const n = tokens.length;
   const seen = new Uint32Array(n + 1); // generation stamp per state, to add each state once per step
+  const spread = new Uint32Array(n + 1); // generation stamp per state whose empty match was followed
   let gen = 0;
   let cur: number[] = [];
   let next: number[] = [];
-  const add = (list: number[], i: number) => {
-    // Star-like tokens may match nothing: reaching them also reaches the token after them.
-    while (seen[i] !== gen) {
-      seen[i] = gen;
-      list.push(i);
+  // Star-like tokens may match nothing: reaching them also reaches the token after them. Not so for
+  // `**` + `/` inside a folder name (`through` false): its folders are whole, so the next token
+  // is only reachable at the start or just after a `/` (`**` + `/x.ts` must not match `srcx.ts`).
+  const add = (list: number[], i: number, through = true) => {
+    for (;;) {
+      if (seen[i] !== gen) {
+        seen[i] = gen;
+        list.push(i);
+      }
+      if (!through || spread[i] === gen) return;
+      spread[i] = gen;
       const t = i < n ? tokens[i].t : undefined;
-      if (t !== 'star' && t !== 'globstar' && t !== 'dirs') break;
+      if (t !== 'star' && t !== 'globstar' && t !== 'dirs') return;
       i++;
     }
   };
   return (s: string): boolean => {
     if (gen > 0x7fff0000) {
       seen.fill(0);
+      spread.fill(0);
       gen = 0;
     }
     gen++;
@@ -185,8 +257,7 @@ function matcher(tokens: Token[]): (s: string) => boolean {
             add(next, i);
             break;
           case 'dirs':
-            add(next, i);
-            if (ch === '/') add(next, i + 1);
+            add(next, i, ch === '/');
             break;
           case 'class': {
             const hit = tk.ranges.some(([a, b]) => ch >= a && ch <= b);

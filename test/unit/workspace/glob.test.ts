@@ -4,6 +4,10 @@ import { compileGlob, MAX_GLOB_WORK } from '../../../src/core/workspace/globMatc
 import { findRipgrep } from '../../../src/core/workspace/grepRipgrep';
 import { makeTree, rejectsWith, removeTree } from './fixture';
 
+/** Both grep engines, ripgrep when this machine has it: the glob filter must mean the same in each. */
+const engines: Array<[string, ScanOptions]> = [['JS worker', { grepEngine: 'js' }]];
+if (findRipgrep() !== undefined) engines.unshift(['ripgrep', {}]);
+
 // A model-chosen glob is matched on the host's main thread against every mapped path: its cost
 // must be capped up front, not discovered by freezing the extension host.
 describe('workspace map: glob cost', () => {
@@ -34,8 +38,6 @@ describe('workspace map: glob cost', () => {
     });
     after(() => removeTree(dir));
 
-    const engines: Array<[string, ScanOptions]> = [['JS worker', { grepEngine: 'js' }]];
-    if (findRipgrep() !== undefined) engines.unshift(['ripgrep', {}]);
     for (const [engine, opts] of engines) {
       it(`${engine}: the reviewer's freezing glob is refused; a heavy allowed one works while the host ticks`, async () => {
         const ws = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], opts);
@@ -53,6 +55,105 @@ describe('workspace map: glob cost', () => {
           clearInterval(iv);
         }
         assert.ok(ticks > 0, 'the host event loop never ran during the grep');
+      });
+    }
+  });
+});
+
+// Models write `**/x.ts` and expect "x.ts in any folder", and reach for `!` to leave folders out
+// (as in .gitignore and VS Code's search fields): both must mean what they mean there.
+describe('workspace map: glob syntax', () => {
+  const yes = (glob: string | string[], ...paths: string[]) => {
+    const m = compileGlob(glob);
+    for (const p of paths) assert.equal(m(p), true, `${JSON.stringify(glob)} should match ${p}`);
+  };
+  const no = (glob: string | string[], ...paths: string[]) => {
+    const m = compileGlob(glob);
+    for (const p of paths) assert.equal(m(p), false, `${JSON.stringify(glob)} should not match ${p}`);
+  };
+
+  it('a leading **/ stands for whole folders, not any prefix', () => {
+    yes('**/x.ts', 'x.ts', 'a/x.ts', 'a/b/x.ts');
+    no('**/x.ts', 'srcx.ts', 'a/srcx.ts', 'a/b/cx.ts');
+    yes('src/**/x.ts', 'src/x.ts', 'src/a/x.ts', 'src/a/b/x.ts');
+    no('src/**/x.ts', 'src/ax.ts', 'srcx.ts', 'src/a/bx.ts');
+    yes('**/test/**', 'test/a.c', 'a/test/b.c', 'a/b/test/c/d.c');
+    no('**/test/**', 'atest/b.c', 'a/latest/b.c');
+    yes('**/**/x.ts', 'x.ts', 'a/b/x.ts');
+    no('**/**/x.ts', 'ax.ts', 'a/bx.ts');
+    yes('**/*.ts', 'x.ts', 'a/b/x.ts');
+  });
+
+  it('a glob starting with ! excludes; alone it means everything but', () => {
+    yes('!src/**', 'README.md', 'lib/a.ts', 'srcx/a.ts');
+    no('!src/**', 'src/a.ts', 'src/b/c.ts');
+    yes('!*.test.ts', 'a.ts', 'src/a.ts');
+    no('!*.test.ts', 'a.test.ts', 'src/b/a.test.ts');
+    no('!{test,docs}/**', 'test/a.c', 'docs/x.md');
+    yes('!{test,docs}/**', 'src/a.c');
+  });
+
+  it('a comma-separated list (or an array) matches any include and no exclude, in any order', () => {
+    for (const list of ['src/**/*.ts, !**/*.test.ts', '!**/*.test.ts,src/**/*.ts', ['src/**/*.ts', '!**/*.test.ts']]) {
+      yes(list, 'src/a.ts', 'src/b/c.ts');
+      no(list, 'src/a.test.ts', 'lib/a.ts', 'src/a.js');
+    }
+    yes('*.c, *.h', 'a.c', 'x/b.h');
+    no('*.c, *.h', 'a.cc');
+    yes('!t/**, !*.md', 'src/a.c');
+    no('!t/**, !*.md', 't/a.c', 'src/README.md');
+    // Commas inside braces are alternatives, not list separators; `\,` and `\!` are literal.
+    yes('{src,lib}/*.ts', 'src/a.ts', 'lib/a.ts');
+    yes('a\\,b.txt', 'a,b.txt');
+    no('a\\,b.txt', 'a', 'b.txt');
+    yes('\\!important.md', '!important.md');
+    no('\\!important.md', 'important.md');
+  });
+
+  it('any other name of the file (its path inside its root) is checked by includes and excludes alike', () => {
+    const m = compileGlob('!src/**');
+    assert.equal(m('web/src/a.ts', 'src/a.ts'), false);
+    assert.equal(m('web/lib/a.ts', 'lib/a.ts'), true);
+    const inc = compileGlob('src/**, !**/gen/**');
+    assert.equal(inc('web/src/a.ts', 'src/a.ts'), true);
+    assert.equal(inc('web/src/gen/a.ts', 'src/gen/a.ts'), false);
+  });
+
+  it('refuses a lone !, an empty list item and a list over the work cap, saying what to write', () => {
+    assert.throws(() => compileGlob('!'), /glob '!' excludes nothing: write '!' then a glob/);
+    assert.throws(() => compileGlob('src/**, !'), /glob '!' excludes nothing/);
+    assert.throws(() => compileGlob('*.ts,,*.js'), /has an empty item/);
+    assert.throws(() => compileGlob('*.ts,'), /has an empty item/);
+    assert.throws(() => compileGlob([]), /glob list is empty/);
+    assert.throws(() => compileGlob(['*.ts', ' ']), /non-empty string/);
+    const half = '?a'.repeat(140) + '{a,b}'; // 562 steps; twice is over the cap
+    assert.doesNotThrow(() => compileGlob(half));
+    assert.throws(() => compileGlob([half, `!${half}`]), /glob too complex/);
+  });
+
+  describe('from grep', () => {
+    let dir: string;
+    before(() => {
+      dir = makeTree({
+        'src/x.ts': 'needle\n',
+        'srcx.ts': 'needle\n',
+        'src/deep/x.ts': 'needle\n',
+        'src/a.test.ts': 'needle\n',
+        'test/t.ts': 'needle\n',
+        'docs/d.md': 'needle\n',
+      });
+    });
+    after(() => removeTree(dir));
+
+    for (const [engine, opts] of engines) {
+      it(`${engine}: **/x.ts finds x.ts in folders only; ! leaves folders and names out`, async () => {
+        const ws = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], opts);
+        const paths = async (glob: string) => (await ws.grep('needle', { glob })).hits.map((h) => h.path).sort();
+        assert.deepEqual(await paths('**/x.ts'), ['src/deep/x.ts', 'src/x.ts']);
+        assert.deepEqual(await paths('!src/**'), ['docs/d.md', 'srcx.ts', 'test/t.ts']);
+        assert.deepEqual(await paths('src/**, !*.test.ts'), ['src/deep/x.ts', 'src/x.ts']);
+        assert.deepEqual(await paths('!test/**, !docs/**, !src/deep/**'), ['src/a.test.ts', 'src/x.ts', 'srcx.ts']);
+        await rejectsWith(ws.grep('needle', { glob: '!' }), 'glob-invalid', /write '!' then a glob/);
       });
     }
   });
