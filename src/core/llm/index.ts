@@ -2,6 +2,6 @@
 export * from './types';
 export * from './modelError';
 export * from './openaiModel';
-export * from './limiter';
+export * from './modelSlots';
 export * from './usage';
 export { backoffDelay, parseRetryAfter } from './retry';

@@ -29,7 +29,7 @@ export interface LoopParams {
   nodeId: string;
   /** Stops this loop: the state's signal, and for a child run also its calling cell's. */
   signal: AbortSignal;
-  /** Child loops share the run state's limiter for their model calls; the top loop does not need to. */
+  /** Child loops share the run state's model slots for their model calls; the top loop does not need to. */
   limited: boolean;
   /** Starts a nested loop for rlm_query when depth allows. */
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
@@ -125,7 +125,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
 async function callRoot(state: RunState, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
   const started = Date.now();
   const call = () => model.complete(messages, { signal });
-  const completion = await (limited ? state.limiter.run(call, signal) : call());
+  const completion = await (limited ? state.modelSlots.run(call, signal) : call());
   const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
   state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
   return completion.text;

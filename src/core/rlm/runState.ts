@@ -1,5 +1,5 @@
 import { RlmError } from '../errors';
-import { modelSlots } from '../llm/limiter';
+import { modelSlots } from '../llm/modelSlots';
 import type { PriceTable, TokenUsage } from '../llm/types';
 import { UsageMeter } from '../llm/usage';
 import { Semaphore } from '../semaphore';
@@ -13,18 +13,19 @@ export const CHILD_RUNS_PER_DEPTH = 4;
 
 type EventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'id' | 'ts'> : never) : never;
 
-/** State shared by a run and all its child runs: budgets, usage, the sub-call limiter, the event
+/** State shared by a run and all its child runs: budgets, usage, the model-call slots, the event
  *  stream, and the one reason the whole run tree stops. */
 export class RunState {
   readonly usage: UsageMeter;
-  readonly limiter: Semaphore;
+  /** Sub-model calls in flight across the run tree (budgets.concurrency). */
+  readonly modelSlots: Semaphore;
   readonly controller = new AbortController();
   readonly startedAt = Date.now();
   subcalls = 0;
   stop?: { status: RunStatus; reason: string };
   private readonly factory = new TraceEventFactory();
   private readonly emitter: TraceEmitter;
-  private readonly childLimiters = new Map<number, Semaphore>();
+  private readonly childSlotsByDepth = new Map<number, Semaphore>();
   private wallTimer?: NodeJS.Timeout;
   private readonly detach: () => void;
 
@@ -41,7 +42,7 @@ export class RunState {
     this.emitter = new TraceEmitter(secrets);
     if (onEvent) this.emitter.on(onEvent);
     this.usage = new UsageMeter(prices);
-    this.limiter = modelSlots(budgets.concurrency);
+    this.modelSlots = modelSlots(budgets.concurrency);
     const cancel = () => this.halt('cancelled', 'Cancelled by the user.');
     if (outer?.aborted) cancel();
     outer?.addEventListener('abort', cancel, { once: true });
@@ -115,12 +116,12 @@ export class RunState {
 
   /** Child runs at one depth that may run at once (each has its own sandbox process). */
   childSlots(depth: number): Semaphore {
-    let limiter = this.childLimiters.get(depth);
-    if (!limiter) {
-      limiter = modelSlots(Math.min(CHILD_RUNS_PER_DEPTH, this.budgets.concurrency));
-      this.childLimiters.set(depth, limiter);
+    let slots = this.childSlotsByDepth.get(depth);
+    if (!slots) {
+      slots = modelSlots(Math.min(CHILD_RUNS_PER_DEPTH, this.budgets.concurrency));
+      this.childSlotsByDepth.set(depth, slots);
     }
-    return limiter;
+    return slots;
   }
 
   /** The run has returned: nothing of it may keep working (a child left running by a cell that

@@ -22,7 +22,7 @@ export interface SubcallContext {
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
 }
 
-/** The host side of llm_query / llm_batch / rlm_query for one run: budgets, limiter, trace. */
+/** The host side of llm_query / llm_batch / rlm_query for one run: budgets, model slots, trace. */
 export function subcallHost(ctx: SubcallContext): SubcallHost {
   const pickModel = (name?: string): ChatModel => {
     if (name === undefined || name === ctx.subModel.id) return ctx.subModel;
@@ -44,7 +44,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     });
     const both = AbortSignal.any([signal, state.signal]);
     try {
-      const completion = await state.limiter.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
+      const completion = await state.modelSlots.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
       const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
       state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
       return completion.text;

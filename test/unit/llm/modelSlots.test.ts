@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { limitedModel, modelSlots } from '../../../src/core/llm/limiter';
+import { limitedModel, modelSlots } from '../../../src/core/llm/modelSlots';
 import { ModelError } from '../../../src/core/llm/modelError';
 import { OpenAIChatModel } from '../../../src/core/llm/openaiModel';
 import { startFakeServer } from '../../fakeServer/server';
