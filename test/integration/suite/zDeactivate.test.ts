@@ -17,6 +17,7 @@ describe('deactivate', () => {
     const ext = vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!;
     const api = await ext.activate();
     // The module the extension host loaded (Node's module cache): its real deactivate().
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- require() returns that cached instance
     const main = require(path.join(ext.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> };
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
     const question = 'A question cut by deactivation';

@@ -1,12 +1,9 @@
 /** Reference checks for runs reopened from history: the scan's rules, applied by name. */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { NodeFileSource } from '../../../src/core/workspace/nodeFileSource';
 import { scanWorkspace } from '../../../src/core/workspace/workspace';
 import { NameRules } from '../../../src/vscode/panel/nameRules';
-import { FILES, fixtureDir, PROBES } from './fixture';
+import { FILES, fixtureDir } from './fixture';
 
 
 describe('NameRules (a reopened run\'s reference check)', () => {
