@@ -5,12 +5,13 @@ import { languageOf } from './languages';
 import { normalizeModelPath } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
 import { SecretRules } from './secrets';
-import { decodeRead, SCAN_BATCH, ScanReaders, type ScanRead } from './scanReaders';
+import { decodeRead, SCAN_BATCH, ScanReaders, scanReadOf, type ScanRead } from './scanReaders';
+
+export { countLines, isBinary } from './scanReaders';
 import { TaskPool } from './taskPool';
 import type { ContextMap, DirEntry, FileInfo, FileSource, ScanOptions, SkipReason, SkippedFile, WorkspaceRoot } from './types';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-const SNIFF_BYTES = 8192;
 // Enough to keep libuv's four threads busy without piling up open descriptors.
 const SCAN_CONCURRENCY = 32;
 // Longest the synchronous scan holds the event loop at a time.
@@ -47,18 +48,6 @@ export interface ScanResult {
   scope?: string;
   maxFileBytes: number;
   context: ContextMap;
-}
-
-export function isBinary(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, SNIFF_BYTES).indexOf(0) !== -1;
-}
-
-export function countLines(bytes: Uint8Array): number {
-  if (bytes.length === 0) return 0;
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let n = 0;
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  return buf[buf.length - 1] === 10 ? n : n + 1;
 }
 
 /** Walks every root with lstat semantics (symlinks are never followed) and lists what model
@@ -114,15 +103,14 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
   const record = (ri: number, rel: string, read: () => Uint8Array | RlmError): Promise<void> | undefined => {
     const bytes = read();
     if (bytes instanceof RlmError) return void recordRead(ri, rel, { kind: bytes.code === 'file-special' ? 'special' : 'unreadable' });
-    if (bytes.length > maxFileBytes) {
-      const size = bytes.length;
+    const found = scanReadOf(bytes, maxFileBytes);
+    if (found.kind === 'too-large') {
       return roots[ri].source.lstat(rel).then(
-        (s) => recordRead(ri, rel, { kind: 'too-large', size: s.size }),
-        () => recordRead(ri, rel, { kind: 'too-large', size }),
+        (s) => recordRead(ri, rel, { kind: 'too-large', size: Math.max(s.size, found.size) }),
+        () => recordRead(ri, rel, found),
       );
     }
-    if (isBinary(bytes)) return void recordRead(ri, rel, { kind: 'binary', size: bytes.length });
-    recordRead(ri, rel, { kind: 'text', size: bytes.length, lines: countLines(bytes) });
+    recordRead(ri, rel, found);
     return undefined;
   };
   const asError = (err: unknown) => (err instanceof RlmError ? err : new RlmError('cannot read', 'file-unreadable'));
