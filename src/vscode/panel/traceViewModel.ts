@@ -2,6 +2,7 @@
  * Folds the trace event stream into what the panel shows: tree nodes, a usage meter, the header
  * and the outcome. Pure (no vscode), so a live run and a reopened trajectory build the same view.
  */
+import { shorten } from '../../core/shorten';
 import type { TraceEvent } from '../../core/trace/types';
 import type { NodeView, OutcomeView, RunHeaderView, UsageView } from '../../panelProtocol';
 
@@ -12,10 +13,7 @@ function excerpt(text: string | undefined, max = EXCERPT): string | undefined {
   return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
 }
 
-function oneLine(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
+const oneLine = (text: string, max = 80): string => shorten(text, max);
 
 export class TraceViewModel {
   header: RunHeaderView | undefined;
