@@ -71,6 +71,14 @@ export function readRunConfig(): RunConfig {
   };
 }
 
+/** The exclude list a run's scan applies (and a reopened run's reference check, by name):
+ *  `rlm.excludes`, plus each folder's `files.exclude` with `rlm.respectFilesExclude`. */
+export function runExcludes(cfg: RunConfig, folders: readonly vscode.WorkspaceFolder[]): string[] {
+  const excludes = [...cfg.excludes];
+  if (cfg.respectFilesExclude) for (const f of folders) excludes.push(...filesExcludeGlobs(f.uri));
+  return [...new Set(excludes)];
+}
+
 /** Globs switched on in `files.exclude` for a folder (gitignore syntax accepts them as they are). */
 export function filesExcludeGlobs(scope?: vscode.Uri): string[] {
   const v = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude') ?? {};

@@ -6,11 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { safeMessage } from '../core/errors';
+import { shorten } from '../core/shorten';
 import type { RunResult } from '../core/rlm/types';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { WorkspaceRoot } from '../core/workspace/types';
-import { filesExcludeGlobs, readRunConfig } from './config';
+import { readRunConfig, runExcludes } from './config';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
 import { createModels } from './models';
@@ -155,10 +156,8 @@ export class RunController implements vscode.Disposable {
           token.onCancellationRequested(() => abort.abort());
           progress.report({ message: 'scanning the workspace…' });
           const { runRlm, scanWorkspace } = await import('./engine');
-          const excludes = [...cfg.excludes];
-          if (cfg.respectFilesExclude) for (const f of folders) excludes.push(...filesExcludeGlobs(f.uri));
           const workspace = await scanWorkspace(roots, {
-            excludes: [...new Set(excludes)],
+            excludes: runExcludes(cfg, folders),
             allowSecrets: cfg.allowSecrets,
             scope,
             rgPath: bundledRipgrep(),
@@ -255,10 +254,6 @@ export class RunController implements vscode.Disposable {
   }
 }
 
-function shorten(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */
 function bundledRipgrep(): string | undefined {

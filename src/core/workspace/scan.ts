@@ -2,8 +2,8 @@ import { RlmError } from '../errors';
 import { buildContext } from './contextMap';
 import { IgnoreRules } from './ignoreRules';
 import { languageOf } from './languages';
-import { normalizeModelPath } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
+import { rootNames, rootPrefixes, scopeOf } from './rootPaths';
 import { SecretRules } from './secrets';
 import { decodeRead, SCAN_BATCH, ScanReaders, scanReadOf, type ScanRead } from './scanReaders';
 
@@ -55,22 +55,18 @@ export interface ScanResult {
 export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions = {}): Promise<ScanResult> {
   if (rootsIn.length === 0) throw new RlmError('no workspace folder to scan', 'workspace-empty');
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const multi = rootsIn.length > 1;
-  const names = uniqueNames(rootsIn.map((r) => r.name));
+  const names = rootNames(rootsIn.map((r) => r.name));
+  const prefixes = rootPrefixes(names);
   const roots: ScannedRoot[] = rootsIn.map((r, i) => ({
     name: names[i],
     source: r.source,
-    prefix: multi ? names[i] + '/' : '',
+    prefix: prefixes[i],
     rules: new IgnoreRules(options.excludes),
     secrets: new SecretRules(options.allowSecrets),
   }));
 
-  let scopeRel: string | undefined;
-  const scopeIn = options.scope?.replace(/\/+$/, '');
-  if (scopeIn !== undefined && scopeIn !== '' && scopeIn !== '.') {
-    scopeRel = normalizeModelPath(scopeIn);
-    await checkScope(roots[0].source, scopeRel);
-  }
+  const scopeRel = scopeOf(options.scope);
+  if (scopeRel !== undefined) await checkScope(roots[0].source, scopeRel);
 
   const files: FileInfo[] = [];
   const entries = new Map<string, FileEntry>();
@@ -293,15 +289,4 @@ async function checkScope(source: FileSource, scopeRel: string): Promise<void> {
   if (!st || st.kind !== 'directory' || real !== scopeRel) {
     throw new RlmError(`scope is not a folder of the workspace: ${scopeRel}`, 'scope-invalid');
   }
-}
-
-function uniqueNames(names: string[]): string[] {
-  const seen = new Set<string>();
-  return names.map((raw, i) => {
-    const base = raw.replace(/[/\\:\u0000-\u001f]/g, '_').trim() || `root${i + 1}`;
-    let name = base;
-    for (let n = 2; seen.has(name); n++) name = `${base}-${n}`;
-    seen.add(name);
-    return name;
-  });
 }
