@@ -6,13 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../src/core/rlm/types';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
+import { readyExtension } from './ready';
 import type { RunOutcome } from '../../../src/vscode/runController';
 
 describe('history and workspaces', () => {
   let api: RlmExtensionApi;
 
   before(async () => {
-    api = await vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!.activate();
+    api = await readyExtension();
   });
 
   function writeStoredRun(runId: string, folders: string[] | undefined, ts: number): void {
