@@ -1,4 +1,4 @@
-// Builds every bundle: extension host, sandbox process, CLI, webview.
+// Builds every bundle: extension host, sandbox process, grep worker, scan reader thread, CLI, webview.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -26,8 +26,24 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/core/sandbox/child/orphanWatch.ts'],
+    outfile: 'dist/orphanWatch.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
+    ...common,
     entryPoints: ['src/core/workspace/grepWorker.ts'],
     outfile: 'dist/grepWorker.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
+    ...common,
+    entryPoints: ['src/core/workspace/scanReaderThread.ts'],
+    outfile: 'dist/scanReaderThread.js',
     platform: 'node',
     target: 'node20',
     format: 'cjs',

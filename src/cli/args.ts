@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../core/llm/defaults';
 
 export const USAGE = `Usage: rlm ask [options] "question"
 
@@ -9,8 +10,9 @@ delegates reading to sub-models.
 Options:
   --root DIR              workspace to ask about (default: current directory)
   --base-url URL          OpenAI-compatible endpoint (default: $OPENAI_BASE_URL or https://api.openai.com/v1)
-  --model M               root model (default: $RLM_MODEL or gpt-5-mini)
-  --sub-model M           model for llm_query/llm_batch (default: $RLM_SUB_MODEL or the root model)
+  --model M               root model (default: $RLM_MODEL or ${DEFAULT_ROOT_MODEL})
+  --sub-model M           model for llm_query/llm_batch (default: $RLM_SUB_MODEL, else the root model
+                          you chose, else ${DEFAULT_SUB_MODEL})
   --api-key K             API key (default: $OPENAI_API_KEY; local servers may need none)
   --max-iterations N      root turns before the answer is forced (default 30)
   --max-depth N           1 = sub-calls are plain model calls; 2-3 lets rlm_query start child runs (default 1)
@@ -93,7 +95,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
   if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question")` : 'missing command: rlm ask "question"');
   const question = rest.join(' ').trim();
   if (!question) throw new UsageError('missing question: rlm ask "question"');
-  const model = v.model ?? env.RLM_MODEL ?? 'gpt-5-mini';
+  const chosenModel = v.model ?? env.RLM_MODEL;
+  const model = chosenModel ?? DEFAULT_ROOT_MODEL;
   const baseURL = v['base-url'] ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
   try {
     const u = new URL(baseURL);
@@ -108,7 +111,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       root: v.root ?? cwd,
       baseURL,
       model,
-      subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? model,
+      subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? chosenModel ?? DEFAULT_SUB_MODEL,
       apiKey: v['api-key'] ?? env.OPENAI_API_KEY ?? '',
       maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
       maxDepth: int(v['max-depth'], '--max-depth', 1, 3),

@@ -1,3 +1,4 @@
+import { shorten } from '../core/shorten';
 import type { TraceEvent } from '../core/trace/types';
 
 /** One short stderr line per interesting event, so a terminal user sees the run move. */
@@ -24,7 +25,7 @@ function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim()) ?? '';
   // Escape control and bidi characters so model text cannot drive the terminal.
   const clean = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
+  return shorten(clean, 100);
 }
 
 /** A "n sub-calls" note each time the run's sub-call count passes a multiple of 25. Reads the run's

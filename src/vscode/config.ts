@@ -1,5 +1,6 @@
 /** Reads the `rlm.*` settings fresh for each run, so a change applies to the next run. */
 import * as vscode from 'vscode';
+import { DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { Budgets } from '../core/rlm/types';
@@ -45,7 +46,7 @@ function prices(v: unknown): PriceTable {
 export function readRunConfig(): RunConfig {
   const cfg = vscode.workspace.getConfiguration('rlm');
   const provider = cfg.get<string>('provider') === 'vscode-lm' ? 'vscode-lm' : 'openai-compatible';
-  const model = (cfg.get<string>('model') ?? '').trim();
+  const model = (cfg.get<string>('model', DEFAULT_ROOT_MODEL) ?? '').trim();
   const maxCost = num(cfg, 'limits.maxCostUsd', 0);
   const cellTimeout = num(cfg, 'limits.cellTimeoutSeconds', 1);
   return {
@@ -68,6 +69,14 @@ export function readRunConfig(): RunConfig {
     prices: provider === 'openai-compatible' ? { ...DEFAULT_PRICES, ...prices(cfg.get('prices')) } : prices(cfg.get('prices')),
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
   };
+}
+
+/** The exclude list a run's scan applies (and a reopened run's reference check, by name):
+ *  `rlm.excludes`, plus each folder's `files.exclude` with `rlm.respectFilesExclude`. */
+export function runExcludes(cfg: RunConfig, folders: readonly vscode.WorkspaceFolder[]): string[] {
+  const excludes = [...cfg.excludes];
+  if (cfg.respectFilesExclude) for (const f of folders) excludes.push(...filesExcludeGlobs(f.uri));
+  return [...new Set(excludes)];
 }
 
 /** Globs switched on in `files.exclude` for a folder (gitignore syntax accepts them as they are). */

@@ -1,5 +1,6 @@
 /** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
 import * as vscode from 'vscode';
+import { runTitle } from '../core/shorten';
 import type { TraceEvent } from '../core/trace/types';
 import type { InitMessage, NodeView, NodesMessage, Outcome, OutcomeMessage, RunHeaderView } from '../panelProtocol';
 import type { PanelFeed } from './panel/runPanel';
@@ -28,8 +29,7 @@ export class LiveRun implements PanelFeed {
   ) {}
 
   get title(): string {
-    const q = this.question.replace(/\s+/g, ' ');
-    return `RLM: ${q.length > 40 ? `${q.slice(0, 39)}…` : q}`;
+    return runTitle(this.question);
   }
 
   get live(): boolean {

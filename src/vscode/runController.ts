@@ -8,11 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { safeMessage } from '../core/errors';
+import { shorten } from '../core/shorten';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
-import { filesExcludeGlobs, readRunConfig, type RunConfig } from './config';
+import { readRunConfig, runExcludes, type RunConfig } from './config';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
 import { createModels, type RunModels } from './models';
@@ -120,6 +121,7 @@ export class RunController implements vscode.Disposable {
     const { cfg, models, engine } = setUp;
     const abort = new AbortController();
     const folderUris = target.folders.map((f) => f.uri.toString());
+    // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
     let live!: LiveRun;
     let workspace: Workspace | undefined;
     let report = (_message: string) => {};
@@ -210,10 +212,8 @@ export class RunController implements vscode.Disposable {
 
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
   private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, signal: AbortSignal): Promise<Workspace> {
-    const excludes = [...cfg.excludes];
-    if (cfg.respectFilesExclude) for (const f of target.folders) excludes.push(...filesExcludeGlobs(f.uri));
     return scanWorkspace(target.roots, {
-      excludes: [...new Set(excludes)],
+      excludes: runExcludes(cfg, target.folders),
       allowSecrets: cfg.allowSecrets,
       scope: target.scope,
       rgPath: bundledRipgrep(),
@@ -298,10 +298,6 @@ export class RunController implements vscode.Disposable {
   }
 }
 
-function shorten(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */
 function bundledRipgrep(): string | undefined {

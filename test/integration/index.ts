@@ -1,11 +1,55 @@
-/** Mocha inside the real VS Code extension host: VS Code calls run() (extensionTestsPath). */
+/** Mocha inside the real VS Code extension host: VS Code calls run() (extensionTestsPath).
+ *  Suites must not depend on each other's order: with RLM_TEST_SHUFFLE=<seed> in the environment,
+ *  the suite files and the tests inside each suite run in an order shuffled by that seed. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
+
+/** Whether the extension was active before any suite ran (the lazy-activation test reads it). */
+export const ACTIVE_AT_START = 'rlmExtensionActiveAtStart';
+
+/** A small seeded PRNG (mulberry32), so a failing shuffled order can be replayed from its seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+function shuffleSuite(suite: Mocha.Suite, random: () => number): void {
+  shuffle(suite.suites, random);
+  shuffle(suite.tests, random);
+  for (const s of suite.suites) shuffleSuite(s, random);
+}
 
 export function runSuites(dir: string): Promise<void> {
+  (globalThis as Record<string, unknown>)[ACTIVE_AT_START] = vscode.extensions.getExtension('rlm-team.rlm-vscode')?.isActive;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort();
+  const seed = process.env.RLM_TEST_SHUFFLE ? Number(process.env.RLM_TEST_SHUFFLE) : undefined;
+  const random = seed === undefined || !Number.isFinite(seed) ? undefined : seeded(seed);
+  if (random) shuffle(files, random);
+  for (const f of files) mocha.addFile(path.join(dir, f));
+  if (random) {
+    // Loaded here to shuffle the tests; run() must not load them again (public in Mocha, not in its types).
+    const loader = mocha as unknown as { loadFiles(): void; lazyLoadFiles(enable: boolean): void };
+    loader.loadFiles();
+    loader.lazyLoadFiles(true);
+    shuffleSuite(mocha.suite, random);
+    console.log(`Shuffled with seed ${seed}: ${mocha.suite.suites.map((s) => s.title).join(' | ')}`);
+  }
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
   });

@@ -16,7 +16,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(REPO, '.test-artifacts', 'integration');
 const API_KEY = 'sk-test-rlm-integration';
 const TIMEOUT_MS = 5 * 60_000;
-const MOCHA_LINE = /^(\s{2,}\S|\s*(✔|✓|\d+\) |\d+ (passing|failing|pending)|[A-Z][\w ]+$|activation:|Error|AssertionError|at |[+-] |expected|actual))/;
+const MOCHA_LINE = /^(\s{2,}\S|Shuffled with seed|\s*(✔|✓|\d+\) |\d+ (passing|failing|pending)|[A-Z][\w ]+$|activation:|Error|AssertionError|at |[+-] |expected|actual))/;
 
 /** The extension host logs as console.log('%c INFO', 'color: …', format, ...args): rebuild the line. */
 async function consoleText(msg: ConsoleMessage): Promise<string> {
@@ -52,7 +52,8 @@ async function runWindow(name: string, server: CodeServer, workspace: string, te
         if (process.env.RLM_TEST_VERBOSE || MOCHA_LINE.test(text)) console.log(`[${name}] ${text}`);
       });
     });
-    await page.goto(payloadUrl(server, workspace, testsEntry));
+    // A busy machine can take well over the default 30 s to serve the workbench.
+    await page.goto(payloadUrl(server, workspace, testsEntry), { timeout: 180_000 });
     const timer = new Promise<number>((r) => setTimeout(() => r(-1), TIMEOUT_MS));
     const code = await Promise.race([exited, timer]);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,6 +67,8 @@ async function runWindow(name: string, server: CodeServer, workspace: string, te
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Before any window: a window that fails to start writes its server log here (and must not hide its error).
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
   const fake = await startFakeModelServer(fakeScript({ apiKey: API_KEY }));
   const settings = {
     'rlm.baseUrl': fake.url,

@@ -1,8 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import { RlmError } from '../errors';
+import { bundledScript } from '../bundledScript';
 import { compareHits, type GrepQuery, type LocalFile, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
 import type { FileEntry } from './scan';
 import type { GrepHit, GrepResult } from './types';
@@ -12,19 +10,6 @@ const BATCH_BYTES = 4 * 1024 * 1024;
 const BATCH_FILES = 512;
 // Reads in flight while a batch is gathered: enough to keep libuv's threads busy.
 const READ_CONCURRENCY = 16;
-
-/** Script and Node flags of the worker: the bundled `grepWorker.js`, or (running from source,
- *  e.g. under mocha) `grepWorker.ts` through tsx. */
-export function resolveWorker(scriptPath?: string): { script: string; execArgv: string[] } {
-  if (scriptPath) return { script: scriptPath, execArgv: scriptPath.endsWith('.ts') ? tsxArgs() : [] };
-  const js = path.join(__dirname, 'grepWorker.js');
-  if (fs.existsSync(js)) return { script: js, execArgv: [] };
-  return { script: path.join(__dirname, 'grepWorker.ts'), execArgv: tsxArgs() };
-}
-
-function tsxArgs(): string[] {
-  return ['--require', createRequire(__filename).resolve('tsx/cjs')];
-}
 
 /** How the JS grep gets at the mapped files (Workspace supplies it). */
 export interface GrepJsSource {
@@ -37,7 +22,7 @@ export interface GrepJsSource {
  *  and files of non-local sources are read by the host (several at a time, the next batch while
  *  the worker searches the last) and sent; files on the local disk the worker reads itself. */
 export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath?: string): Promise<GrepResult> {
-  const { script, execArgv } = resolveWorker(workerPath);
+  const { script, execArgv } = bundledScript(__dirname, 'grepWorker', workerPath);
   const child = fork(script, [], {
     execArgv: [...execArgv, '--max-old-space-size=512'],
     // Electron hosts need this to start as Node; nothing else of the host's environment goes along.

@@ -2,15 +2,16 @@ import { RlmError } from '../errors';
 import { buildContext } from './contextMap';
 import { IgnoreRules } from './ignoreRules';
 import { languageOf } from './languages';
-import { normalizeModelPath } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
+import { rootNames, rootPrefixes, scopeOf } from './rootPaths';
 import { SecretRules } from './secrets';
-import { decodeRead, SCAN_BATCH, ScanReaders, type ScanRead } from './scanReaders';
+import { decodeRead, SCAN_BATCH, ScanReaders, scanReadOf, type ScanRead } from './scanReaders';
+
+export { countLines, isBinary } from './scanReaders';
 import { TaskPool } from './taskPool';
 import type { ContextMap, DirEntry, FileInfo, FileSource, ScanOptions, SkipReason, SkippedFile, WorkspaceRoot } from './types';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-const SNIFF_BYTES = 8192;
 // Enough to keep libuv's four threads busy without piling up open descriptors.
 const SCAN_CONCURRENCY = 32;
 // Longest the synchronous scan holds the event loop at a time.
@@ -49,39 +50,23 @@ export interface ScanResult {
   context: ContextMap;
 }
 
-export function isBinary(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, SNIFF_BYTES).indexOf(0) !== -1;
-}
-
-export function countLines(bytes: Uint8Array): number {
-  if (bytes.length === 0) return 0;
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let n = 0;
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  return buf[buf.length - 1] === 10 ? n : n + 1;
-}
-
 /** Walks every root with lstat semantics (symlinks are never followed) and lists what model
  *  code may read, reading each file once to sniff binaries and count lines. */
 export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions = {}): Promise<ScanResult> {
   if (rootsIn.length === 0) throw new RlmError('no workspace folder to scan', 'workspace-empty');
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const multi = rootsIn.length > 1;
-  const names = uniqueNames(rootsIn.map((r) => r.name));
+  const names = rootNames(rootsIn.map((r) => r.name));
+  const prefixes = rootPrefixes(names);
   const roots: ScannedRoot[] = rootsIn.map((r, i) => ({
     name: names[i],
     source: r.source,
-    prefix: multi ? names[i] + '/' : '',
+    prefix: prefixes[i],
     rules: new IgnoreRules(options.excludes),
     secrets: new SecretRules(options.allowSecrets),
   }));
 
-  let scopeRel: string | undefined;
-  const scopeIn = options.scope?.replace(/\/+$/, '');
-  if (scopeIn !== undefined && scopeIn !== '' && scopeIn !== '.') {
-    scopeRel = normalizeModelPath(scopeIn);
-    await checkScope(roots[0].source, scopeRel);
-  }
+  const scopeRel = scopeOf(options.scope);
+  if (scopeRel !== undefined) await checkScope(roots[0].source, scopeRel);
 
   const files: FileInfo[] = [];
   const entries = new Map<string, FileEntry>();
@@ -114,15 +99,14 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
   const record = (ri: number, rel: string, read: () => Uint8Array | RlmError): Promise<void> | undefined => {
     const bytes = read();
     if (bytes instanceof RlmError) return void recordRead(ri, rel, { kind: bytes.code === 'file-special' ? 'special' : 'unreadable' });
-    if (bytes.length > maxFileBytes) {
-      const size = bytes.length;
+    const found = scanReadOf(bytes, maxFileBytes);
+    if (found.kind === 'too-large') {
       return roots[ri].source.lstat(rel).then(
-        (s) => recordRead(ri, rel, { kind: 'too-large', size: s.size }),
-        () => recordRead(ri, rel, { kind: 'too-large', size }),
+        (s) => recordRead(ri, rel, { kind: 'too-large', size: Math.max(s.size, found.size) }),
+        () => recordRead(ri, rel, found),
       );
     }
-    if (isBinary(bytes)) return void recordRead(ri, rel, { kind: 'binary', size: bytes.length });
-    recordRead(ri, rel, { kind: 'text', size: bytes.length, lines: countLines(bytes) });
+    recordRead(ri, rel, found);
     return undefined;
   };
   const asError = (err: unknown) => (err instanceof RlmError ? err : new RlmError('cannot read', 'file-unreadable'));
@@ -305,15 +289,4 @@ async function checkScope(source: FileSource, scopeRel: string): Promise<void> {
   if (!st || st.kind !== 'directory' || real !== scopeRel) {
     throw new RlmError(`scope is not a folder of the workspace: ${scopeRel}`, 'scope-invalid');
   }
-}
-
-function uniqueNames(names: string[]): string[] {
-  const seen = new Set<string>();
-  return names.map((raw, i) => {
-    const base = raw.replace(/[/\\:\u0000-\u001f]/g, '_').trim() || `root${i + 1}`;
-    let name = base;
-    for (let n = 2; seen.has(name); n++) name = `${base}-${n}`;
-    seen.add(name);
-    return name;
-  });
 }

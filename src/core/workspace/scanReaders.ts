@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { bundledScript } from '../bundledScript';
 
 /** What reading one file tells the map. */
 export type ScanRead =
@@ -12,49 +13,47 @@ export type ScanRead =
 /** Files per message to a reader thread. */
 export const SCAN_BATCH = 256;
 
-// The reader threads do what NodeFileSource.readForScanSync does (regular files only, O_NOFOLLOW,
-// O_NONBLOCK so a FIFO never blocks, capped) and answer with two numbers per file. Inline source:
-// nothing to bundle or locate, and no untrusted input runs here (paths come from our own walk).
-const READER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const path = require('node:path');
-const FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0) | (fs.constants.O_NOFOLLOW || 0);
-let scratch = Buffer.allocUnsafe(1 << 16);
-function readOne(abs, max, out, k) {
-  let fd = -1;
-  try {
-    fd = fs.openSync(abs, FLAGS);
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) return void (out[2 * k] = -3);
-    const want = Math.min(st.size, max);
-    if (scratch.length < want) scratch = Buffer.allocUnsafe(Math.max(want, scratch.length * 2));
-    let got = 0;
-    while (got < want) {
-      const n = fs.readSync(fd, scratch, got, want - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    if (got >= max) return void ((out[2 * k] = -2), (out[2 * k + 1] = Math.max(st.size, got)));
-    if (scratch.subarray(0, Math.min(got, 8192)).indexOf(0) !== -1) return void ((out[2 * k] = -1), (out[2 * k + 1] = got));
-    const view = scratch.subarray(0, got);
-    let lines = 0;
-    for (let i = view.indexOf(10); i !== -1; i = view.indexOf(10, i + 1)) lines++;
-    if (got > 0 && view[got - 1] !== 10) lines++;
-    out[2 * k] = got;
-    out[2 * k + 1] = lines;
-  } catch (err) {
-    out[2 * k] = err && err.code === 'ELOOP' ? -3 : -4;
-  } finally {
-    if (fd >= 0) try { fs.closeSync(fd); } catch {}
-  }
+// Bytes looked at to tell a binary file (a NUL among them) from text.
+const SNIFF_BYTES = 8192;
+
+export function isBinary(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, SNIFF_BYTES).indexOf(0) !== -1;
 }
-parentPort.on('message', (m) => {
-  const out = new Float64Array(m.rels.length * 2);
-  for (let k = 0; k < m.rels.length; k++) readOne(path.join(m.root, m.rels[k]), m.max, out, k);
-  parentPort.postMessage({ id: m.id, out }, [out.buffer]);
-});
-`;
+
+export function countLines(bytes: Uint8Array): number {
+  if (bytes.length === 0) return 0;
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  return buf[buf.length - 1] === 10 ? n : n + 1;
+}
+
+/** What the first `maxFileBytes + 1` bytes of a file tell the map (too-large: `size` is a lower bound). */
+export function scanReadOf(bytes: Uint8Array, maxFileBytes: number): ScanRead {
+  if (bytes.length > maxFileBytes) return { kind: 'too-large', size: bytes.length };
+  if (isBinary(bytes)) return { kind: 'binary', size: bytes.length };
+  return { kind: 'text', size: bytes.length, lines: countLines(bytes) };
+}
+
+/** One batch for a reader thread (scanReaderThread.ts): files under `root`, read up to `max` bytes. */
+export interface ReaderRequest {
+  id: number;
+  root: string;
+  rels: string[];
+  max: number;
+}
+
+/** Two numbers per file, so a batch's answer is one transferable buffer. */
+export function encodeRead(read: ScanRead, out: Float64Array, k: number): void {
+  const [a, b] =
+    read.kind === 'text' ? [read.size, read.lines]
+    : read.kind === 'binary' ? [-1, read.size]
+    : read.kind === 'too-large' ? [-2, read.size]
+    : read.kind === 'special' ? [-3, 0]
+    : [-4, 0];
+  out[2 * k] = a;
+  out[2 * k + 1] = b;
+}
 
 export function decodeRead(out: Float64Array, k: number): ScanRead {
   const a = out[2 * k];
@@ -81,7 +80,9 @@ interface Waiting {
 }
 
 /** Reader threads for a local-disk scan: the walk stays on the calling thread, the opens and
- *  reads (most of a scan's time) run on the other cores, as ripgrep's do. Started on first use. */
+ *  reads (most of a scan's time) run on the other cores, as ripgrep's do. Started on first use.
+ *  Each thread runs scanReaderThread.ts (bundled as dist/scanReaderThread.js): the same
+ *  NodeFileSource.readForScanSync and scanReadOf as an inline read. */
 export class ScanReaders {
   private readonly workers: Worker[] = [];
   private readonly waiting = new Map<number, Waiting>();
@@ -91,7 +92,11 @@ export class ScanReaders {
   /** Set once close() ran: the scan is over, failed batches need no fallback. */
   closed = false;
 
-  constructor(readonly count = defaultScanThreads()) {}
+  /** `script`: the thread's entry; default the bundled one beside this bundle (see bundledScript). */
+  constructor(
+    readonly count = defaultScanThreads(),
+    private readonly script?: string,
+  ) {}
 
   get started(): boolean {
     return this.workers.length > 0;
@@ -107,7 +112,7 @@ export class ScanReaders {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, worker });
-      worker.postMessage({ id, root, rels, max });
+      worker.postMessage({ id, root, rels, max } satisfies ReaderRequest);
     });
   }
 
@@ -119,8 +124,9 @@ export class ScanReaders {
   }
 
   private start(): void {
+    const { script, execArgv } = bundledScript(__dirname, 'scanReaderThread', this.script);
     for (let i = 0; i < this.count; i++) {
-      const w = new Worker(READER_SOURCE, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+      const w = new Worker(script, { execArgv, resourceLimits: { maxOldGenerationSizeMb: 64 } });
       w.on('message', (m: { id: number; out: Float64Array }) => {
         const entry = this.waiting.get(m.id);
         this.waiting.delete(m.id);

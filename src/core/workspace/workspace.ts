@@ -4,6 +4,7 @@ import { ContentCache } from './contentCache';
 import { grepWorkspace, type GrepTarget } from './grep';
 import { MAX_PATH_CHARS, normalizeModelPath, stripLineSuffix } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
+import { locateInRoots } from './rootPaths';
 import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
 import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
 
@@ -160,11 +161,7 @@ export class Workspace implements WorkspaceAccess {
   }
 
   private locate(path: string): [ScanResult['roots'][number], string] | undefined {
-    for (const r of this.scan.roots) {
-      if (r.prefix === '') return [r, path];
-      if (path.startsWith(r.prefix)) return [r, path.slice(r.prefix.length)];
-    }
-    return undefined;
+    return locateInRoots(this.scan.roots, path);
   }
 }
 

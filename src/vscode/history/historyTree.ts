@@ -1,5 +1,6 @@
 /** The "Runs" TreeView in the RLM view container: past runs, newest first. */
 import * as vscode from 'vscode';
+import { shorten } from '../../core/shorten';
 import type { HistoryEntry, HistoryStore } from './historyStore';
 import { inOpenWorkspace } from './workspaceMatch';
 
@@ -15,8 +16,7 @@ const ICONS: Record<HistoryEntry['status'], [string, string?]> = {
 
 export class HistoryItem extends vscode.TreeItem {
   constructor(readonly entry: HistoryEntry) {
-    const q = entry.question.replace(/\s+/g, ' ').trim();
-    super(q.length > 80 ? `${q.slice(0, 79)}…` : q, vscode.TreeItemCollapsibleState.None);
+    super(shorten(entry.question, 80), vscode.TreeItemCollapsibleState.None);
     this.id = entry.runId;
     const [icon, color] = ICONS[entry.status] ?? ['circle-outline'];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);

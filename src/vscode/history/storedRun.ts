@@ -1,4 +1,5 @@
 /** A finished (or cut-off) run reopened from its trajectory, as a panel feed. */
+import { runTitle } from '../../core/shorten';
 import type { TraceEvent } from '../../core/trace/types';
 import type { InitMessage } from '../../panelProtocol';
 import type { PanelFeed } from '../panel/runPanel';
@@ -24,8 +25,7 @@ export class StoredRun implements PanelFeed {
   }
 
   get title(): string {
-    const q = (this.vm.header?.question ?? 'run').replace(/\s+/g, ' ');
-    return `RLM: ${q.length > 40 ? `${q.slice(0, 39)}…` : q}`;
+    return runTitle(this.vm.header?.question);
   }
 
   get question(): string | undefined {

@@ -4,6 +4,7 @@
  * The one place that links events into the recursion tree (by parentId; end events fold into their
  * start). Usage is not added up here: the run's totals arrive on the events (RunTotal, run.end).
  */
+import { shorten } from '../../core/shorten';
 import type { ChildEndEvent, RunEndEvent, RunTotal, TraceEvent } from '../../core/trace/types';
 import type { NodeView, Outcome, RunHeaderView, UsageView } from '../../panelProtocol';
 
@@ -14,10 +15,7 @@ function excerpt(text: string | undefined, max = EXCERPT): string | undefined {
   return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text;
 }
 
-function oneLine(text: string, max = 80): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
+const oneLine = (text: string, max = 80): string => shorten(text, max);
 
 export class TraceViewModel {
   header: RunHeaderView | undefined;

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
+import { readyExtension } from './ready';
 
 describe('run history', () => {
   let api: RlmExtensionApi;
@@ -11,7 +12,7 @@ describe('run history', () => {
   let runs: string;
 
   before(async () => {
-    api = await vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!.activate();
+    api = await readyExtension();
     index = path.join(api.historyDir, 'index.jsonl');
     runs = path.join(api.historyDir, 'runs');
     fs.mkdirSync(runs, { recursive: true });
@@ -26,23 +27,25 @@ describe('run history', () => {
 
   it('shows a run cut off by a crash or reload as interrupted, and reopens it', async () => {
     writeCutOffRun('cut-off-run', 'A question cut off by a reload', Date.now() + 60_000);
-    const [latest] = await api.listHistory();
-    assert.equal(latest.runId, 'cut-off-run');
-    assert.equal(latest.status, 'interrupted');
+    const entry = (await api.listHistory()).find((e) => e.runId === 'cut-off-run');
+    assert.equal(entry?.status, 'interrupted');
     assert.equal(await vscode.commands.executeCommand('rlm.history.open', 'cut-off-run'), true);
   });
 
   it('skips a damaged index line and a damaged trajectory with a warning, never failing', async () => {
+    writeCutOffRun('kept-run', 'A run beside damaged ones', Date.now());
     fs.appendFileSync(index, '{"kind":"start","runId":\n');
     fs.writeFileSync(path.join(runs, 'damaged-run.jsonl'), 'not json at all\n{"also": broken\n');
     fs.appendFileSync(index, JSON.stringify({ kind: 'start', runId: 'damaged-run', question: 'Damaged', startedAt: Date.now() + 30_000 }) + '\n');
     const list = await api.listHistory();
-    assert.ok(list.some((e) => e.runId === 'cut-off-run'), 'other runs still listed');
+    assert.ok(list.some((e) => e.runId === 'kept-run'), 'other runs still listed');
     assert.equal(await vscode.commands.executeCommand('rlm.history.open', 'damaged-run'), false);
     assert.equal(await vscode.commands.executeCommand('rlm.history.open', 'no-such-run'), false);
   });
 
   it('clears all runs', async () => {
+    writeCutOffRun('run-to-clear', 'A run to clear', Date.now());
+    assert.ok((await api.listHistory()).length > 0);
     assert.equal(await vscode.commands.executeCommand('rlm.history.clear', true), true);
     assert.deepEqual(await api.listHistory(), []);
   });

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 import type { StartReply } from '../../../src/vscode/runController';
+import { readyExtension } from './ready';
 import { until } from './until';
 
 describe('reopening a live run', () => {
@@ -10,7 +11,7 @@ describe('reopening a live run', () => {
   const rlm = () => vscode.workspace.getConfiguration('rlm');
 
   before(async () => {
-    api = await vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!.activate();
+    api = await readyExtension();
   });
 
   after(async () => {
@@ -21,8 +22,8 @@ describe('reopening a live run', () => {
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
     const pending = vscode.commands.executeCommand('rlm.askRepo', 'A slow question to reopen') as Thenable<StartReply>;
     const runId = await until('the run to start', async () => {
-      const [latest] = await api.listHistory();
-      return api.isRunning() && latest?.status === 'running' && latest.runId;
+      const entry = (await api.listHistory()).find((e) => e.question === 'A slow question to reopen' && e.status === 'running');
+      return api.isRunning() && entry?.runId;
     });
     assert.equal(api.panelSnapshot(runId)?.live, true);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEndEvent } from '../../../src/core/trace/types';
-import type { RlmExtensionApi } from '../../../src/vscode/extension';
+import { readyExtension } from './ready';
 import { until } from './until';
 
 describe('machine-scoped settings', () => {
@@ -13,7 +13,7 @@ describe('machine-scoped settings', () => {
   const file = path.join(dir, 'settings.json');
 
   before(async () => {
-    await vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!.activate();
+    await readyExtension();
   });
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,12 +7,13 @@ import * as vscode from 'vscode';
 import type { RunEndEvent } from '../../../src/core/trace/types';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 import type { StartReply } from '../../../src/vscode/runController';
+import { readyExtension } from './ready';
 
 describe('history and workspaces', () => {
   let api: RlmExtensionApi;
 
   before(async () => {
-    api = await vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!.activate();
+    api = await readyExtension();
   });
 
   function writeStoredRun(runId: string, folders: string[] | undefined, ts: number): void {

@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCli, UsageError } from '../../../src/cli/args';
+import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../../../src/core/llm/defaults';
 import { progressLine, SubcallMilestones } from '../../../src/cli/progress';
 
 const parse = (args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -18,6 +21,15 @@ describe('rlm ask arguments', () => {
     assert.equal(o.subModel, 'm1');
     assert.equal(o.baseURL, 'https://api.openai.com/v1');
     assert.equal(o.json, false);
+  });
+
+  it('defaults to the same root and sub-model as the extension (one constant, package.json agrees)', () => {
+    const o = parse(['ask', 'q']);
+    assert.deepEqual([o.model, o.subModel], [DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL]);
+    const settings = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).contributes.configuration.properties;
+    assert.equal(settings['rlm.model'].default, DEFAULT_ROOT_MODEL);
+    assert.equal(settings['rlm.subModel'].default, DEFAULT_SUB_MODEL);
+    assert.equal(parse(['ask', '--model', 'llama3', 'q']).subModel, 'llama3', 'a chosen root model is its own sub-model');
   });
 
   it('takes every documented flag', () => {

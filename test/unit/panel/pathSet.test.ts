@@ -1,15 +1,12 @@
 /** Reference checks for finished and reopened runs: same answers as the scanned workspace,
  *  without keeping the workspace alive. */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { NodeFileSource } from '../../../src/core/workspace/nodeFileSource';
 import { scanWorkspace } from '../../../src/core/workspace/workspace';
 import { PathSet } from '../../../src/vscode/panel/fileSets';
-import { FILES, fixtureDir, PROBES } from './fixture';
+import { fixtureDir, PROBES } from './fixture';
 
 
 describe('PathSet (a finished run\'s reference check)', () => {

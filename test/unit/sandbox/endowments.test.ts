@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { run, sessionPerTest, type Harness } from './helpers';
+import { sessionPerTest, type Harness } from './helpers';
 
 describe('sandbox endowments', function () {
   let h: Harness;

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { run, sessionPerTest, type Harness } from './helpers';
+import { run, sessionPerTest } from './helpers';
 
 describe('sandbox final answer', function () {
-  let h: Harness;
   let s: SandboxSession;
-  sessionPerTest((harness, session) => {
-    h = harness;
+  sessionPerTest((_harness, session) => {
     s = session;
   });
 

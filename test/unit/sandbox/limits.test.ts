@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { CellCalls } from '../../../src/core/sandbox/rpc';
-import { DEFAULT_SANDBOX_LIMITS, type SandboxSession } from '../../../src/core/sandbox/types';
+import { DEFAULT_SANDBOX_LIMITS } from '../../../src/core/sandbox/types';
 import { makeHarness, run, SANDBOX_SCRIPT, type Harness } from './helpers';
 
 /** Each limit trips with a clear message, the host stays responsive, and the REPL carries on. */

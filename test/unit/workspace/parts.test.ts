@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ContentCache } from '../../../src/core/workspace/contentCache';
 import { compileGlob } from '../../../src/core/workspace/globMatch';
 import { languageOf } from '../../../src/core/workspace/languages';
@@ -141,5 +143,32 @@ describe('workspace map: scan reader threads', () => {
       removeTree(dir);
     }
     await assert.rejects(readers.read(dir, ['a.txt'], 10), /closed/);
+  });
+
+  it('the bundled thread (dist/scanReaderThread.js, real code, no eval) reads the same', async function () {
+    const bundled = path.join(__dirname, '../../../dist/scanReaderThread.js');
+    if (!fs.existsSync(bundled)) return this.skip();
+    const dir = makeTree({ 'a.txt': 'one\ntwo\n', 'b.bin': Buffer.from([0, 1]), 'link': { symlink: 'a.txt' } });
+    const readers = new ScanReaders(1, bundled);
+    try {
+      const out = await readers.read(dir, ['a.txt', 'b.bin', 'link'], 51);
+      assert.deepEqual([0, 1, 2].map((k) => decodeRead(out, k)), [
+        { kind: 'text', size: 8, lines: 2 },
+        { kind: 'binary', size: 2 },
+        { kind: 'special' },
+      ]);
+    } finally {
+      await readers.close();
+      removeTree(dir);
+    }
+  });
+
+  it('a thread that cannot start fails its batch (the scan then reads inline)', async () => {
+    const readers = new ScanReaders(1, '/nonexistent/scanReaderThread.js');
+    try {
+      await assert.rejects(readers.read('/tmp', ['a.txt'], 10), /stopped|no reader thread/);
+    } finally {
+      await readers.close();
+    }
   });
 });

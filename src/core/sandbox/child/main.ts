@@ -2,17 +2,15 @@
 // then runs one session's REPL cells as the host asks, over the IPC channel.
 import 'ses';
 import { Worker } from 'node:worker_threads';
+import { bundledScript } from '../../bundledScript';
 import type { ChildMessage, HostMessage } from '../sandboxIpc';
 import { DEFAULT_SANDBOX_LIMITS } from '../types';
 import { Repl } from './repl';
 
 // If the host dies while a cell spins, nothing would ever stop this process: a watcher thread
-// (its own isolate, unreachable from model code) kills it once it has been orphaned.
-new Worker(
-  `const first = process.ppid;
-   setInterval(() => { if (process.ppid !== first) process.kill(process.pid, 'SIGKILL'); }, 1000);`,
-  { eval: true, env: {}, stdout: true, stderr: true },
-).unref();
+// (orphanWatch.ts, its own isolate, unreachable from model code) kills it once it has been orphaned.
+const watch = bundledScript(__dirname, 'orphanWatch');
+new Worker(watch.script, { execArgv: watch.execArgv, env: {}, stdout: true, stderr: true }).unref();
 
 lockdown({
   // Stacks stay hidden from model code (they name host paths); the REPL reads line numbers

@@ -1,4 +1,5 @@
 import { parse, type Comment, type Node, type Pattern, type Program } from 'acorn';
+import { base as walkBase, recursive, type RecursiveVisitors } from 'acorn-walk';
 
 /** Rewrites one REPL cell so that it runs as the body of an async function while its top-level
  *  declarations live on the compartment's global object (and so persist to later cells):
@@ -56,19 +57,55 @@ function patternNames(p: Pattern, out: string[]): void {
   }
 }
 
-/** Visits every node with its parent and the parent's key; `visit` returning false skips children. */
-function walk(node: AnyNode, visit: (n: AnyNode, parent: AnyNode | undefined, key: string) => boolean | void, parent?: AnyNode, key = ''): void {
-  if (visit(node, parent, key) === false) return;
-  for (const k of Object.keys(node)) {
-    const v = node[k];
-    if (Array.isArray(v)) {
-      for (const c of v) if (c && typeof c === 'object' && typeof c.type === 'string') walk(c, visit, node, k);
-    } else if (v && typeof v === 'object' && typeof (v as AnyNode).type === 'string') walk(v as AnyNode, visit, node, k);
+// acorn-walk's visitors, typed as they are called: its published types leave out the third
+// argument of the callback (the node's pseudo-type, e.g. "Expression"), which its base passes.
+type Continue = (node: Node, parent: AnyNode | undefined, type?: string) => void;
+type Visitor = (node: AnyNode, parent: AnyNode | undefined, c: Continue) => void;
+
+// acorn-walk's base skips non-computed keys (`{ "import(": 1 }`, `a.b`); ours visits them too, so
+// string keys get their lookalikes escaped (and key identifiers are seen, never as reads).
+const visitKeyAndValue: Visitor = (n, parent, c) => {
+  c(n.key as Node, parent, 'Expression');
+  if (n.value) c(n.value as Node, parent, 'Expression');
+};
+const BASE: Record<string, Visitor> = {
+  ...(walkBase as unknown as Record<string, Visitor>),
+  MethodDefinition: visitKeyAndValue,
+  PropertyDefinition: visitKeyAndValue,
+  Property: visitKeyAndValue,
+  MemberExpression: (n, parent, c) => {
+    c(n.object as Node, parent, 'Expression');
+    c(n.property as Node, parent, 'Expression');
+  },
+};
+
+/** The property of `parent` that holds `node` (directly or in an array). */
+function keyOf(parent: AnyNode | undefined, node: AnyNode): string {
+  if (!parent) return '';
+  for (const k of Object.keys(parent)) {
+    const v = parent[k];
+    if (v === node || (Array.isArray(v) && v.includes(node))) return k;
   }
+  return '';
+}
+
+/** Visits every node once, parents first, with its parent and the parent's key; `visit` returning
+ *  false skips the node's children. acorn-walk's `recursive` does the walking: each real node type
+ *  is wrapped, its pseudo-types ("Expression", "Pattern", "Function", ...) pass the parent through. */
+function walk(program: Node, visit: (n: AnyNode, parent: AnyNode | undefined, key: string) => boolean | void): void {
+  const visitors: Record<string, Visitor> = {};
+  for (const [type, base] of Object.entries(BASE)) {
+    visitors[type] = (node, parent, c) => {
+      if (node.type !== type) return base(node, parent, c);
+      if (visit(node, parent, keyOf(parent, node)) !== false) base(node, node, c);
+    };
+  }
+  const asWalker = (v: Record<string, Visitor>) => v as unknown as RecursiveVisitors<AnyNode | undefined>;
+  recursive(program, undefined, asWalker(visitors), asWalker(BASE));
 }
 
 /** Every name bound anywhere in the cell (declarations, parameters, catch clauses, classes). */
-function boundNames(program: AnyNode): Set<string> {
+function boundNames(program: Node): Set<string> {
   const names: string[] = [];
   walk(program, (n) => {
     if (n.type === 'VariableDeclarator') patternNames(n.id as Pattern, names);
@@ -161,8 +198,8 @@ export function transformCell(source: string, reserved: ReadonlySet<string>, isG
     }
   };
 
-  const bound = boundNames(program as unknown as AnyNode);
-  walk(program as unknown as AnyNode, (n, parent, key) => {
+  const bound = boundNames(program);
+  walk(program, (n, parent, key) => {
     // Caught here for a clearer message than the TypeError the read-only global would give.
     if (n.type === 'AssignmentExpression' && (n.left as AnyNode).type === 'Identifier') {
       const name = (n.left as AnyNode).name as string;

@@ -1,10 +1,11 @@
-/** Runs last (it shuts the extension's sandbox down): deactivate() cancels the active run and
- *  lets it end as 'cancelled' before the sandbox pool is disposed. */
+/** deactivate() cancels the active run and lets it end as 'cancelled' before the sandbox pool is
+ *  disposed. Any order: the pool is created again on the next run, so later suites still run. */
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RlmExtensionApi } from '../../../src/vscode/extension';
 import type { StartReply } from '../../../src/vscode/runController';
+import { readyExtension } from './ready';
 
 describe('deactivate', () => {
   const rlm = () => vscode.workspace.getConfiguration('rlm');
@@ -15,8 +16,9 @@ describe('deactivate', () => {
 
   it('cancels the active run (it ends cancelled, and history says so) before disposing the sandbox', async () => {
     const ext = vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!;
-    const api = await ext.activate();
+    const api = await readyExtension();
     // The module the extension host loaded (Node's module cache): its real deactivate().
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- require() returns that cached instance
     const main = require(path.join(ext.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> };
     await rlm().update('model', 'fake-slow', vscode.ConfigurationTarget.Global);
     const question = 'A question cut by deactivation';
