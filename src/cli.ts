@@ -1,6 +1,7 @@
 import { basename, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { parseCli, UsageError, USAGE, type CliOptions } from './cli/args';
+import { evalMain } from './cli/eval';
 import { progressLine, SubcallCounter } from './cli/progress';
 import { RlmError } from './core/errors';
 import { OpenAIChatModel } from './core/llm/openaiModel';
@@ -15,6 +16,7 @@ import { NodeFileSource, scanWorkspace } from './core/workspace';
 const EXIT = { ok: 0, failed: 1, usage: 2, budget: 3, cancelled: 130 } as const;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'eval') return evalMain(argv.slice(1));
   let parsed;
   try {
     parsed = parseCli(argv, process.env, process.cwd());

@@ -64,24 +64,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       strict: true,
       options: {
         root: { type: 'string' },
-        'base-url': { type: 'string' },
-        model: { type: 'string' },
-        'sub-model': { type: 'string' },
-        'api-key': { type: 'string' },
-        'max-iterations': { type: 'string' },
-        'max-depth': { type: 'string' },
-        'max-subcalls': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        'max-cost': { type: 'string' },
-        'max-time': { type: 'string' },
-        'cell-timeout': { type: 'string' },
-        concurrency: { type: 'string' },
-        exclude: { type: 'string', multiple: true },
-        price: { type: 'string', multiple: true },
+        ...RUN_OPTIONS,
         trace: { type: 'string' },
         json: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
@@ -90,9 +75,47 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
   const v = parsed.values;
   if (v.help) return { help: true };
   const [command, ...rest] = parsed.positionals;
-  if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question")` : 'missing command: rlm ask "question"');
+  if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question", or rlm eval --dataset FILE)` : 'missing command: rlm ask "question"');
   const question = rest.join(' ').trim();
   if (!question) throw new UsageError('missing question: rlm ask "question"');
+  return {
+    help: false,
+    options: {
+      question,
+      root: v.root ?? cwd,
+      ...runSettings(v, env),
+      trace: v.trace,
+      json: v.json ?? false,
+    },
+  };
+}
+
+/** Options `rlm ask` and `rlm eval` share: endpoint, models, budgets, excludes, prices. */
+export const RUN_OPTIONS = {
+  'base-url': { type: 'string' },
+  model: { type: 'string' },
+  'sub-model': { type: 'string' },
+  'api-key': { type: 'string' },
+  'max-iterations': { type: 'string' },
+  'max-depth': { type: 'string' },
+  'max-subcalls': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'max-time': { type: 'string' },
+  'cell-timeout': { type: 'string' },
+  concurrency: { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  price: { type: 'string', multiple: true },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type RunValues = { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof RUN_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+export type RunSettings = Omit<CliOptions, 'question' | 'root' | 'trace' | 'json'>;
+
+/** The shared options' values, checked, with their defaults from the environment. */
+export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
   const model = v.model ?? env.RLM_MODEL ?? 'gpt-5-mini';
   const baseURL = v['base-url'] ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
   try {
@@ -102,32 +125,25 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
     throw new UsageError(`--base-url must be an http(s) URL, got "${baseURL}"`);
   }
   return {
-    help: false,
-    options: {
-      question,
-      root: v.root ?? cwd,
-      baseURL,
-      model,
-      subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? model,
-      apiKey: v['api-key'] ?? env.OPENAI_API_KEY ?? '',
-      maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
-      maxDepth: int(v['max-depth'], '--max-depth', 1, 3),
-      maxSubcalls: int(v['max-subcalls'], '--max-subcalls', 0, 1_000_000),
-      maxTokens: int(v['max-tokens'], '--max-tokens', 1, 1e12),
-      maxCostUsd: num(v['max-cost'], '--max-cost'),
-      maxWallMs: seconds(v['max-time'], '--max-time'),
-      cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
-      concurrency: int(v.concurrency, '--concurrency', 1, 256),
-      excludes: v.exclude ?? [],
-      prices: prices(v.price ?? []),
-      trace: v.trace,
-      json: v.json ?? false,
-      quiet: v.quiet ?? false,
-    },
+    baseURL,
+    model,
+    subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? model,
+    apiKey: v['api-key'] ?? env.OPENAI_API_KEY ?? '',
+    maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
+    maxDepth: int(v['max-depth'], '--max-depth', 1, 3),
+    maxSubcalls: int(v['max-subcalls'], '--max-subcalls', 0, 1_000_000),
+    maxTokens: int(v['max-tokens'], '--max-tokens', 1, 1e12),
+    maxCostUsd: num(v['max-cost'], '--max-cost'),
+    maxWallMs: seconds(v['max-time'], '--max-time'),
+    cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
+    concurrency: int(v.concurrency, '--concurrency', 1, 256),
+    excludes: v.exclude ?? [],
+    prices: prices(v.price ?? []),
+    quiet: v.quiet ?? false,
   };
 }
 
-function int(s: string | undefined, name: string, min: number, max: number): number | undefined {
+export function int(s: string | undefined, name: string, min: number, max: number): number | undefined {
   if (s === undefined) return undefined;
   if (!/^\d+$/.test(s) || +s < min || +s > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
   return +s;
