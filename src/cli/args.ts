@@ -27,7 +27,9 @@ Options:
   -q, --quiet             no progress on stderr
   -h, --help              this help
 
-Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).`;
+Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).
+
+rlm eval --dataset FILE.jsonl: measure accuracy and cost on multiple-choice questions (rlm eval --help).`;
 
 export interface CliOptions {
   question: string;
