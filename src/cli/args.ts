@@ -55,6 +55,20 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
+/** Runs a command's parser: the options, or the exit status after printing the help (0) or a usage error (2). */
+export function parseCommand<O>(parse: () => { help: true } | { help: false; options: O }, usage: string, name: string): O | number {
+  try {
+    const parsed = parse();
+    if (!parsed.help) return parsed.options;
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${name}: ${err.message}\n${usage.split('\n')[0]}\n`);
+    return 2;
+  }
+}
+
 export type Parsed = { help: true } | { help: false; options: CliOptions };
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Parsed {

@@ -4,70 +4,36 @@ import { RlmError } from '../core/errors';
 import { MODE_LABEL } from '../core/eval/chart';
 import { type EvalProgress, runEval } from '../core/eval/runner';
 import type { ModeSummary } from '../core/eval/stats';
-import { OpenAIChatModel } from '../core/llm/openaiModel';
-import { DEFAULT_PRICES, formatCost } from '../core/llm/usage';
+import { formatCost } from '../core/llm/usage';
 import { SandboxPool } from '../core/sandbox/pool';
-import { UsageError } from './args';
+import { parseCommand } from './args';
 import { EVAL_USAGE, parseEvalCli, type EvalCliOptions } from './evalArgs';
+import { onCtrlC, runInputs } from './runSetup';
 
-const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+const EXIT = { ok: 0, failed: 1, cancelled: 130 } as const;
 
 export async function evalMain(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseEvalCli(argv, process.env, process.cwd());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`rlm eval: ${err.message}\n${EVAL_USAGE.split('\n')[0]}\n`);
-      return EXIT.usage;
-    }
-    throw err;
-  }
-  if (parsed.help) {
-    process.stdout.write(`${EVAL_USAGE}\n`);
-    return EXIT.ok;
-  }
-  return evaluate(parsed.options);
+  const options = parseCommand(() => parseEvalCli(argv, process.env, process.cwd()), EVAL_USAGE, 'rlm eval');
+  return typeof options === 'number' ? options : evaluate(options);
 }
 
 async function evaluate(o: EvalCliOptions): Promise<number> {
   const log = (line: string) => o.quiet || process.stderr.write(`${line}\n`);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(EXIT.cancelled);
-    log('stopping… finished questions are kept; rerun the same command to resume (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const stop = onCtrlC(log, 'stopping… finished questions are kept; rerun the same command to resume', EXIT.cancelled);
   const pool = new SandboxPool({ scriptPath: join(__dirname, 'sandbox.js') });
-  const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
-  const rootModel = model(o.model);
   try {
     const outcome = await runEval(
       {
+        ...runInputs(o),
         dataset: o.dataset,
         outDir: o.out,
-        rootModel,
-        subModel: o.subModel === o.model ? rootModel : model(o.subModel),
         modes: o.direct ? ['rlm', 'direct'] : ['rlm'],
-        budgets: {
-          maxIterations: o.maxIterations,
-          maxDepth: o.maxDepth,
-          maxSubcalls: o.maxSubcalls,
-          maxTokens: o.maxTokens,
-          maxCostUsd: o.maxCostUsd,
-          maxWallMs: o.maxWallMs,
-          concurrency: o.concurrency,
-        },
-        sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
-        prices: { ...DEFAULT_PRICES, ...o.prices },
         scan: { excludes: o.excludes },
         parallel: o.parallel,
         directChars: o.directChars,
         retryFailed: o.retryFailed,
         endpoint: new URL(o.baseURL).host,
-        signal: controller.signal,
+        signal: stop.signal,
         onProgress: (p) => {
           const line = progressLine(p);
           if (line) log(line);
@@ -86,7 +52,7 @@ async function evaluate(o: EvalCliOptions): Promise<number> {
     process.stderr.write(`rlm eval: ${err instanceof RlmError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`}\n`);
     return EXIT.failed;
   } finally {
-    process.off('SIGINT', onSigint);
+    stop.dispose();
     await pool.dispose();
   }
 }
