@@ -10,7 +10,7 @@
 import { safeMessage } from '../errors';
 import type { ChatModel, PriceTable } from '../llm/types';
 import { UsageMeter } from '../llm/usage';
-import { TraceEventFactory } from '../trace/ids';
+import { newRunId, TraceEventFactory } from '../trace/ids';
 import type { RunStatus, TraceEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 
@@ -88,7 +88,7 @@ export async function askDirect(p: DirectParams): Promise<DirectOutcome> {
   const meter = new UsageMeter(p.prices);
   const emit = (e: TraceEvent) => p.onEvent(e);
   const start = events.make('run.start', undefined, {
-    runId: `direct-${started}`,
+    runId: newRunId(),
     question: p.question,
     depth: 1,
     rootModel: p.model.id,
