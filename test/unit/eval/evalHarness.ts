@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDataset, type EvalItem } from '../../../src/core/eval/dataset';
@@ -11,6 +11,14 @@ import { API_KEY, js, SANDBOX_SCRIPT } from '../rlm/harness';
 /** The dataset the project ships: questions over its own source and its test fixture. */
 export const SHIPPED = join(__dirname, '..', '..', '..', 'eval', 'self.jsonl');
 export const shippedItems = (): EvalItem[] => parseDataset(readFileSync(SHIPPED, 'utf8'), SHIPPED);
+
+/** The first `n` shipped questions as a dataset of their own (repositories absolute), for tests that need fewer runs. */
+export function firstQuestions(dir: string, n: number): string {
+  const file = join(dir, `first-${n}.jsonl`);
+  const lines = shippedItems().slice(0, n).map((i) => JSON.stringify({ id: i.id, repo: i.repo, question: i.question, choices: i.choices, answer: i.answer, tags: i.tags }));
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
 
 /** Which dataset question a chat request is about (each question's text is unique). */
 export function questionOf(items: EvalItem[], req: { messages: { content: string }[] }): EvalItem | undefined {

@@ -5,7 +5,7 @@ import { RlmError } from '../../../src/core/errors';
 import type { QuestionResult } from '../../../src/core/eval/results';
 import { startFakeServer, type FakeServer } from '../../fakeServer/server';
 import { API_KEY } from '../rlm/harness';
-import { answering, evalAgainst, isDirect, outDir, questionOf, shippedItems } from './evalHarness';
+import { answering, evalAgainst, firstQuestions, isDirect, outDir, questionOf, shippedItems } from './evalHarness';
 
 const items = shippedItems();
 const readResults = (dir: string): QuestionResult[] =>
@@ -91,37 +91,39 @@ describe('rlm eval runner (end to end against the fake server)', function () {
   it('stops on abort keeping finished questions; a rerun into the same folder asks only the rest', async () => {
     const rule = answering(items, (i) => i.answer);
     server = await startFakeServer({ apiKey: API_KEY, latencyMs: 20, models: { 'root-model': { rule } } });
+    const dataset = firstQuestions(dir, 6);
     const stop = new AbortController();
     let ended = 0;
     const first = await evalAgainst(server, {
+      dataset,
       outDir: dir,
       parallel: 2,
       signal: stop.signal,
       onProgress: (p) => {
-        if (p.type === 'question.end' && ++ended === 3) stop.abort();
+        if (p.type === 'question.end' && ++ended === 2) stop.abort();
       },
     });
     assert.equal(first.complete, false);
     const finished = new Set(readResults(dir).map((q) => `${q.mode}/${q.id}`));
-    assert.equal(finished.size, 3, 'the questions in flight at the stop are not recorded');
-    assert.match(readFileSync(first.files.report, 'utf8'), /\*\*Partial\*\*: 3 of 12/);
+    assert.equal(finished.size, 2, 'the questions in flight at the stop are not recorded');
+    assert.match(readFileSync(first.files.report, 'utf8'), /\*\*Partial\*\*: 2 of 6/);
     await server.close();
 
     server = await startFakeServer({ apiKey: API_KEY, models: { 'root-model': { rule } } });
-    const second = await evalAgainst(server, { outDir: dir, parallel: 2 });
+    const second = await evalAgainst(server, { dataset, outDir: dir, parallel: 2 });
     assert.equal(second.complete, true);
-    assert.equal(second.resumed, 3);
-    assert.equal(second.asked, 9);
+    assert.equal(second.resumed, 2);
+    assert.equal(second.asked, 4);
     const asked = askedIds(server);
     for (const id of finished) assert.ok(!asked.has(id), `${id} was asked again`);
-    assert.equal(asked.size, 9);
-    assert.equal(second.summaries[0].correct, 12);
-    assert.equal(readResults(dir).length, 12);
+    assert.equal(asked.size, 4);
+    assert.equal(second.summaries[0].correct, 6);
+    assert.equal(readResults(dir).length, 6);
   });
 
   it('keeps every model call of the eval under one concurrency limit, across questions running at once', async () => {
     server = await startFakeServer({ apiKey: API_KEY, latencyMs: 40, models: { 'root-model': { rule: answering(items, (i) => i.answer) } } });
-    const out = await evalAgainst(server, { outDir: dir, parallel: 4, concurrency: 2, modes: ['rlm', 'direct'] });
+    const out = await evalAgainst(server, { dataset: firstQuestions(dir, 4), outDir: dir, parallel: 4, concurrency: 2, modes: ['rlm', 'direct'] });
     assert.equal(out.complete, true);
     assert.ok(server.stats().maxInFlight <= 2, `max in flight ${server.stats().maxInFlight}`);
   });
@@ -129,28 +131,30 @@ describe('rlm eval runner (end to end against the fake server)', function () {
   it('counts a failed question as wrong and does not ask it again unless --retry-failed', async () => {
     const rule = answering(items, (i) => i.answer);
     server = await startFakeServer({ apiKey: API_KEY, faults: [{ request: 0, fault: 'bad-request' }], models: { 'root-model': { rule } } });
-    const first = await evalAgainst(server, { outDir: dir, parallel: 1 });
+    const dataset = firstQuestions(dir, 3);
+    const first = await evalAgainst(server, { dataset, outDir: dir, parallel: 1 });
     const failed = readResults(dir).filter((q) => q.status === 'failed');
     assert.equal(failed.length, 1);
     assert.equal(failed[0].correct, false);
     assert.equal(first.summaries[0].noAnswer, 1);
-    assert.equal(first.summaries[0].correct, 11);
+    assert.equal(first.summaries[0].correct, 2);
     await server.close();
 
     server = await startFakeServer({ apiKey: API_KEY, models: { 'root-model': { rule } } });
-    const again = await evalAgainst(server, { outDir: dir });
+    const again = await evalAgainst(server, { dataset, outDir: dir });
     assert.equal(again.asked, 0);
     assert.equal(server.stats().chatRequests, 0);
-    const retried = await evalAgainst(server, { outDir: dir, retryFailed: true });
+    const retried = await evalAgainst(server, { dataset, outDir: dir, retryFailed: true });
     assert.equal(retried.asked, 1);
     assert.deepEqual([...askedIds(server)], [`rlm/${failed[0].id}`]);
-    assert.equal(retried.summaries[0].correct, 12);
+    assert.equal(retried.summaries[0].correct, 3);
   });
 
   it('refuses to resume into a folder made with another model', async () => {
     server = await startFakeServer({ apiKey: API_KEY, rule: answering(items, (i) => i.answer) });
-    await evalAgainst(server, { outDir: dir, parallel: 4 });
-    await assert.rejects(evalAgainst(server, { outDir: dir }, 'other-model'), (err: unknown) => err instanceof RlmError && /root model "root-model" \(now "other-model"\)/.test(err.message));
+    const dataset = firstQuestions(dir, 1);
+    await evalAgainst(server, { dataset, outDir: dir });
+    await assert.rejects(evalAgainst(server, { dataset, outDir: dir }, 'other-model'), (err: unknown) => err instanceof RlmError && /root model "root-model" \(now "other-model"\)/.test(err.message));
     assert.ok(existsSync(join(dir, 'eval.json')));
   });
 });
