@@ -1,10 +1,10 @@
 import { basename, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { parseCli, UsageError, USAGE, type CliOptions } from './cli/args';
+import { parseCli, parseCommand, USAGE, type CliOptions } from './cli/args';
+import { evalMain } from './cli/eval';
 import { progressLine, SubcallMilestones } from './cli/progress';
+import { onCtrlC, runInputs } from './cli/runSetup';
 import { RlmError } from './core/errors';
-import { OpenAIChatModel } from './core/llm/openaiModel';
-import { DEFAULT_PRICES } from './core/llm/usage';
 import { Run } from './core/rlm/run';
 import { SandboxPool } from './core/sandbox/pool';
 import { TrajectoryWriter } from './core/trace/trajectory';
@@ -14,21 +14,9 @@ import { NodeFileSource, scanWorkspace } from './core/workspace';
 const EXIT = { ok: 0, failed: 1, usage: 2, budget: 3, cancelled: 130 } as const;
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseCli(argv, process.env, process.cwd());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`rlm: ${err.message}\n${USAGE.split('\n')[0]}\n`);
-      return EXIT.usage;
-    }
-    throw err;
-  }
-  if (parsed.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  return ask(parsed.options);
+  if (argv[0] === 'eval') return evalMain(argv.slice(1));
+  const options = parseCommand(() => parseCli(argv, process.env, process.cwd()), USAGE, 'rlm');
+  return typeof options === 'number' ? options : ask(options);
 }
 
 async function ask(o: CliOptions): Promise<number> {
@@ -40,19 +28,11 @@ async function ask(o: CliOptions): Promise<number> {
     return fail(o, `--root is not a directory: ${o.root}`, EXIT.usage);
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(EXIT.cancelled);
-    log('cancelling… (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const controller = onCtrlC(log, 'cancelling…', EXIT.cancelled);
 
   const pool = new SandboxPool({ scriptPath: join(__dirname, 'sandbox.js') });
   const trace = o.trace ? await TrajectoryWriter.open(o.trace) : undefined;
   try {
-    const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
     const milestones = new SubcallMilestones();
     const run = new Run(
       {
@@ -64,19 +44,7 @@ async function ask(o: CliOptions): Promise<number> {
           log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
           return workspace;
         },
-        rootModel: model(o.model),
-        subModel: o.subModel === o.model ? model(o.model) : model(o.subModel),
-        budgets: {
-          maxIterations: o.maxIterations,
-          maxDepth: o.maxDepth,
-          maxSubcalls: o.maxSubcalls,
-          maxTokens: o.maxTokens,
-          maxCostUsd: o.maxCostUsd,
-          maxWallMs: o.maxWallMs,
-          concurrency: o.concurrency,
-        },
-        sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
-        prices: { ...DEFAULT_PRICES, ...o.prices },
+        ...runInputs(o),
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
           trace?.append(e);
@@ -90,7 +58,7 @@ async function ask(o: CliOptions): Promise<number> {
   } catch (err) {
     return fail(o, err instanceof RlmError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`, EXIT.failed);
   } finally {
-    process.off('SIGINT', onSigint);
+    controller.dispose();
     await trace?.close();
     await pool.dispose();
   }

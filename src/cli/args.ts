@@ -29,7 +29,9 @@ Options:
   -q, --quiet             no progress on stderr
   -h, --help              this help
 
-Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).`;
+Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).
+
+rlm eval --dataset FILE.jsonl: measure accuracy and cost on multiple-choice questions (rlm eval --help).`;
 
 export interface CliOptions {
   question: string;
@@ -55,6 +57,20 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
+/** Runs a command's parser: the options, or the exit status after printing the help (0) or a usage error (2). */
+export function parseCommand<O>(parse: () => { help: true } | { help: false; options: O }, usage: string, name: string): O | number {
+  try {
+    const parsed = parse();
+    if (!parsed.help) return parsed.options;
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${name}: ${err.message}\n${usage.split('\n')[0]}\n`);
+    return 2;
+  }
+}
+
 export type Parsed = { help: true } | { help: false; options: CliOptions };
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Parsed {
@@ -66,24 +82,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       strict: true,
       options: {
         root: { type: 'string' },
-        'base-url': { type: 'string' },
-        model: { type: 'string' },
-        'sub-model': { type: 'string' },
-        'api-key': { type: 'string' },
-        'max-iterations': { type: 'string' },
-        'max-depth': { type: 'string' },
-        'max-subcalls': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        'max-cost': { type: 'string' },
-        'max-time': { type: 'string' },
-        'cell-timeout': { type: 'string' },
-        concurrency: { type: 'string' },
-        exclude: { type: 'string', multiple: true },
-        price: { type: 'string', multiple: true },
+        ...RUN_OPTIONS,
         trace: { type: 'string' },
         json: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
@@ -92,9 +93,47 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
   const v = parsed.values;
   if (v.help) return { help: true };
   const [command, ...rest] = parsed.positionals;
-  if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question")` : 'missing command: rlm ask "question"');
+  if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question", or rlm eval --dataset FILE)` : 'missing command: rlm ask "question"');
   const question = rest.join(' ').trim();
   if (!question) throw new UsageError('missing question: rlm ask "question"');
+  return {
+    help: false,
+    options: {
+      question,
+      root: v.root ?? cwd,
+      ...runSettings(v, env),
+      trace: v.trace,
+      json: v.json ?? false,
+    },
+  };
+}
+
+/** Options `rlm ask` and `rlm eval` share: endpoint, models, budgets, excludes, prices. */
+export const RUN_OPTIONS = {
+  'base-url': { type: 'string' },
+  model: { type: 'string' },
+  'sub-model': { type: 'string' },
+  'api-key': { type: 'string' },
+  'max-iterations': { type: 'string' },
+  'max-depth': { type: 'string' },
+  'max-subcalls': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  'max-time': { type: 'string' },
+  'cell-timeout': { type: 'string' },
+  concurrency: { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  price: { type: 'string', multiple: true },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type RunValues = { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof RUN_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+export type RunSettings = Omit<CliOptions, 'question' | 'root' | 'trace' | 'json'>;
+
+/** The shared options' values, checked, with their defaults from the environment. */
+export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
   const chosenModel = v.model ?? env.RLM_MODEL;
   const model = chosenModel ?? DEFAULT_ROOT_MODEL;
   const baseURL = v['base-url'] ?? env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
@@ -105,32 +144,25 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
     throw new UsageError(`--base-url must be an http(s) URL, got "${baseURL}"`);
   }
   return {
-    help: false,
-    options: {
-      question,
-      root: v.root ?? cwd,
-      baseURL,
-      model,
-      subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? chosenModel ?? DEFAULT_SUB_MODEL,
-      apiKey: v['api-key'] ?? env.OPENAI_API_KEY ?? '',
-      maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
-      maxDepth: int(v['max-depth'], '--max-depth', 1, 3),
-      maxSubcalls: int(v['max-subcalls'], '--max-subcalls', 0, 1_000_000),
-      maxTokens: int(v['max-tokens'], '--max-tokens', 1, 1e12),
-      maxCostUsd: num(v['max-cost'], '--max-cost'),
-      maxWallMs: seconds(v['max-time'], '--max-time'),
-      cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
-      concurrency: int(v.concurrency, '--concurrency', 1, 256),
-      excludes: v.exclude ?? [],
-      prices: prices(v.price ?? []),
-      trace: v.trace,
-      json: v.json ?? false,
-      quiet: v.quiet ?? false,
-    },
+    baseURL,
+    model,
+    subModel: v['sub-model'] ?? env.RLM_SUB_MODEL ?? chosenModel ?? DEFAULT_SUB_MODEL,
+    apiKey: v['api-key'] ?? env.OPENAI_API_KEY ?? '',
+    maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
+    maxDepth: int(v['max-depth'], '--max-depth', 1, 3),
+    maxSubcalls: int(v['max-subcalls'], '--max-subcalls', 0, 1_000_000),
+    maxTokens: int(v['max-tokens'], '--max-tokens', 1, 1e12),
+    maxCostUsd: num(v['max-cost'], '--max-cost'),
+    maxWallMs: seconds(v['max-time'], '--max-time'),
+    cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
+    concurrency: int(v.concurrency, '--concurrency', 1, 256),
+    excludes: v.exclude ?? [],
+    prices: prices(v.price ?? []),
+    quiet: v.quiet ?? false,
   };
 }
 
-function int(s: string | undefined, name: string, min: number, max: number): number | undefined {
+export function int(s: string | undefined, name: string, min: number, max: number): number | undefined {
   if (s === undefined) return undefined;
   if (!/^\d+$/.test(s) || +s < min || +s > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${s}"`);
   return +s;

@@ -2,6 +2,7 @@
  *  (a command or the history view) and does no I/O; the sandbox pool starts on the first run. */
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerEvalCommand } from './evalCommand';
 import { HistoryStore, type HistoryEntry } from './history/historyStore';
 import { HistoryTreeProvider } from './history/historyTree';
 import type { FileRef, InitMessage } from '../panelProtocol';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     controller.onDidChange(() => tree.refresh()),
     vscode.window.createTreeView('rlm.history', { treeDataProvider: tree, showCollapseAll: false }),
     ...registerCommands({ context, controller, history, tree }),
+    registerEvalCommand(context, () => host.get()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
     { dispose: () => RunPanel.disposeAll() },
   );

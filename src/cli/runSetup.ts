@@ -1,0 +1,38 @@
+/** What `rlm ask` and `rlm eval` set up alike: models and per-run limits from the shared options, and Ctrl-C. */
+import { OpenAIChatModel } from '../core/llm/openaiModel';
+import { DEFAULT_PRICES } from '../core/llm/usage';
+import type { RunOptions } from '../core/rlm/types';
+import type { RunSettings } from './args';
+
+export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'prices'> {
+  const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
+  const rootModel = model(o.model);
+  return {
+    rootModel,
+    subModel: o.subModel === o.model ? rootModel : model(o.subModel),
+    budgets: {
+      maxIterations: o.maxIterations,
+      maxDepth: o.maxDepth,
+      maxSubcalls: o.maxSubcalls,
+      maxTokens: o.maxTokens,
+      maxCostUsd: o.maxCostUsd,
+      maxWallMs: o.maxWallMs,
+      concurrency: o.concurrency,
+    },
+    sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
+    prices: { ...DEFAULT_PRICES, ...o.prices },
+  };
+}
+
+/** The first Ctrl-C aborts `signal` (the command stops cleanly); a second exits at once with `exitCode`. */
+export function onCtrlC(log: (line: string) => void, message: string, exitCode: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(exitCode);
+    log(`${message} (Ctrl-C again to quit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
