@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { refusedPortProblem } from '../core/llm/badPorts';
 
 export const USAGE = `Usage: rlm ask [options] "question"
 
@@ -101,6 +102,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
   } catch {
     throw new UsageError(`--base-url must be an http(s) URL, got "${baseURL}"`);
   }
+  const refused = refusedPortProblem(baseURL, v['base-url'] === undefined && env.OPENAI_BASE_URL ? '$OPENAI_BASE_URL' : '--base-url');
+  if (refused) throw new UsageError(refused);
   return {
     help: false,
     options: {

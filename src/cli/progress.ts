@@ -1,3 +1,4 @@
+import { terminalSafe } from '../core/text/visible';
 import type { TraceEvent } from '../core/trace/types';
 
 /** One short stderr line per interesting event, so a terminal user sees the run move. */
@@ -22,8 +23,8 @@ export function progressLine(e: TraceEvent): string | undefined {
 
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim()) ?? '';
-  // Escape control and bidi characters so model text cannot drive the terminal.
-  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Escaped here (before the cut, so an escape is never split) and again when written; escaping twice changes nothing.
+  const clean = terminalSafe(line).replace(/\t/g, ' ');
   return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
 }
 

@@ -2,6 +2,7 @@
  * Folds the trace event stream into what the panel shows: tree nodes, a usage meter, the header
  * and the outcome. Pure (no vscode), so a live run and a reopened trajectory build the same view.
  */
+import { visible } from '../../core/text/visible';
 import type { TraceEvent } from '../../core/trace/types';
 import type { NodeView, OutcomeView, RunHeaderView, UsageView } from '../../panelProtocol';
 
@@ -42,7 +43,8 @@ export class TraceViewModel {
     this.lastTs = Math.max(this.lastTs, e.ts);
     const parentId = e.parentId === this.rootId ? undefined : e.parentId;
     const changed: NodeView[] = [];
-    const put = (n: NodeView) => {
+    const put = (node: NodeView) => {
+      const n = shown(node);
       this.nodes.set(n.id, n);
       changed.push(n);
     };
@@ -53,8 +55,8 @@ export class TraceViewModel {
           this.startTs = e.ts;
           this.header = {
             runId: e.runId,
-            question: e.question,
-            scope: e.scope,
+            question: visible(e.question),
+            scope: optional(e.scope),
             startedAt: e.ts,
             rootModel: e.rootModel,
             subModel: e.subModel,
@@ -115,7 +117,7 @@ export class TraceViewModel {
         if (e.id === this.rootId || e.parentId === this.rootId || (this.rootId !== undefined && e.parentId === undefined)) {
           // The top run's end: either carries the run's id or hangs under it.
           this.endMs = e.ms;
-          this.outcome = { status: e.status, answer: e.answer, reason: e.reason };
+          this.outcome = { status: e.status, answer: optional(e.answer), reason: optional(e.reason) };
           let tokens = 0;
           for (const u of Object.values(e.usage)) tokens += u.promptTokens + u.completionTokens;
           this.tokens = Math.max(this.tokens, tokens);
@@ -208,4 +210,15 @@ export class TraceViewModel {
 function firstCodeLine(code: string): string {
   const line = code.split('\n').find((l) => l.trim() && !l.trim().startsWith('//'));
   return line ?? code.split('\n')[0] ?? '';
+}
+
+const optional = (text: string | undefined) => (text === undefined ? undefined : visible(text));
+
+/** Model, endpoint and file text as the panel shows it: invisible characters made visible. */
+function shown(n: NodeView): NodeView {
+  const out: NodeView = { ...n, title: visible(n.title) };
+  if (n.body !== undefined) out.body = visible(n.body);
+  if (n.output !== undefined) out.output = visible(n.output);
+  if (n.error !== undefined) out.error = visible(n.error);
+  return out;
 }
