@@ -4,7 +4,7 @@ import { parseCli, UsageError, USAGE, type CliOptions } from './cli/args';
 import { progressLine, SubcallCounter } from './cli/progress';
 import { RlmError } from './core/errors';
 import { OpenAIChatModel } from './core/llm/openaiModel';
-import { DEFAULT_PRICES } from './core/llm/usage';
+import { costCapProblem, DEFAULT_PRICES } from './core/llm/usage';
 import { runRlm } from './core/rlm/run';
 import type { RunResult } from './core/rlm/types';
 import { SandboxPool } from './core/sandbox/pool';
@@ -46,6 +46,9 @@ async function ask(o: CliOptions): Promise<number> {
   } catch {
     return fail(o, `--root is not a directory: ${o.root}`, EXIT.usage);
   }
+  const prices = { ...DEFAULT_PRICES, ...o.prices };
+  const unpriced = costCapProblem(o.maxCostUsd ?? Infinity, prices, [o.model, o.subModel]);
+  if (unpriced) return fail(o, unpriced, EXIT.usage);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -78,13 +81,15 @@ async function ask(o: CliOptions): Promise<number> {
           maxIterations: o.maxIterations,
           maxDepth: o.maxDepth,
           maxSubcalls: o.maxSubcalls,
+          maxModelRequests: o.maxModelRequests,
           maxTokens: o.maxTokens,
           maxCostUsd: o.maxCostUsd,
           maxWallMs: o.maxWallMs,
           concurrency: o.concurrency,
         },
         sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
-        prices: { ...DEFAULT_PRICES, ...o.prices },
+        turnLimits: { cells: o.cellsPerTurn, outputChars: o.turnOutputChars },
+        prices,
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
           trace?.append(e);

@@ -180,6 +180,7 @@ export class RunController implements vscode.Disposable {
                 subModel: models.sub,
                 budgets: cfg.budgets,
                 sandboxLimits: cfg.sandboxLimits,
+                turnLimits: cfg.turnLimits,
                 prices: cfg.prices,
                 signal: abort.signal,
                 onEvent,

@@ -1,11 +1,12 @@
 import { RlmError } from '../errors';
+import { costCapProblem } from '../llm/usage';
 import type { SandboxProvider } from '../sandbox/types';
 import { newRunId } from '../trace/ids';
 import { runLoop, type LoopOutcome, type LoopParams } from './rootLoop';
 import { RunState } from './runState';
 import { excerpt } from './subcalls';
 import { textWorkspace } from './textWorkspace';
-import { DEFAULT_BUDGETS, type Budgets, type RunOptions, type RunResult } from './types';
+import { DEFAULT_BUDGETS, DEFAULT_TURN_LIMITS, type Budgets, type RunOptions, type RunResult } from './types';
 
 export interface RunEnv {
   sandbox: SandboxProvider;
@@ -21,6 +22,9 @@ export function childIterations(parentMax: number): number {
 /** Runs one Recursive Language Model over a workspace, streaming trace events as it works. */
 export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResult> {
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
+  // A cost cap with an unpriced model would silently not apply: refuse the run before any request.
+  const unpriced = costCapProblem(budgets.maxCostUsd, options.prices ?? {}, [options.rootModel.id, options.subModel.id]);
+  if (unpriced) throw new RlmError(unpriced, 'unpriced-model');
   const runId = newRunId();
   const state = new RunState(runId, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
   const rootId = state.emit({
@@ -54,6 +58,7 @@ export async function runRlm(options: RunOptions, env: RunEnv): Promise<RunResul
       depth,
       maxIterations,
       sandboxLimits: options.sandboxLimits ?? {},
+      turnLimits: { ...DEFAULT_TURN_LIMITS, ...defined(options.turnLimits ?? {}) },
       nodeId,
       signal,
       limited: depth > 1,

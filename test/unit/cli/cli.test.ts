@@ -167,4 +167,19 @@ describe('rlm ask (the CLI as a process)', function () {
     assert.match(r.stderr, /--base-url uses port 9, which Node's fetch refuses .*another port/);
     assert.doesNotMatch(r.stderr, /network error|scanning/);
   });
+  it('refuses a cost cap with an unpriced model at once (exit 2), naming the model and --price', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("FINAL(await llm_query('hi'))")] } } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, '--max-cost', '0.002', '--price', 'root-model=1,1', 'q']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Model "sub-model" has no price, so the cost cap of \$0\.002 cannot be enforced.*--price sub-model=IN,OUT/);
+    assert.equal(s.stats().chatRequests, 0);
+  });
+
+  it('--max-model-requests bounds every request the endpoint sees', async () => {
+    const s = await start({ models: { 'root-model': { rule: () => js("print((await llm_batch(['a','b','c'])).length)") } } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, '--max-model-requests', '6', 'q']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr.trim().split('\n').at(-1)!, /^rlm: budget: Model-request budget of 6 used up/);
+    assert.ok(s.stats().chatRequests <= 6, `${s.stats().chatRequests} requests`);
+  });
 });
