@@ -7,14 +7,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { launchBrowser } from '../../scripts/realVscode/browser';
-import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
-import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
-import { fakeScript } from '../integration/fixtures/fakeScript';
-import { openWorkbench, panelFrame, runCommand, screenshot } from './workbench';
+import type { CodeServer } from '../../scripts/realVscode/codeServer';
+import { panelFrame, runCommand, screenshotOnFailure, startRealVscode, type RealVscode } from './workbench';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const VSIX = path.join(REPO, 'rlm-vscode.vsix');
 
 // Page-side code runs in Chromium (the Node tsconfig has no DOM library).
 declare const document: {
@@ -57,25 +53,15 @@ function rlmLogs(dir: string): string {
 }
 
 describe('run panel defences in a real VS Code', function () {
-  let fake: FakeModelServer;
+  let vscode: RealVscode | undefined;
   let server: CodeServer;
   let page: Page;
   let frame: Frame;
-  let closeBrowser: () => Promise<void>;
   let workspace: string;
 
   before(async () => {
-    fake = await startFakeModelServer(fakeScript());
-    workspace = copyFixture(path.join(REPO, 'test', 'integration', 'fixtures', 'workspace'));
-    server = await startCodeServer({
-      workspace,
-      vsix: [VSIX],
-      settings: { 'rlm.baseUrl': fake.url, 'rlm.model': 'fake-root', 'rlm.subModel': 'fake-sub' },
-    });
-    const b = await launchBrowser();
-    closeBrowser = b.close;
-    page = await b.browser.newPage();
-    await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    vscode = await startRealVscode((url) => ({ 'rlm.baseUrl': url, 'rlm.model': 'fake-root', 'rlm.subModel': 'fake-sub' }));
+    ({ server, page, workspace } = vscode);
     await runCommand(page, 'RLM: Ask the Repo');
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor();
@@ -94,13 +80,11 @@ describe('run panel defences in a real VS Code', function () {
   });
 
   after(async () => {
-    await closeBrowser?.();
-    await server?.stop();
-    await fake?.stop();
+    await vscode?.close();
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-defences-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    await screenshotOnFailure(this, page, 'failed-defences-');
   });
 
   it('under the real CSP, injected inline, event-handler and data: scripts do not run', async () => {
