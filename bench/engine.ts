@@ -7,7 +7,7 @@ import { OpenAIChatModel } from '../src/core/llm/openaiModel';
 import { Run } from '../src/core/rlm/run';
 import { firstUserMessage } from '../src/core/rlm/summary';
 import { systemPrompt } from '../src/core/rlm/systemPrompt';
-import type { Budgets } from '../src/core/rlm/types';
+import { DEFAULT_TURN_LIMITS, type Budgets } from '../src/core/rlm/types';
 import { SandboxPool } from '../src/core/sandbox/pool';
 import { TrajectoryWriter } from '../src/core/trace/trajectory';
 import { NodeFileSource, scanWorkspace } from '../src/core/workspace';
@@ -91,7 +91,7 @@ export async function benchRootPrompt(workspaceDir?: string): Promise<Row[]> {
   if (!workspaceDir) return [];
   const workspace = await scanWorkspace([{ name: basename(workspaceDir), source: new NodeFileSource(workspaceDir) }]);
   const first = Buffer.byteLength(firstUserMessage('What does this repository do?', workspace.context));
-  const sys = Buffer.byteLength(systemPrompt({ maxIterations: 30, outputChars: 20_000, subcallChars: 100_000, canRecurse: false }));
+  const sys = Buffer.byteLength(systemPrompt({ maxIterations: 30, outputChars: 20_000, subcallChars: 100_000, canRecurse: false, turn: DEFAULT_TURN_LIMITS }));
   return [
     {
       measure: `first user message, ${workspace.context.totals.files.toLocaleString('en-US')}-file workspace`,

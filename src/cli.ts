@@ -5,13 +5,20 @@ import { evalMain } from './cli/eval';
 import { progressLine, SubcallMilestones } from './cli/progress';
 import { onCtrlC, runInputs } from './cli/runSetup';
 import { RlmError } from './core/errors';
+import { costCapProblem, DEFAULT_PRICES } from './core/llm/usage';
 import { Run } from './core/rlm/run';
 import { SandboxPool } from './core/sandbox/pool';
+import { terminalSafe } from './core/text/visible';
 import { TrajectoryWriter } from './core/trace/trajectory';
 import type { RunEndEvent, TraceEvent } from './core/trace/types';
 import { NodeFileSource, scanWorkspace } from './core/workspace';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, budget: 3, cancelled: 130 } as const;
+
+// Everything this process writes goes through these two: the answer, progress, JSON and every
+// error line carry model or endpoint text, which must not drive the terminal or hide characters.
+const stdout = (text: string) => process.stdout.write(terminalSafe(text));
+const stderr = (text: string) => process.stderr.write(terminalSafe(text));
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'eval') return evalMain(argv.slice(1));
@@ -20,13 +27,16 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function ask(o: CliOptions): Promise<number> {
-  const log = (line: string) => o.quiet || process.stderr.write(`${line}\n`);
+  const log = (line: string) => o.quiet || stderr(`${line}\n`);
   const root = resolve(o.root);
   try {
     if (!statSync(root).isDirectory()) throw new Error();
   } catch {
     return fail(o, `--root is not a directory: ${o.root}`, EXIT.usage);
   }
+  const prices = { ...DEFAULT_PRICES, ...o.prices };
+  const unpriced = costCapProblem(o.maxCostUsd ?? Infinity, prices, [o.model, o.subModel]);
+  if (unpriced) return fail(o, unpriced, EXIT.usage);
 
   const controller = onCtrlC(log, 'cancelling…', EXIT.cancelled);
 
@@ -70,25 +80,20 @@ function report(o: CliOptions, runId: string, r: RunEndEvent): number {
     : r.status === 'cancelled' ? EXIT.cancelled : r.status === 'budget' ? EXIT.budget : EXIT.failed;
   if (o.json) {
     const { answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
-    process.stdout.write(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
+    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
   } else if (code === EXIT.ok) {
-    process.stdout.write(`${terminalSafe(r.answer ?? '')}\n`);
+    stdout(`${r.answer ?? ''}\n`);
   }
   const cost = r.costUsd === null ? 'cost unknown' : `$${r.costUsd.toFixed(4)}`;
-  if (!o.quiet) process.stderr.write(`${r.status}: ${r.iterations} turns, ${r.subcalls} sub-calls, ${cost}, ${(r.ms / 1000).toFixed(1)} s\n`);
-  if (code !== EXIT.ok && !o.json) process.stderr.write(`rlm: ${r.status}: ${r.reason ?? 'no answer'}\n`);
+  if (!o.quiet) stderr(`${r.status}: ${r.iterations} turns, ${r.subcalls} sub-calls, ${cost}, ${(r.ms / 1000).toFixed(1)} s\n`);
+  if (code !== EXIT.ok && !o.json) stderr(`rlm: ${r.status}: ${r.reason ?? 'no answer'}\n`);
   return code;
 }
 
 function fail(o: CliOptions, message: string, code: number): number {
-  if (o.json) process.stdout.write(`${JSON.stringify({ answer: null, status: 'failed', reason: message })}\n`);
-  process.stderr.write(`rlm: ${message}\n`);
+  if (o.json) stdout(`${JSON.stringify({ answer: null, status: 'failed', reason: message })}\n`);
+  stderr(`rlm: ${message}\n`);
   return code;
-}
-
-/** Keeps newlines and tabs; escapes other control and bidi characters of model text. */
-function terminalSafe(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 main(process.argv.slice(2)).then(
@@ -96,7 +101,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`rlm: unexpected error: ${(err as Error)?.message ?? err}\n`);
+    stderr(`rlm: unexpected error: ${(err as Error)?.message ?? err}\n`);
     process.exitCode = EXIT.failed;
   },
 );

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../core/llm/defaults';
+import { refusedPortProblem } from '../core/llm/badPorts';
+import { terminalSafe } from '../core/text/visible';
 
 export const USAGE = `Usage: rlm ask [options] "question"
 
@@ -16,11 +18,14 @@ Options:
   --api-key K             API key (default: $OPENAI_API_KEY; local servers may need none)
   --max-iterations N      root turns before the answer is forced (default 30)
   --max-depth N           1 = sub-calls are plain model calls; 2-3 lets rlm_query start child runs (default 1)
-  --max-subcalls N        sub-model calls per run (default 500)
+  --max-subcalls N        llm_query calls, llm_batch items and rlm_query calls, whole run tree (default 500)
+  --max-model-requests N  every model request of the run tree, child runs' turns included (default 1000)
   --max-tokens N          prompt + completion tokens per run (default 2000000)
-  --max-cost USD          stop when the run costs more (needs --price for the models used)
+  --max-cost USD          stop when the run costs more (every model needs a price: built in, or --price)
   --max-time SECONDS      wall time per run (default 1800)
   --cell-timeout SECONDS  wall time per REPL cell (default 30)
+  --cells-per-turn N      code blocks run per model reply; later ones are not run (default 20)
+  --turn-output CHARS     characters of the REPL's reply to one turn, all cells together (default 50000)
   --concurrency N         sub-model calls at once (default 8)
   --exclude GLOB          extra exclude, gitignore syntax (repeatable)
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
@@ -43,10 +48,13 @@ export interface CliOptions {
   maxIterations?: number;
   maxDepth?: number;
   maxSubcalls?: number;
+  maxModelRequests?: number;
   maxTokens?: number;
   maxCostUsd?: number;
   maxWallMs?: number;
   cellTimeoutMs?: number;
+  cellsPerTurn?: number;
+  turnOutputChars?: number;
   concurrency?: number;
   excludes: string[];
   prices: Record<string, { input: number; output: number }>;
@@ -62,11 +70,11 @@ export function parseCommand<O>(parse: () => { help: true } | { help: false; opt
   try {
     const parsed = parse();
     if (!parsed.help) return parsed.options;
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(terminalSafe(`${usage}\n`));
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${name}: ${err.message}\n${usage.split('\n')[0]}\n`);
+    process.stderr.write(terminalSafe(`${name}: ${err.message}\n${usage.split('\n')[0]}\n`));
     return 2;
   }
 }
@@ -117,10 +125,13 @@ export const RUN_OPTIONS = {
   'max-iterations': { type: 'string' },
   'max-depth': { type: 'string' },
   'max-subcalls': { type: 'string' },
+  'max-model-requests': { type: 'string' },
   'max-tokens': { type: 'string' },
   'max-cost': { type: 'string' },
   'max-time': { type: 'string' },
   'cell-timeout': { type: 'string' },
+  'cells-per-turn': { type: 'string' },
+  'turn-output': { type: 'string' },
   concurrency: { type: 'string' },
   exclude: { type: 'string', multiple: true },
   price: { type: 'string', multiple: true },
@@ -143,6 +154,8 @@ export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
   } catch {
     throw new UsageError(`--base-url must be an http(s) URL, got "${baseURL}"`);
   }
+  const refused = refusedPortProblem(baseURL, v['base-url'] === undefined && env.OPENAI_BASE_URL ? '$OPENAI_BASE_URL' : '--base-url');
+  if (refused) throw new UsageError(refused);
   return {
     baseURL,
     model,
@@ -151,10 +164,13 @@ export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
     maxIterations: int(v['max-iterations'], '--max-iterations', 1, 1000),
     maxDepth: int(v['max-depth'], '--max-depth', 1, 3),
     maxSubcalls: int(v['max-subcalls'], '--max-subcalls', 0, 1_000_000),
+    maxModelRequests: int(v['max-model-requests'], '--max-model-requests', 1, 1_000_000),
     maxTokens: int(v['max-tokens'], '--max-tokens', 1, 1e12),
     maxCostUsd: num(v['max-cost'], '--max-cost'),
     maxWallMs: seconds(v['max-time'], '--max-time'),
     cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
+    cellsPerTurn: int(v['cells-per-turn'], '--cells-per-turn', 1, 1000),
+    turnOutputChars: int(v['turn-output'], '--turn-output', 1000, 10_000_000),
     concurrency: int(v.concurrency, '--concurrency', 1, 256),
     excludes: v.exclude ?? [],
     prices: prices(v.price ?? []),

@@ -6,6 +6,7 @@ import { type EvalProgress, runEval } from '../core/eval/runner';
 import type { ModeSummary } from '../core/eval/stats';
 import { formatCost } from '../core/llm/usage';
 import { SandboxPool } from '../core/sandbox/pool';
+import { terminalSafe } from '../core/text/visible';
 import { parseCommand } from './args';
 import { EVAL_USAGE, parseEvalCli, type EvalCliOptions } from './evalArgs';
 import { onCtrlC, runInputs } from './runSetup';
@@ -18,7 +19,7 @@ export async function evalMain(argv: string[]): Promise<number> {
 }
 
 async function evaluate(o: EvalCliOptions): Promise<number> {
-  const log = (line: string) => o.quiet || process.stderr.write(`${line}\n`);
+  const log = (line: string) => o.quiet || process.stderr.write(terminalSafe(`${line}\n`));
   const stop = onCtrlC(log, 'stopping… finished questions are kept; rerun the same command to resume', EXIT.cancelled);
   const pool = new SandboxPool({ scriptPath: join(__dirname, 'sandbox.js') });
   try {
@@ -41,15 +42,15 @@ async function evaluate(o: EvalCliOptions): Promise<number> {
       },
       { sandbox: pool, secrets: o.apiKey ? [o.apiKey] : [] },
     );
-    for (const s of outcome.summaries) process.stdout.write(`${summaryLine(s)}\n`);
-    process.stdout.write(`report: ${outcome.files.report}\n`);
+    for (const s of outcome.summaries) process.stdout.write(terminalSafe(`${summaryLine(s)}\n`));
+    process.stdout.write(terminalSafe(`report: ${outcome.files.report}\n`));
     if (!outcome.complete) {
       log(`stopped: ${outcome.asked} asked now, ${outcome.resumed} from before; rerun with --out ${o.out} to resume`);
       return EXIT.cancelled;
     }
     return EXIT.ok;
   } catch (err) {
-    process.stderr.write(`rlm eval: ${err instanceof RlmError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`}\n`);
+    process.stderr.write(terminalSafe(`rlm eval: ${err instanceof RlmError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`}\n`));
     return EXIT.failed;
   } finally {
     stop.dispose();

@@ -1,4 +1,5 @@
 import { shorten } from '../core/shorten';
+import { terminalSafe } from '../core/text/visible';
 import type { TraceEvent } from '../core/trace/types';
 
 /** One short stderr line per interesting event, so a terminal user sees the run move. */
@@ -23,9 +24,8 @@ export function progressLine(e: TraceEvent): string | undefined {
 
 function firstLine(s: string): string {
   const line = s.split('\n').find((l) => l.trim()) ?? '';
-  // Escape control and bidi characters so model text cannot drive the terminal.
-  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return shorten(clean, 100);
+  // Escaped before the cut (escaping again when written changes nothing); shorten folds tabs and runs of spaces.
+  return shorten(terminalSafe(line), 100);
 }
 
 /** A "n sub-calls" note each time the run's sub-call count passes a multiple of 25. Reads the run's

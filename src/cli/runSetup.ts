@@ -4,7 +4,7 @@ import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { RunOptions } from '../core/rlm/types';
 import type { RunSettings } from './args';
 
-export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'prices'> {
+export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
   const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
   const rootModel = model(o.model);
   return {
@@ -14,12 +14,14 @@ export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subMo
       maxIterations: o.maxIterations,
       maxDepth: o.maxDepth,
       maxSubcalls: o.maxSubcalls,
+      maxModelRequests: o.maxModelRequests,
       maxTokens: o.maxTokens,
       maxCostUsd: o.maxCostUsd,
       maxWallMs: o.maxWallMs,
       concurrency: o.concurrency,
     },
     sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
+    turnLimits: { cells: o.cellsPerTurn, outputChars: o.turnOutputChars },
     prices: { ...DEFAULT_PRICES, ...o.prices },
   };
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
-import type { Budgets } from '../core/rlm/types';
+import type { Budgets, TurnLimits } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
 
 export type Provider = 'openai-compatible' | 'vscode-lm';
@@ -15,6 +15,7 @@ export interface RunConfig {
   subModel: string;
   budgets: Partial<Budgets>;
   sandboxLimits: Partial<SandboxLimits>;
+  turnLimits: Partial<TurnLimits>;
   excludes: string[];
   allowSecrets: string[];
   prices: PriceTable;
@@ -58,10 +59,12 @@ export function readRunConfig(): RunConfig {
       maxIterations: num(cfg, 'limits.maxIterations', 1),
       maxDepth: num(cfg, 'limits.maxDepth', 1),
       maxSubcalls: num(cfg, 'limits.maxSubcalls', 0),
+      maxModelRequests: num(cfg, 'limits.maxModelRequests', 1),
       // 0 means no cost cap.
       maxCostUsd: maxCost === undefined || maxCost === 0 ? Infinity : maxCost,
     },
     sandboxLimits: cellTimeout !== undefined ? { cellTimeoutMs: cellTimeout * 1000 } : {},
+    turnLimits: { cells: num(cfg, 'limits.cellsPerTurn', 1), outputChars: num(cfg, 'limits.turnOutputChars', 1000) },
     excludes: strings(cfg, 'excludes'),
     allowSecrets: strings(cfg, 'allowSecrets'),
     // The built-in list prices apply to OpenAI-compatible endpoints only: Copilot models (vscode-lm)

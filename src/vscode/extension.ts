@@ -38,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     output.warn(message);
     void vscode.window.showWarningMessage(message);
   };
+  RunPanel.log = (line) => output.warn(line);
   const history = new HistoryStore(context.globalStorageUri.fsPath, warn);
   const tree = new HistoryTreeProvider(history);
   sandboxHost = new SandboxHost(context.extensionPath);

@@ -2,6 +2,7 @@
  *  SecretStorage) or the VS Code Language Model API. */
 import * as vscode from 'vscode';
 import { RlmError } from '../core/errors';
+import { refusedPortProblem } from '../core/llm/badPorts';
 import type { ChatModel } from '../core/llm/types';
 import type { RunConfig } from './config';
 import { LmChatModel } from './lmChatModel';
@@ -37,6 +38,8 @@ export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage
   } catch {
     throw new RlmError(`"rlm.baseUrl" is not a URL: ${cfg.baseUrl}`, 'config');
   }
+  const refused = refusedPortProblem(cfg.baseUrl, '"rlm.baseUrl"');
+  if (refused) throw new RlmError(refused, 'config');
   if (!cfg.model) throw new RlmError('Set "rlm.model" to the root model name.', 'config');
   const stored = await secrets.get(API_KEY_SECRET);
   if (!stored && !isLoopback(cfg.baseUrl)) {

@@ -141,6 +141,7 @@ export class RunController implements vscode.Disposable {
         subModel: models.sub,
         budgets: cfg.budgets,
         sandboxLimits: cfg.sandboxLimits,
+        turnLimits: cfg.turnLimits,
         prices: cfg.prices,
         signal: abort.signal,
         onEvent: (event) => this.follow(run.id, live, event, folderUris),

@@ -7,49 +7,34 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from '../../scripts/realVscode/browser';
-import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
-import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
-import { fakeScript } from '../integration/fixtures/fakeScript';
-import { explorerRow, openWorkbench, panelFrame, paletteTitles, runCommand, screenshot } from './workbench';
+import type { CodeServer } from '../../scripts/realVscode/codeServer';
+import { explorerRow, panelFrame, paletteTitles, runCommand, screenshot, screenshotOnFailure, startRealVscode, type RealVscode } from './workbench';
 
-const REPO = path.resolve(__dirname, '..', '..');
-const VSIX = path.join(REPO, 'rlm-vscode.vsix');
 const QUESTION = 'Where is add defined?';
 
 describe('RLM in a real VS Code, as a user', function () {
-  let fake: FakeModelServer;
+  let vscode: RealVscode | undefined;
   let server: CodeServer;
   let page: Page;
-  let closeBrowser: () => Promise<void>;
-  let workspace: string;
   const cspViolations: string[] = [];
 
   before(async () => {
-    fake = await startFakeModelServer(fakeScript());
-    workspace = copyFixture(path.join(REPO, 'test', 'integration', 'fixtures', 'workspace'));
-    server = await startCodeServer({
-      workspace,
-      vsix: [VSIX],
-      settings: { 'rlm.baseUrl': fake.url, 'rlm.model': 'fake-steady', 'rlm.subModel': 'fake-sub', 'rlm.prices': { 'fake-steady': { input: 3, output: 15 }, 'fake-sub': { input: 0.25, output: 2 } } },
-    });
-    const b = await launchBrowser();
-    closeBrowser = b.close;
-    page = await b.browser.newPage();
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) cspViolations.push(msg.text());
-    });
-    await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    vscode = await startRealVscode(
+      (url) => ({ 'rlm.baseUrl': url, 'rlm.model': 'fake-steady', 'rlm.subModel': 'fake-sub', 'rlm.prices': { 'fake-steady': { input: 3, output: 15 }, 'fake-sub': { input: 0.25, output: 2 } } }),
+      (p) =>
+        p.on('console', (msg) => {
+          if (/Content Security Policy|Refused to/i.test(msg.text())) cspViolations.push(msg.text());
+        }),
+    );
+    ({ server, page } = vscode);
   });
 
   after(async () => {
-    await closeBrowser?.();
-    await server?.stop();
-    await fake?.stop();
+    await vscode?.close();
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    await screenshotOnFailure(this, page, 'failed-');
   });
 
   it('asks from the palette and shows the tree and the answer', async () => {

@@ -2,7 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { launchBrowser } from '../../scripts/realVscode/browser';
+import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
+import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
+import { fakeScript } from '../integration/fixtures/fakeScript';
 
+const REPO = path.resolve(__dirname, '..', '..');
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', '.test-artifacts', 'e2e');
 
 export async function screenshot(page: Page, name: string): Promise<string> {
@@ -75,4 +80,41 @@ export async function paletteTitles(page: Page, filter: string, anchor: string):
   await page.keyboard.press('Escape');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
   return titles;
+}
+
+export interface RealVscode {
+  fake: FakeModelServer;
+  server: CodeServer;
+  page: Page;
+  /** The copy of the fixture workspace the workbench opened. */
+  workspace: string;
+  close(): Promise<void>;
+}
+
+/** The fake model server, code-server with the packaged extension and `settings` (given the fake
+ *  server's URL), and a browser page on the workbench. `onPage` runs before the workbench loads. */
+export async function startRealVscode(settings: (fakeUrl: string) => Record<string, unknown>, onPage?: (page: Page) => void): Promise<RealVscode> {
+  const fake = await startFakeModelServer(fakeScript());
+  const workspace = copyFixture(path.join(REPO, 'test', 'integration', 'fixtures', 'workspace'));
+  const server = await startCodeServer({ workspace, vsix: [path.join(REPO, 'rlm-vscode.vsix')], settings: settings(fake.url) });
+  const b = await launchBrowser();
+  const page = await b.browser.newPage();
+  onPage?.(page);
+  await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  return {
+    fake,
+    server,
+    page,
+    workspace,
+    close: async () => {
+      await b.close();
+      await server.stop();
+      await fake.stop();
+    },
+  };
+}
+
+/** Mocha hook: a screenshot of `page` when the test that just ran failed. */
+export async function screenshotOnFailure(ctx: Mocha.Context, page: Page | undefined, prefix: string): Promise<void> {
+  if (ctx.currentTest?.state === 'failed' && page) await screenshot(page, `${prefix}${ctx.currentTest.title.replace(/\W+/g, '-')}`);
 }

@@ -58,10 +58,12 @@ export interface FaultRule {
   retryAfter?: string;
   /** For server-error: the status (default 500). */
   status?: number;
+  /** For bad-request: the error message the endpoint sends. */
+  message?: string;
 }
 
 /** One scripted reply: text, or text with its own latency, or a fault instead of a reply. */
-export type Turn = string | { text?: string; latencyMs?: number; fault?: FaultKind; retryAfter?: string; status?: number };
+export type Turn = string | { text?: string; latencyMs?: number; fault?: FaultKind; retryAfter?: string; status?: number; message?: string };
 
 export interface FakeModelScript {
   /** Replies in order, one per successful request to this model; after the last, the rule answers. */

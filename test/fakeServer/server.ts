@@ -23,6 +23,8 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** Parsed JSON body, or the raw text when it was not JSON. */
   body: unknown;
+  /** Size of the body as received, in bytes. */
+  bytes: number;
   model?: string;
   stream?: boolean;
   /** What the server did: 'reply' or the fault it injected. */
@@ -45,6 +47,7 @@ interface FaultToSend {
   fault: FaultKind;
   retryAfter?: string;
   status?: number;
+  message?: string;
 }
 
 /**
@@ -83,7 +86,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     } catch {
       /* keep the raw text */
     }
-    const record: RecordedRequest = { index: -1, method: req.method ?? 'GET', path, headers: req.headers, body };
+    const record: RecordedRequest = { index: -1, method: req.method ?? 'GET', path, headers: req.headers, body, bytes: Buffer.byteLength(raw) };
     remember(record);
 
     if (req.method === 'GET' && path === '/v1/models') {
@@ -139,7 +142,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
         if (typeof turn === 'string') text = turn;
         else {
           if (turn.latencyMs !== undefined) latency = turn.latencyMs;
-          if (turn.fault) fault = { fault: turn.fault, retryAfter: turn.retryAfter, status: turn.status };
+          if (turn.fault) fault = { fault: turn.fault, retryAfter: turn.retryAfter, status: turn.status, message: turn.message };
           else text = turn.text ?? '';
         }
       } else {
@@ -182,7 +185,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
       const n = fired.get(rule) ?? 0;
       if (n >= limit) continue;
       fired.set(rule, n + 1);
-      return { fault: rule.fault, retryAfter: rule.retryAfter, status: rule.status };
+      return { fault: rule.fault, retryAfter: rule.retryAfter, status: rule.status, message: rule.message };
     }
     return undefined;
   }
@@ -294,7 +297,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
         });
       }
       case 'bad-request':
-        return sendJson(res, 400, { error: { message: "Invalid value for 'temperature'.", type: 'invalid_request_error' } });
+        return sendJson(res, 400, { error: { message: f.message ?? "Invalid value for 'temperature'.", type: 'invalid_request_error' } });
       case 'no-stream':
         return sendJson(res, 400, { error: { message: 'streaming is not supported by this server', type: 'invalid_request_error' } });
     }

@@ -40,6 +40,15 @@ function valid(p: ModelPrice | undefined): ModelPrice | undefined {
   return p && Number.isFinite(p.input) && Number.isFinite(p.output) && p.input >= 0 && p.output >= 0 ? p : undefined;
 }
 
+/** Why a cost cap cannot hold for these models (the first one without a price, named with how to
+ *  price it); undefined when there is no cap or every model has a price. */
+export function costCapProblem(maxCostUsd: number, prices: PriceTable, models: string[]): string | undefined {
+  if (!Number.isFinite(maxCostUsd)) return undefined;
+  const model = models.find((m) => !lookupPrice(prices, m));
+  if (model === undefined) return undefined;
+  return `Model "${model}" has no price, so the cost cap of $${maxCostUsd} cannot be enforced. Give it a price in USD per million tokens (CLI: --price ${model}=IN,OUT; VS Code: the "rlm.prices" setting) or remove the cost cap.`;
+}
+
 /** USD for `usage` at `price`; null when the price is unknown. */
 export function costUsd(usage: TokenUsage, price: ModelPrice | undefined): number | null {
   if (!price) return null;

@@ -5,11 +5,12 @@ import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/types';
 import type { Outcome } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { extractCode } from './codeBlocks';
-import { compactHistory, describeCell, replyMessage } from './replMessages';
+import { compactHistory, describeCell, keptReply, replyMessage } from './replMessages';
 import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
 import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
+import type { TurnLimits } from './types';
 
 /** Characters one sub-model prompt should carry, as advised to the root model. */
 export const SUBCALL_GUIDE_CHARS = 100_000;
@@ -25,6 +26,7 @@ export interface LoopParams {
   depth: number;
   maxIterations: number;
   sandboxLimits: Partial<SandboxLimits>;
+  turnLimits: TurnLimits;
   /** Trace node this loop's iterations hang under (run.start or child.start). */
   nodeId: string;
   /** Stops this loop: the state's signal, and for a child run also its calling cell's. */
@@ -62,6 +64,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           outputChars: limits.outputChars,
           subcallChars: Math.min(SUBCALL_GUIDE_CHARS, limits.promptChars),
           canRecurse: p.startChild !== undefined,
+          turn: p.turnLimits,
         }),
       },
       { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
@@ -73,8 +76,12 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       iterations = turn;
       const iterId = state.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: turn, maxIterations: p.maxIterations });
       const reply = await callModel(compactHistory(messages), iterId);
-      messages.push({ role: 'assistant', content: reply });
-      const { blocks, foreignLanguage } = extractCode(reply);
+      messages.push({ role: 'assistant', content: keptReply(reply, p.turnLimits) });
+      const extracted = extractCode(reply);
+      const { foreignLanguage } = extracted;
+      // Blocks past the per-reply cap are not run at all (the reply says so).
+      const blocks = extracted.blocks.slice(0, p.turnLimits.cells);
+      const overLimit = extracted.blocks.length - blocks.length;
       if (!blocks.length) {
         messages.push({ role: 'user', content: `[turn ${turn}/${p.maxIterations}] ${foreignLanguage ? PYTHON_PROMPT : NO_CODE_PROMPT}` });
         continue;
@@ -104,7 +111,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           break;
         }
       }
-      messages.push({ role: 'user', content: replyMessage(turn, p.maxIterations, texts, skipped) });
+      messages.push({ role: 'user', content: replyMessage(turn, p.maxIterations, texts, skipped, { ...p.turnLimits, overLimit }) });
     }
 
     // Out of turns: one last call for the answer, marked as forced.
@@ -123,6 +130,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
 }
 
 async function callRoot(state: RunState, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
+  state.chargeModelRequest();
   const started = Date.now();
   const call = () => model.complete(messages, { signal });
   const completion = await (limited ? state.modelSlots.run(call, signal) : call());

@@ -1,4 +1,5 @@
 import { RlmError, safeMessage } from '../errors';
+import { costCapProblem } from '../llm/usage';
 import type { SandboxProvider } from '../sandbox/types';
 import { newRunId } from '../trace/ids';
 import type { Outcome, RunEndEvent } from '../trace/types';
@@ -7,7 +8,7 @@ import { runLoop, type LoopParams } from './rootLoop';
 import { RunState } from './runState';
 import { excerpt } from './subcalls';
 import { textWorkspace } from './textWorkspace';
-import { DEFAULT_BUDGETS, type Budgets, type Prepared, type RunOptions } from './types';
+import { DEFAULT_BUDGETS, DEFAULT_TURN_LIMITS, type Budgets, type Prepared, type RunOptions } from './types';
 
 export interface RunEnv {
   /** The sandbox, or the step that starts it (run inside the run: a failure ends it with run.end). */
@@ -43,6 +44,9 @@ export class Run {
     let rootId: string | undefined;
     let outcome: Outcome & { iterations: number };
     try {
+      // A cost cap with an unpriced model would silently not apply: refuse the run before any request.
+      const unpriced = costCapProblem(budgets.maxCostUsd, options.prices ?? {}, [options.rootModel.id, options.subModel.id]);
+      if (unpriced) throw new RlmError(unpriced, 'unpriced-model');
       const workspace = await prepare(options.workspace, state);
       rootId = this.emitStart(state, workspace);
       const sandbox = await prepare(env.sandbox, state);
@@ -91,6 +95,7 @@ export class Run {
         depth,
         maxIterations,
         sandboxLimits: options.sandboxLimits ?? {},
+        turnLimits: { ...DEFAULT_TURN_LIMITS, ...defined(options.turnLimits ?? {}) },
         nodeId,
         signal,
         limited: depth > 1,

@@ -1,7 +1,7 @@
 import { RlmError } from '../errors';
 import { modelSlots } from '../llm/modelSlots';
 import type { PriceTable, TokenUsage } from '../llm/types';
-import { UsageMeter } from '../llm/usage';
+import { costCapProblem, UsageMeter } from '../llm/usage';
 import { Semaphore } from '../semaphore';
 import { TraceEmitter } from '../trace/emitter';
 import { TraceEventFactory } from '../trace/ids';
@@ -22,6 +22,7 @@ export class RunState {
   readonly controller = new AbortController();
   readonly startedAt = Date.now();
   subcalls = 0;
+  modelRequests = 0;
   stop?: { status: RunStatus; reason: string };
   private readonly factory = new TraceEventFactory();
   private readonly emitter: TraceEmitter;
@@ -99,6 +100,17 @@ export class RunState {
     this.subcalls++;
   }
 
+  /** Counts one model request (root turn at any depth, or sub-call) before it is sent; throws (and
+   *  stops the run tree) past the budget, so the endpoint never sees more than the budget. */
+  chargeModelRequest(): void {
+    this.check();
+    if (this.modelRequests >= this.budgets.maxModelRequests) {
+      this.halt('budget', `Model-request budget of ${this.budgets.maxModelRequests.toLocaleString('en-US')} used up (every model request of the run counts, child runs' turns included).`);
+      this.check();
+    }
+    this.modelRequests++;
+  }
+
   /** Adds a model call's usage and enforces the token and cost budgets. Returns the call's cost. */
   record(model: string, usage: TokenUsage, estimated = false): number | null {
     this.usage.record(model, usage, estimated);
@@ -108,6 +120,10 @@ export class RunState {
       this.halt('budget', `Token budget of ${this.budgets.maxTokens.toLocaleString('en-US')} used up (${tokens.toLocaleString('en-US')} tokens).`);
     }
     const cost = this.usage.totalCost();
+    // An unknown price would turn the cap off without a word: stop instead (runRlm refuses such a
+    // run at start, so this only guards models that slip past that check).
+    const unpriced = costCapProblem(this.budgets.maxCostUsd, this.prices, [model]);
+    if (unpriced) this.halt('budget', unpriced);
     if (cost !== null && cost > this.budgets.maxCostUsd) {
       this.halt('budget', `Cost budget of $${this.budgets.maxCostUsd} used up ($${cost.toFixed(4)}).`);
     }

@@ -44,7 +44,10 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     });
     const both = AbortSignal.any([signal, state.signal]);
     try {
-      const completion = await state.modelSlots.run(() => model.complete([{ role: 'user', content: prompt }], { signal: both }), both);
+      const completion = await state.modelSlots.run(() => {
+        state.chargeModelRequest();
+        return model.complete([{ role: 'user', content: prompt }], { signal: both });
+      }, both);
       const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
       state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
       return completion.text;

@@ -5,6 +5,8 @@ export interface PromptParams {
   /** Characters a sub-model comfortably reads in one prompt. */
   subcallChars: number;
   canRecurse: boolean;
+  /** Bounds on one turn: blocks run per reply, characters of the REPL's reply. */
+  turn: { cells: number; outputChars: number };
 }
 
 export function systemPrompt(p: PromptParams): string {
@@ -33,6 +35,8 @@ ${
     : `- \`await rlm_query(prompt, text)\`: here the same as llm_query(prompt + text).\n`
 }- \`print(...)\` / \`console.log(...)\`: the only way to see values. Output over ${n(p.outputChars)}
   characters is cut (head and tail kept), so print summaries, counts and excerpts, not whole files.
+  At most ${p.turn.cells} blocks of one reply run, and the REPL's whole reply to one turn is cut to
+  ${n(p.turn.outputChars)} characters.
 - \`SHOW_VARS()\`: the names and types of your variables.
 - Results of readFile, grep and llm_batch, and \`context\`, are frozen: copy before changing them
   (\`[...hits].sort(...)\`, \`{ ...obj }\`).

@@ -6,10 +6,17 @@ import type { WorkspaceAccess } from '../workspace/types';
 /** Every budget of a run; each ends the run with a clear reason when it trips. */
 export interface Budgets {
   maxIterations: number;
+  /** llm_query calls, llm_batch items and rlm_query calls (a child run counts as one; its own
+   *  sub-calls count too), over the whole run tree. Child runs' root turns are not sub-calls: see
+   *  maxModelRequests. */
   maxSubcalls: number;
+  /** Every model request of the run tree: root turns at every depth (child runs' included, and the
+   *  forced last answer), and every sub-call that reaches a model. A retried request counts once. */
+  maxModelRequests: number;
   /** Total prompt + completion tokens over every model call of the run tree. */
   maxTokens: number;
-  /** USD; Infinity for none. A run whose prices are unknown cannot be cost-capped (stated in the trace). */
+  /** USD; Infinity for none. With a cap, every model of the run needs a price: the run is refused
+   *  at start otherwise (and stopped if an unpriced model is ever used). */
   maxCostUsd: number;
   maxWallMs: number;
   /** 1 = sub-calls are plain model calls; up to 3 lets rlm_query start child runs. */
@@ -21,6 +28,7 @@ export interface Budgets {
 export const DEFAULT_BUDGETS: Budgets = {
   maxIterations: 30,
   maxSubcalls: 500,
+  maxModelRequests: 1_000,
   maxTokens: 2_000_000,
   maxCostUsd: Infinity,
   maxWallMs: 30 * 60_000,
@@ -32,6 +40,20 @@ export const DEFAULT_BUDGETS: Budgets = {
  *  cancelled step still ends the run with run.end. */
 export type Prepared<T> = T | ((signal: AbortSignal) => Promise<T>);
 
+/** Bounds on one root turn, so a single model reply cannot flood the host or the next request. */
+export interface TurnLimits {
+  /** Characters of the REPL's reply to one turn (all cells together), and of the model's reply as
+   *  kept in the conversation; past it, head and tail are kept and the cut is stated. */
+  outputChars: number;
+  /** Code blocks run per reply; later blocks are not run and the model is told so. */
+  cells: number;
+}
+
+export const DEFAULT_TURN_LIMITS: TurnLimits = {
+  outputChars: 50_000,
+  cells: 20,
+};
+
 export interface RunOptions {
   question: string;
   /** Workspace-relative folder the run is scoped to (for display; the workspace is already scoped). */
@@ -42,6 +64,7 @@ export interface RunOptions {
   subModel: ChatModel;
   budgets?: Partial<Budgets>;
   sandboxLimits?: Partial<SandboxLimits>;
+  turnLimits?: Partial<TurnLimits>;
   prices?: PriceTable;
   signal?: AbortSignal;
   /** Every trace event, in order, as it happens. */

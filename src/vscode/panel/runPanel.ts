@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { HostToWebview, InitMessage, NodesMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
+import { checkPanelMessage } from './panelMessages';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
 
@@ -21,6 +22,8 @@ export interface PanelFeed {
 export class RunPanel {
   private static readonly open = new Map<string, RunPanel>();
   static readonly viewType = 'rlm.runPanel';
+  /** Where ignored or failed webview messages are reported (the RLM output channel). */
+  static log: (line: string) => void = () => undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
   private feedSub: vscode.Disposable | undefined;
@@ -42,7 +45,8 @@ export class RunPanel {
         enableScripts: true,
         enableCommandUris: false,
         retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+        // Only the built panel assets: the panel icon is set by the host and needs no webview access.
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
       },
     );
     const rp = new RunPanel(panel, extensionUri, feed);
@@ -76,7 +80,7 @@ export class RunPanel {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'rlm.svg');
     panel.webview.html = panelHtml(panel.webview, extensionUri);
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -97,22 +101,35 @@ export class RunPanel {
     void this.panel.webview.postMessage(msg);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    if (!raw || typeof raw !== 'object') return;
-    const msg = raw as WebviewToHost;
+  /** Every message from the webview: checked first, and whatever it does, nothing it sends can throw
+   *  into the extension host; what is ignored or fails is logged. */
+  private receive(raw: unknown): void {
+    const checked = checkPanelMessage(raw);
+    if ('ignored' in checked) {
+      RunPanel.log(`Run panel: ignored a message from the webview: ${checked.ignored}.`);
+      return;
+    }
+    this.onMessage(checked.message).catch((err: unknown) => {
+      RunPanel.log(`Run panel: a "${checked.message.type}" message from the webview failed: ${err instanceof Error ? err.name : 'error'}.`);
+    });
+  }
+
+  private async onMessage(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
         this.ready = true;
         this.subscribe();
         break;
       case 'verifyRefs': {
-        if (!Number.isInteger(msg.seq) || !Array.isArray(msg.refs)) return;
         const verified = await this.feed.verifier.verifyAll(msg.refs);
         this.post({ type: 'verifyRefs.reply', seq: msg.seq, verified });
         break;
       }
       case 'openRef':
-        if (!RefVerifier.isWellFormed(msg.ref)) return;
+        if (!RefVerifier.isWellFormed(msg.ref)) {
+          RunPanel.log('Run panel: ignored an openRef message from the webview: not a workspace-relative file reference.');
+          return;
+        }
         if (!(await this.feed.verifier.open(msg.ref, this.panel.viewColumn))) {
           void vscode.window.showWarningMessage(`RLM: ${msg.ref.path} is not a file of this workspace.`);
         }

@@ -5,6 +5,7 @@
  * start). Usage is not added up here: the run's totals arrive on the events (RunTotal, run.end).
  */
 import { shorten } from '../../core/shorten';
+import { visible } from '../../core/text/visible';
 import type { ChildEndEvent, RunEndEvent, RunTotal, TraceEvent } from '../../core/trace/types';
 import type { NodeView, Outcome, RunHeaderView, UsageView } from '../../panelProtocol';
 
@@ -42,7 +43,8 @@ export class TraceViewModel {
     this.lastTs = Math.max(this.lastTs, e.ts);
     const parentId = e.parentId === this.rootId ? undefined : e.parentId;
     const changed: NodeView[] = [];
-    const put = (n: NodeView) => {
+    const put = (node: NodeView) => {
+      const n = shown(node);
       this.nodes.set(n.id, n);
       changed.push(n);
     };
@@ -53,8 +55,8 @@ export class TraceViewModel {
           this.startTs = e.ts;
           this.header = {
             runId: e.runId,
-            question: e.question,
-            scope: e.scope,
+            question: visible(e.question),
+            scope: optional(e.scope),
             startedAt: e.ts,
             rootModel: e.rootModel,
             subModel: e.subModel,
@@ -127,7 +129,7 @@ export class TraceViewModel {
   /** The top run's end: its outcome and final figures; whatever still runs is settled. */
   private endRun(e: RunEndEvent, put: (n: NodeView) => void): void {
     this.endMs = e.ms;
-    this.outcome = { status: e.status, answer: e.answer, reason: e.reason };
+    this.outcome = { status: e.status, answer: optional(e.answer), reason: optional(e.reason) };
     let tokens = 0;
     for (const u of Object.values(e.usage)) tokens += u.promptTokens + u.completionTokens;
     this.total = { tokens, costUsd: e.costUsd, subcalls: e.subcalls };
@@ -214,4 +216,15 @@ export class TraceViewModel {
 function firstCodeLine(code: string): string {
   const line = code.split('\n').find((l) => l.trim() && !l.trim().startsWith('//'));
   return line ?? code.split('\n')[0] ?? '';
+}
+
+const optional = (text: string | undefined) => (text === undefined ? undefined : visible(text));
+
+/** Model, endpoint and file text as the panel shows it: invisible characters made visible. */
+function shown(n: NodeView): NodeView {
+  const out: NodeView = { ...n, title: visible(n.title) };
+  if (n.body !== undefined) out.body = visible(n.body);
+  if (n.output !== undefined) out.output = visible(n.output);
+  if (n.error !== undefined) out.error = visible(n.error);
+  return out;
 }

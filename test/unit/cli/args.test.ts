@@ -33,12 +33,14 @@ describe('rlm ask arguments', () => {
   });
 
   it('takes every documented flag', () => {
-    const o = parse(['ask', '--root', 'r', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'a', '--sub-model', 'b', '--api-key', 'x',
+    const o = parse(['ask', '--root', 'r', '--base-url', 'http://127.0.0.1:2/v1', '--model', 'a', '--sub-model', 'b', '--api-key', 'x',
       '--max-iterations', '5', '--max-depth', '2', '--max-subcalls', '9', '--max-cost', '0.5', '--cell-timeout', '2.5',
-      '--trace', 't.jsonl', '--json', '--price', 'a=1.25,10', '--exclude', '*.md', 'q']);
+      '--trace', 't.jsonl', '--json', '--price', 'a=1.25,10', '--exclude', '*.md', '--max-model-requests', '40', '--cells-per-turn', '3',
+      '--turn-output', '9000', 'q']);
+    assert.deepEqual([o.maxModelRequests, o.cellsPerTurn, o.turnOutputChars], [40, 3, 9000]);
     assert.deepEqual(
       [o.root, o.baseURL, o.model, o.subModel, o.apiKey, o.maxIterations, o.maxDepth, o.maxSubcalls, o.maxCostUsd, o.cellTimeoutMs, o.trace, o.json],
-      ['r', 'http://127.0.0.1:1/v1', 'a', 'b', 'x', 5, 2, 9, 0.5, 2500, 't.jsonl', true],
+      ['r', 'http://127.0.0.1:2/v1', 'a', 'b', 'x', 5, 2, 9, 0.5, 2500, 't.jsonl', true],
     );
     assert.deepEqual(o.prices, { a: { input: 1.25, output: 10 } });
     assert.deepEqual(o.excludes, ['*.md']);

@@ -134,4 +134,52 @@ describe('rlm ask (the CLI as a process)', function () {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--max-depth must be a whole number from 1 to 3/);
   });
+  // Characters that drive a terminal or hide text: ESC (a CSI that clears the screen), BEL, the C1
+  // CSI, RLO, a zero-width space and Unicode tag characters ("ASCII smuggling").
+  const HOSTILE = 'x\u001b[2J\u0007\u009b31m\u202eevil\u200bhidden\u{E0041}\u{E0042}';
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/;
+
+  it('escapes control, bidi, zero-width and tag characters of an endpoint error in the "rlm: failed:" line', async () => {
+    const s = await start({ faults: [{ request: 0, fault: 'bad-request', message: `Bad thing ${HOSTILE}` }], models: { 'root-model': {} } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, 'q']);
+    assert.equal(r.code, 1, r.stderr);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    assert.match(last, /^rlm: failed: .*Bad thing x\\u001b\[2J\\u0007\\u009b31m\\u202eevil\\u200bhidden\\udb40\\udc41\\udb40\\udc42/);
+    assert.doesNotMatch(r.stderr, RAW);
+  });
+
+  it('escapes the answer on stdout, and --json stays lossless JSON', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js(`FINAL(${JSON.stringify(HOSTILE)})`), js(`FINAL(${JSON.stringify(HOSTILE)})`)] } } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, 'q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, RAW);
+    assert.match(r.stdout, /evil\\u200bhidden\\udb40\\udc41/);
+    const j = await rlm([...base(s), '--api-key', API_KEY, '--json', 'q']);
+    assert.equal(j.code, 0, j.stderr);
+    assert.doesNotMatch(j.stdout + j.stderr, RAW);
+    // The sandbox already escapes controls and bidi characters of a FINAL value; the rest survive JSON as they were.
+    assert.equal(JSON.parse(j.stdout).answer, 'x\\u001b[2J\\u0007\\u009b31m\\u202eevil\u200bhidden\u{E0041}\u{E0042}');
+  });
+
+  it('refuses a port the runtime will not connect to at once, naming the port (no retries)', async () => {
+    const r = await rlm(['ask', '--root', root, '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', 'q']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--base-url uses port 9, which Node's fetch refuses .*another port/);
+    assert.doesNotMatch(r.stderr, /network error|scanning/);
+  });
+  it('refuses a cost cap with an unpriced model at once (exit 2), naming the model and --price', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("FINAL(await llm_query('hi'))")] } } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, '--max-cost', '0.002', '--price', 'root-model=1,1', 'q']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Model "sub-model" has no price, so the cost cap of \$0\.002 cannot be enforced.*--price sub-model=IN,OUT/);
+    assert.equal(s.stats().chatRequests, 0);
+  });
+
+  it('--max-model-requests bounds every request the endpoint sees', async () => {
+    const s = await start({ models: { 'root-model': { rule: () => js("print((await llm_batch(['a','b','c'])).length)") } } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, '--max-model-requests', '6', 'q']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr.trim().split('\n').at(-1)!, /^rlm: budget: Model-request budget of 6 used up/);
+    assert.ok(s.stats().chatRequests <= 6, `${s.stats().chatRequests} requests`);
+  });
 });
