@@ -36,7 +36,9 @@ export class Run {
     private readonly env: RunEnv,
   ) {}
 
-  /** Runs to the end. Never rejects: resolves to the run.end event (as redacted for the trace). */
+  /** Runs to the end and resolves to the run.end event (as redacted for the trace). It does not
+   *  reject once the run exists; only budgets no run can use (a concurrency that is not a positive
+   *  integer: a caller's bug; the CLI checks its flag) throw, before any event. */
   async start(): Promise<RunEndEvent> {
     const { options, env } = this;
     const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
