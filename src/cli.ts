@@ -56,6 +56,8 @@ async function ask(o: CliOptions): Promise<number> {
     log(`scanning ${root}…`);
     const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], {
       excludes: o.excludes,
+      maskSecrets: o.maskSecrets,
+      knownSecrets: o.apiKey ? [o.apiKey] : [],
       signal: controller.signal,
     });
     const t = workspace.context.totals;

@@ -21,6 +21,8 @@ Options:
   --cell-timeout SECONDS  wall time per REPL cell (default 30)
   --concurrency N         sub-model calls at once (default 8)
   --exclude GLOB          extra exclude, gitignore syntax (repeatable)
+  --no-mask-secrets       show secrets inside files (keys, tokens, the API key) to the models
+                          as they are; by default they read [secret masked: <rule>]. Trusted code only
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
   --trace FILE            append the run's trajectory (JSONL, one event per line) to FILE
   --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
@@ -45,6 +47,7 @@ export interface CliOptions {
   cellTimeoutMs?: number;
   concurrency?: number;
   excludes: string[];
+  maskSecrets: boolean;
   prices: Record<string, { input: number; output: number }>;
   trace?: string;
   json: boolean;
@@ -77,6 +80,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
         'cell-timeout': { type: 'string' },
         concurrency: { type: 'string' },
         exclude: { type: 'string', multiple: true },
+        'no-mask-secrets': { type: 'boolean' },
         price: { type: 'string', multiple: true },
         trace: { type: 'string' },
         json: { type: 'boolean' },
@@ -119,6 +123,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
       concurrency: int(v.concurrency, '--concurrency', 1, 256),
       excludes: v.exclude ?? [],
+      maskSecrets: v['no-mask-secrets'] !== true,
       prices: prices(v.price ?? []),
       trace: v.trace,
       json: v.json ?? false,

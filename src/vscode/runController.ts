@@ -160,6 +160,8 @@ export class RunController implements vscode.Disposable {
           const workspace = await scanWorkspace(roots, {
             excludes: [...new Set(excludes)],
             allowSecrets: cfg.allowSecrets,
+            maskSecrets: cfg.maskSecrets,
+            knownSecrets: models.secrets,
             scope,
             rgPath: bundledRipgrep(),
             signal: abort.signal,

@@ -261,6 +261,12 @@ export class Workspace implements WorkspaceAccess {
     if (scope !== undefined && !path.startsWith(scope + '/')) {
       return new RlmError(`refused: ${path} is outside the folder this question is limited to (${scope})`, 'path-outside');
     }
+    // Inside a folder skipped whole as a secret (a git directory under another name).
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      if (this.scan.skipped.get(path.slice(0, i))?.reason === 'secret') {
+        return new RlmError(`refused: ${path} is inside ${path.slice(0, i)}, a git directory (secret)`, 'file-secret');
+      }
+    }
     const located = this.locate(path);
     if (located) {
       const [root, rel] = located;
