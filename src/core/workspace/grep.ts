@@ -49,14 +49,14 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
       const excludes = env.scanOptions.excludes;
       const targets = (env.targets as RgTarget[]).map((t) => ({ ...t, excludes, maxFileBytes: env.maxFileBytes }));
       const found = await grepRipgrep(rg, targets, q);
-      return capReply(await env.checkHits(found), q);
+      return capReply(await env.checkHits(found.hits), q, found.more);
     } catch (err) {
       if (!(err instanceof RipgrepUnusable)) throw err;
     }
   }
   const files = await filterYielding([...env.files.values()], (e) => q.accept(e.info.path), env.signal);
   files.sort((a, b) => (a.info.path < b.info.path ? -1 : a.info.path > b.info.path ? 1 : 0));
-  return capReply(await grepJs(q, files, env, env.scanOptions.grepWorkerPath), q);
+  return capReply(await grepJs(q, files, env, env.scanOptions.grepWorkerPath), q, false);
 }
 
 // Glob filtering runs on the host's main thread: yield between slices so a large map never

@@ -129,11 +129,11 @@ class Found {
  *  (the caller cuts them to maxResults and the byte cap). A parallel search returns files in any
  *  order, so when it has to stop early the kept hits would vary from run to run: then one more
  *  pass in path order makes them the first ones, every time. */
-export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery): Promise<EngineHit[]> {
+export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery): Promise<{ hits: EngineHit[]; more: boolean }> {
   const deadline = Date.now() + q.timeoutMs;
   let found = await collect(rg, targets, q, deadline, false);
   if (found.full) found = await collect(rg, targets, q, deadline, true);
-  return found.hits.sort(compareHits);
+  return { hits: found.hits.sort(compareHits), more: found.full };
 }
 
 async function collect(rg: string, targets: RgTarget[], q: GrepQuery, deadline: number, sorted: boolean): Promise<Found> {
@@ -232,7 +232,8 @@ function runOne(
         }
       }
       pending = pending.filter((h) => n < h.line + ctx);
-      if (isMatch && fileHits <= q.maxResults) {
+      // Past a cap no new hit is needed: the pending ones finish their context, then it stops.
+      if (isMatch && fileHits <= q.maxResults && !found.full) {
         fileHits++;
         const before = window.filter((w) => w.n >= n - ctx).map((w) => w.text);
         const hit: EngineHit = { path: wsPath, line: n, text: cutLine(full), before, after: [], columns: matchColumns(full, subs) };

@@ -76,8 +76,9 @@ export function hitBytes(h: GrepHit): number {
   return n;
 }
 
-/** The reply for hits in path order: at most maxResults hits and maxBytes bytes. */
-export function capReply(hits: GrepHit[], q: Pick<GrepQuery, 'maxResults' | 'maxBytes'>): GrepResult {
+/** The reply for hits in path order: at most maxResults hits and maxBytes bytes. `more`: the
+ *  engine stopped at a cap, so there are more hits than `hits` holds. */
+export function capReply(hits: GrepHit[], q: Pick<GrepQuery, 'maxResults' | 'maxBytes'>, more: boolean): GrepResult {
   let bytes = 0;
   let k = 0;
   for (; k < hits.length && k < q.maxResults; k++) {
@@ -93,7 +94,7 @@ export function capReply(hits: GrepHit[], q: Pick<GrepQuery, 'maxResults' | 'max
       note: `cut at ${q.maxBytes} bytes: ${k} hits shown; narrow the pattern or glob, or ask for fewer contextLines`,
     };
   }
-  return { hits: out, truncated: hits.length > k };
+  return { hits: out, truncated: more || hits.length > k };
 }
 
 export function compareHits(a: GrepHit, b: GrepHit): number {

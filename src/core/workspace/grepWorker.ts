@@ -42,7 +42,9 @@ function textOf(f: WorkerFile): { text: string; masked: boolean } | undefined {
   }
   if (!bytes) return undefined;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  return isServiceAccountKey(text) ? undefined : { text, masked: masking === undefined };
+  // singleLink false: the user opted this path in (as readFile honours for a service-account key).
+  const allowed = f.local?.singleLink === false;
+  return !allowed && isServiceAccountKey(text) ? undefined : { text, masked: masking === undefined };
 }
 
 function send(reply: WorkerReply): void {

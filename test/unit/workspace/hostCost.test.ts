@@ -1,15 +1,12 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { NodeFileSource, scanWorkspace, type ScanOptions } from '../../../src/core/workspace';
 import { DEFAULT_MAX_GREP_BYTES } from '../../../src/core/workspace/grep';
 import { findRipgrep } from '../../../src/core/workspace/grepRipgrep';
 import { MAX_CONTEXT_LINE_CHARS, MAX_HIT_LINE_CHARS } from '../../../src/core/workspace/grepTypes';
 import { LineIndex } from '../../../src/core/workspace/lineIndex';
-import { makeTree, removeTree } from './fixture';
+import { jsEngine, makeTree, removeTree } from './fixture';
 
-const bundled = path.join(__dirname, '../../../dist/grepWorker.js');
-const JS: ScanOptions = { grepEngine: 'js', grepWorkerPath: fs.existsSync(bundled) ? bundled : undefined };
+const JS: ScanOptions = jsEngine();
 const ENGINES: Array<['ripgrep' | 'js', ScanOptions]> = findRipgrep() ? [['ripgrep', {}], ['js', JS]] : [['js', JS]];
 
 // What one cell of model code can make the host do with a few calls must be bounded by what it

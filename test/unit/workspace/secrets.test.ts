@@ -4,12 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NodeFileSource, scanWorkspace, type ScanOptions, type Workspace } from '../../../src/core/workspace';
 import { findRipgrep } from '../../../src/core/workspace/grepRipgrep';
-import { makeTree, rejectsWith, removeTree, tmpDir } from './fixture';
+import { jsEngine, makeTree, rejectsWith, removeTree, tmpDir } from './fixture';
 
 const hasRg = findRipgrep() !== undefined;
-// The bundled worker when built (npm test builds first): it starts in tens of ms, not a second.
-const bundled = path.join(__dirname, '../../../dist/grepWorker.js');
-const JS: ScanOptions = { grepEngine: 'js', grepWorkerPath: fs.existsSync(bundled) ? bundled : undefined };
+const JS: ScanOptions = jsEngine();
 const ENGINES: Array<['ripgrep' | 'js', ScanOptions]> = hasRg ? [['ripgrep', {}], ['js', JS]] : [['js', JS]];
 
 // A private key as ssh-keygen/openssl write it (PEM, base64 body starting "MI"); not a real key.
