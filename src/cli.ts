@@ -49,7 +49,12 @@ async function ask(o: CliOptions): Promise<number> {
         question: o.question,
         workspace: async (signal) => {
           log(`scanning ${root}…`);
-          const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], { excludes: o.excludes, signal });
+          const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], {
+            excludes: o.excludes,
+            maskSecrets: o.maskSecrets,
+            knownSecrets: o.apiKey ? [o.apiKey] : [],
+            signal,
+          });
           const t = workspace.context.totals;
           log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
           return workspace;

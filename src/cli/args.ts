@@ -28,6 +28,8 @@ Options:
   --turn-output CHARS     characters of the REPL's reply to one turn, all cells together (default 50000)
   --concurrency N         sub-model calls at once (default 8)
   --exclude GLOB          extra exclude, gitignore syntax (repeatable)
+  --no-mask-secrets       show secrets inside files (keys, tokens, the API key) to the models
+                          as they are; by default they read [secret masked: <rule>]. Trusted code only
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
   --trace FILE            append the run's trajectory (JSONL, one event per line) to FILE
   --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
@@ -57,6 +59,7 @@ export interface CliOptions {
   turnOutputChars?: number;
   concurrency?: number;
   excludes: string[];
+  maskSecrets: boolean;
   prices: Record<string, { input: number; output: number }>;
   trace?: string;
   json: boolean;
@@ -134,6 +137,7 @@ export const RUN_OPTIONS = {
   'turn-output': { type: 'string' },
   concurrency: { type: 'string' },
   exclude: { type: 'string', multiple: true },
+  'no-mask-secrets': { type: 'boolean' },
   price: { type: 'string', multiple: true },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -173,6 +177,7 @@ export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
     turnOutputChars: int(v['turn-output'], '--turn-output', 1000, 10_000_000),
     concurrency: int(v.concurrency, '--concurrency', 1, 256),
     excludes: v.exclude ?? [],
+    maskSecrets: v['no-mask-secrets'] !== true,
     prices: prices(v.price ?? []),
     quiet: v.quiet ?? false,
   };

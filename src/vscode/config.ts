@@ -18,6 +18,7 @@ export interface RunConfig {
   turnLimits: Partial<TurnLimits>;
   excludes: string[];
   allowSecrets: string[];
+  maskSecrets: boolean;
   prices: PriceTable;
   respectFilesExclude: boolean;
 }
@@ -67,6 +68,8 @@ export function readRunConfig(): RunConfig {
     turnLimits: { cells: num(cfg, 'limits.cellsPerTurn', 1), outputChars: num(cfg, 'limits.turnOutputChars', 1000) },
     excludes: strings(cfg, 'excludes'),
     allowSecrets: strings(cfg, 'allowSecrets'),
+    // Only `false` turns masking off (a user setting: a workspace cannot unmask its own secrets).
+    maskSecrets: cfg.get<unknown>('maskSecrets') !== false,
     // The built-in list prices apply to OpenAI-compatible endpoints only: Copilot models (vscode-lm)
     // are not billed per token, so their cost stays unknown unless the user prices them.
     prices: provider === 'openai-compatible' ? { ...DEFAULT_PRICES, ...prices(cfg.get('prices')) } : prices(cfg.get('prices')),

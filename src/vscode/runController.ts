@@ -132,7 +132,7 @@ export class RunController implements vscode.Disposable {
         // A step of the run: a failed or cancelled scan still ends it with run.end.
         workspace: async (signal) => {
           report('scanning the workspace…');
-          workspace = await this.scan(engine.scanWorkspace, target, cfg, signal);
+          workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
           live.verifier = new RefVerifier(workspace);
           report(`${workspace.context.totals.files} files; thinking…`);
           return workspace;
@@ -212,10 +212,12 @@ export class RunController implements vscode.Disposable {
   }
 
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
-  private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, signal: AbortSignal): Promise<Workspace> {
+  private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, secrets: string[], signal: AbortSignal): Promise<Workspace> {
     return scanWorkspace(target.roots, {
       excludes: runExcludes(cfg, target.folders),
       allowSecrets: cfg.allowSecrets,
+      maskSecrets: cfg.maskSecrets,
+      knownSecrets: secrets,
       scope: target.scope,
       rgPath: bundledRipgrep(),
       signal,

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RlmError } from '../core/errors';
-import type { DirEntry, EntryKind, FileSource, FileStat } from '../core/workspace/types';
+import { hardLinkError } from '../core/workspace/nodeFileSource';
+import type { DirEntry, EntryKind, FileSource, FileStat, ReadOptions } from '../core/workspace/types';
 
 function kindOf(type: vscode.FileType): EntryKind {
   if (type & vscode.FileType.SymbolicLink) return 'symlink';
@@ -41,7 +42,7 @@ export class VscodeFileSource implements FileSource {
     if (this.localRoot !== undefined) {
       const st = await fs.promises.lstat(path.join(this.localRoot, ...splitRel(relPath)));
       const kind: EntryKind = st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
-      return { kind, size: st.size, mtimeMs: st.mtimeMs };
+      return { kind, size: st.size, mtimeMs: st.mtimeMs, links: st.nlink };
     }
     const st = await vscode.workspace.fs.stat(this.uri(relPath));
     return { kind: kindOf(st.type), size: st.size, mtimeMs: st.mtime };
@@ -69,12 +70,14 @@ export class VscodeFileSource implements FileSource {
     }
   }
 
-  async readFile(relPath: string, maxBytes: number): Promise<Uint8Array> {
+  async readFile(relPath: string, maxBytes: number, options: ReadOptions = {}): Promise<Uint8Array> {
     const uri = this.uri(relPath);
     if (this.localRoot !== undefined) {
       // Local disk: refuse FIFOs and devices before opening (a FIFO read would block).
       const st = await fs.promises.stat(uri.fsPath);
       if (!st.isFile()) throw new RlmError(`${relPath}: not a regular file`, 'not-regular');
+      // Another name of the same file may be a secret the scan cannot see (see ReadOptions).
+      if (options.singleLink && st.nlink > 1) throw hardLinkError(relPath, st.nlink);
     } else {
       const st = await vscode.workspace.fs.stat(uri);
       if (!(st.type & vscode.FileType.File)) throw new RlmError(`${relPath}: not a regular file`, 'not-regular');

@@ -70,7 +70,7 @@ export class CellCalls {
       case 'grep':
         return workspace
           .grep(str(args[0], 'pattern'), pick<GrepOptions>(args[1], { glob: 'string', ignoreCase: 'boolean', maxResults: 'number', contextLines: 'number' }), signal)
-          .then((r) => ({ hits: r.hits.map((h) => ({ path: h.path, line: h.line, text: h.text, before: h.before, after: h.after })), truncated: r.truncated }));
+          .then((r) => ({ hits: r.hits.map((h) => ({ path: h.path, line: h.line, text: h.text, before: h.before, after: h.after })), truncated: r.truncated, note: r.note }));
       case 'llm_query': {
         const prompt = str(args[0], 'prompt');
         const model = pick<{ model?: string }>(args[1], { model: 'string' });

@@ -1,11 +1,12 @@
-/** Least-recently-used cache of file texts, bounded by the bytes the texts came from. */
-export class ContentCache {
-  private readonly entries = new Map<string, { text: string; bytes: number }>();
+/** Least-recently-used cache of file texts (or anything built from one), bounded by bytes: those
+ *  the text came from, plus what is attached later (a line index). */
+export class ContentCache<T = string> {
+  private readonly entries = new Map<string, { text: T; bytes: number }>();
   private used = 0;
 
   constructor(readonly maxBytes: number) {}
 
-  get(key: string): string | undefined {
+  get(key: string): T | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     // Re-insert: Map keeps insertion order, so the oldest key is the least recently used.
@@ -19,7 +20,7 @@ export class ContentCache {
     return this.entries.has(key);
   }
 
-  set(key: string, text: string, bytes: number): void {
+  set(key: string, text: T, bytes: number): void {
     const old = this.entries.get(key);
     if (old) {
       this.entries.delete(key);
@@ -28,6 +29,19 @@ export class ContentCache {
     if (bytes > this.maxBytes) return;
     this.entries.set(key, { text, bytes });
     this.used += bytes;
+    this.evict();
+  }
+
+  /** Counts `bytes` more against an entry (something built from its text and kept with it). */
+  grow(key: string, bytes: number): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    e.bytes += bytes;
+    this.used += bytes;
+    this.evict();
+  }
+
+  private evict(): void {
     for (const [k, e] of this.entries) {
       if (this.used <= this.maxBytes) break;
       this.entries.delete(k);

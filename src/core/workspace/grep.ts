@@ -2,7 +2,7 @@ import { RlmError } from '../errors';
 import { compileGlob } from './globMatch';
 import { grepJs } from './grepJs';
 import { findRipgrep, grepRipgrep, rgCompatible, RipgrepUnusable, type RgTarget } from './grepRipgrep';
-import type { GrepQuery, LocalFile } from './grepTypes';
+import { capReply, type EngineHit, type GrepQuery, type LocalFile } from './grepTypes';
 import type { FileEntry } from './scan';
 import type { GrepOptions, GrepResult, ScanOptions } from './types';
 
@@ -11,6 +11,8 @@ export const DEFAULT_MAX_RESULTS = 100;
 export const HARD_MAX_RESULTS = 1000;
 export const MAX_CONTEXT_LINES = 10;
 export const DEFAULT_GREP_TIMEOUT_MS = 10_000;
+/** Bytes of one grep reply: 1,000 hits with 10 lines of context each would otherwise be ~10 MB. */
+export const DEFAULT_MAX_GREP_BYTES = 256 * 1024;
 
 export interface GrepTarget {
   prefix: string;
@@ -27,6 +29,11 @@ export interface GrepEnv {
   readContent(entry: FileEntry): Promise<string | Uint8Array>;
   /** Where a mapped file lies on the local disk, when the worker may read it itself (not cached). */
   localFile(entry: FileEntry): LocalFile | undefined;
+  /** Keeps ripgrep's hits only on files that are still the regular files the scan mapped, and
+   *  serves their lines from the text as readFile sees it (secrets masked). */
+  checkHits(hits: EngineHit[]): Promise<EngineHit[]>;
+  maskSecrets: boolean;
+  knownSecrets: readonly string[];
   scanOptions: ScanOptions;
   signal?: AbortSignal;
 }
@@ -41,14 +48,15 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
     try {
       const excludes = env.scanOptions.excludes;
       const targets = (env.targets as RgTarget[]).map((t) => ({ ...t, excludes, maxFileBytes: env.maxFileBytes }));
-      return await grepRipgrep(rg, targets, q);
+      const found = await grepRipgrep(rg, targets, q);
+      return capReply(await env.checkHits(found.hits), q, found.more);
     } catch (err) {
       if (!(err instanceof RipgrepUnusable)) throw err;
     }
   }
   const files = await filterYielding([...env.files.values()], (e) => q.accept(e.info.path), env.signal);
   files.sort((a, b) => (a.info.path < b.info.path ? -1 : a.info.path > b.info.path ? 1 : 0));
-  return grepJs(q, files, env, env.scanOptions.grepWorkerPath);
+  return capReply(await grepJs(q, files, env, env.scanOptions.grepWorkerPath), q, false);
 }
 
 // Glob filtering runs on the host's main thread: yield between slices so a large map never
@@ -99,6 +107,7 @@ function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuer
     ignoreCase: ignoreCase === true,
     maxResults: results,
     contextLines: context,
+    maxBytes: env.scanOptions.maxGrepBytes ?? DEFAULT_MAX_GREP_BYTES,
     accept: (path) => {
       const entry = files.get(path);
       // In a multi-root workspace a path glob may name the path inside its root, too.

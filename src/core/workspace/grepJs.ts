@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { RlmError } from '../errors';
 import { bundledScript } from '../bundledScript';
-import { compareHits, type GrepQuery, type LocalFile, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
+import { compareHits, hitBytes, type GrepQuery, type LocalFile, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
 import type { FileEntry } from './scan';
-import type { GrepHit, GrepResult } from './types';
+import type { GrepHit } from './types';
 
 // Bounded batches keep the host's memory flat however big the workspace is.
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -16,12 +16,16 @@ export interface GrepJsSource {
   readContent(entry: FileEntry): Promise<string | Uint8Array>;
   localFile(entry: FileEntry): LocalFile | undefined;
   maxFileBytes: number;
+  /** Whether the worker masks secrets in the files it reads itself, and the known values. */
+  maskSecrets: boolean;
+  knownSecrets: readonly string[];
 }
 
 /** Searches `files` with a JS RegExp in a separate, killable process, in batches: cached texts
  *  and files of non-local sources are read by the host (several at a time, the next batch while
- *  the worker searches the last) and sent; files on the local disk the worker reads itself. */
-export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath?: string): Promise<GrepResult> {
+ *  the worker searches the last) and sent; files on the local disk the worker reads itself.
+ *  Hits come back in path order; the caller cuts them to maxResults and the byte cap. */
+export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath?: string): Promise<GrepHit[]> {
   const { script, execArgv } = bundledScript(__dirname, 'grepWorker', workerPath);
   const child = fork(script, [], {
     execArgv: [...execArgv, '--max-old-space-size=512'],
@@ -50,6 +54,7 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
       chunk.forEach((e, k) => {
         const c = contents[k];
         if (c === undefined) return;
+        // A text comes from the cache and is masked already; bytes the worker masks.
         batch.push(typeof c === 'string' ? { path: e.info.path, text: c } : { path: e.info.path, bytes: c });
         size += c.length;
       });
@@ -58,17 +63,30 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
   };
   try {
     const flags = q.ignoreCase ? 'i' : '';
-    await worker.call({ type: 'init', pattern: q.pattern, flags, contextLines: q.contextLines, maxHits: q.maxResults + 1, maxFileBytes: source.maxFileBytes });
+    await worker.call({
+      type: 'init',
+      pattern: q.pattern,
+      flags,
+      contextLines: q.contextLines,
+      maxHits: q.maxResults + 1,
+      maxBytes: q.maxBytes,
+      maxFileBytes: source.maxFileBytes,
+      mask: source.maskSecrets,
+      knownSecrets: source.knownSecrets,
+    });
     const hits: GrepHit[] = [];
+    let bytes = 0;
     let batch = await readBatch();
-    while (batch.length > 0 && hits.length <= q.maxResults) {
+    while (batch.length > 0 && hits.length <= q.maxResults && bytes <= q.maxBytes) {
       const searched = worker.call({ type: 'batch', files: batch });
       const upcoming = readBatch();
-      hits.push(...(await searched));
+      for (const h of await searched) {
+        hits.push(h);
+        bytes += hitBytes(h);
+      }
       batch = await upcoming;
     }
-    hits.sort(compareHits);
-    return { hits: hits.slice(0, q.maxResults), truncated: hits.length > q.maxResults };
+    return hits.sort(compareHits);
   } finally {
     worker.dispose();
   }

@@ -4,8 +4,7 @@ import * as path from 'node:path';
 import { RlmError } from '../errors';
 import { DEFAULT_EXCLUDES } from './ignoreRules';
 import { SECRET_PATTERNS } from './secrets';
-import { compareHits, cutLine, type GrepQuery } from './grepTypes';
-import type { GrepHit, GrepResult } from './types';
+import { compareHits, cutContext, cutLine, type EngineHit, type GrepQuery } from './grepTypes';
 
 /** ripgrep could not take this pattern (Rust regex syntax differs) or could not run at all. */
 export class RipgrepUnusable extends Error {}
@@ -116,24 +115,51 @@ function rgArgs(q: GrepQuery, t: RgTarget): string[] {
   return args;
 }
 
-/** Runs ripgrep over each root in turn and keeps only hits on files of the map. A parallel
- *  search returns files in any order, so when it has to stop at maxResults the kept hits would
- *  vary from run to run: then one more pass in path order makes them the first ones, every time. */
-export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery): Promise<GrepResult> {
-  const deadline = Date.now() + q.timeoutMs;
-  let hits = await collect(rg, targets, q, deadline, false);
-  if (hits.length > q.maxResults) hits = await collect(rg, targets, q, deadline, true);
-  hits.sort(compareHits);
-  return { hits: hits.slice(0, q.maxResults), truncated: hits.length > q.maxResults };
+/** Hits found so far and the bytes their lines take: a search stops once either is past its cap. */
+class Found {
+  readonly hits: EngineHit[] = [];
+  bytes = 0;
+  constructor(private readonly q: GrepQuery) {}
+  get full(): boolean {
+    return this.hits.length > this.q.maxResults || this.bytes > this.q.maxBytes;
+  }
 }
 
-async function collect(rg: string, targets: RgTarget[], q: GrepQuery, deadline: number, sorted: boolean): Promise<GrepHit[]> {
-  const hits: GrepHit[] = [];
+/** Runs ripgrep over each root in turn and keeps only hits on files of the map, in path order
+ *  (the caller cuts them to maxResults and the byte cap). A parallel search returns files in any
+ *  order, so when it has to stop early the kept hits would vary from run to run: then one more
+ *  pass in path order makes them the first ones, every time. */
+export async function grepRipgrep(rg: string, targets: RgTarget[], q: GrepQuery): Promise<{ hits: EngineHit[]; more: boolean }> {
+  const deadline = Date.now() + q.timeoutMs;
+  let found = await collect(rg, targets, q, deadline, false);
+  if (found.full) found = await collect(rg, targets, q, deadline, true);
+  return { hits: found.hits.sort(compareHits), more: found.full };
+}
+
+async function collect(rg: string, targets: RgTarget[], q: GrepQuery, deadline: number, sorted: boolean): Promise<Found> {
+  const found = new Found(q);
   for (const t of targets) {
-    if (hits.length > q.maxResults) break;
-    await runOne(rg, t, q, hits, deadline, sorted);
+    if (found.full) break;
+    await runOne(rg, t, q, found, deadline, sorted);
   }
-  return hits;
+  return found;
+}
+
+interface RgSubmatch {
+  start?: number;
+  end?: number;
+}
+
+/** Columns (UTF-16) of ripgrep's submatches, given as UTF-8 byte offsets into `line`. */
+function matchColumns(line: string, subs: RgSubmatch[] | undefined): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const ascii = Buffer.byteLength(line) === line.length;
+  const buf = ascii ? undefined : Buffer.from(line, 'utf8');
+  const col = (b: number) => (buf ? buf.subarray(0, b).toString('utf8').length : b);
+  for (const m of subs ?? []) {
+    if (typeof m.start === 'number' && typeof m.end === 'number') out.push([col(m.start), col(m.end)]);
+  }
+  return out;
 }
 
 interface RgText {
@@ -150,7 +176,7 @@ function runOne(
   rg: string,
   t: RgTarget,
   q: GrepQuery,
-  hits: GrepHit[],
+  found: Found,
   deadline: number,
   sorted: boolean,
 ): Promise<void> {
@@ -170,7 +196,8 @@ function runOne(
     let accepted = false;
     let fileHits = 0;
     let window: Array<{ n: number; text: string }> = [];
-    let pending: GrepHit[] = [];
+    let pending: EngineHit[] = [];
+    const hits = found.hits;
 
     const stop = (why: RlmError | 'enough') => {
       stopped ??= why;
@@ -193,29 +220,38 @@ function runOne(
       pending = [];
     };
 
-    const onFileLine = (n: number, raw: string, isMatch: boolean) => {
+    const onFileLine = (n: number, raw: string, isMatch: boolean, subs?: RgSubmatch[]) => {
       if (!accepted) return;
-      const text = cutLine(raw.replace(/\r?\n$/, ''));
+      const full = raw.replace(/\r?\n$/, '');
+      const context = cutContext(full);
       const ctx = q.contextLines;
-      for (const h of pending) if (n > h.line && n <= h.line + ctx) h.after.push(text);
+      for (const h of pending) {
+        if (n > h.line && n <= h.line + ctx) {
+          h.after.push(context);
+          found.bytes += Buffer.byteLength(context) + 4;
+        }
+      }
       pending = pending.filter((h) => n < h.line + ctx);
-      if (isMatch && fileHits <= q.maxResults) {
+      // Past a cap no new hit is needed: the pending ones finish their context, then it stops.
+      if (isMatch && fileHits <= q.maxResults && !found.full) {
         fileHits++;
-        const hit: GrepHit = { path: wsPath, line: n, text, before: window.filter((w) => w.n >= n - ctx).map((w) => w.text), after: [] };
+        const before = window.filter((w) => w.n >= n - ctx).map((w) => w.text);
+        const hit: EngineHit = { path: wsPath, line: n, text: cutLine(full), before, after: [], columns: matchColumns(full, subs) };
         hits.push(hit);
+        found.bytes += Buffer.byteLength(hit.text) + before.reduce((a, l) => a + Buffer.byteLength(l) + 4, 48);
         if (ctx > 0) pending.push(hit);
       }
       if (ctx > 0) {
-        window.push({ n, text });
+        window.push({ n, text: context });
         if (window.length > ctx) window.shift();
       }
-      // Enough hits, each with all its context: the rest of the search is wasted work.
-      if (hits.length > q.maxResults && pending.length === 0) stop('enough');
+      // Enough hits (or bytes), each with all its context: the rest of the search is wasted work.
+      if (found.full && pending.length === 0) stop('enough');
     };
 
     const onLine = (line: string) => {
       if (stopped || line === '') return;
-      let msg: { type: string; data: { path?: RgText; lines?: RgText; line_number?: number } };
+      let msg: { type: string; data: { path?: RgText; lines?: RgText; line_number?: number; submatches?: RgSubmatch[] } };
       try {
         msg = JSON.parse(line);
       } catch {
@@ -226,8 +262,8 @@ function runOne(
         sawFile = true;
         beginFile(decode(d.path));
       } else if ((msg.type === 'match' || msg.type === 'context') && d.line_number !== undefined) {
-        onFileLine(d.line_number, decode(d.lines), msg.type === 'match');
-      } else if (msg.type === 'end' && accepted && hits.length > q.maxResults) stop('enough');
+        onFileLine(d.line_number, decode(d.lines), msg.type === 'match', d.submatches);
+      } else if (msg.type === 'end' && accepted && found.full) stop('enough');
     };
 
     child.stdout.setEncoding('utf8');

@@ -1,7 +1,9 @@
-import type { GrepHit } from './types';
+import type { GrepHit, GrepResult } from './types';
 
-/** Longest line text (and context line) a hit carries. */
+/** Longest line text a hit carries. */
 export const MAX_HIT_LINE_CHARS = 500;
+/** Longest context line a hit carries (before/after). */
+export const MAX_CONTEXT_LINE_CHARS = 200;
 
 /** What one grep asks of an engine, already validated. */
 export interface GrepQuery {
@@ -9,6 +11,8 @@ export interface GrepQuery {
   ignoreCase: boolean;
   maxResults: number;
   contextLines: number;
+  /** Bytes of the reply (see hitBytes) past which the hits are cut. */
+  maxBytes: number;
   /** Whether a workspace path may appear in the hits (listed in the map, matches the glob). */
   accept(path: string): boolean;
   timeoutMs: number;
@@ -17,12 +21,24 @@ export interface GrepQuery {
 
 /** Messages between the host and the JS grep worker process. */
 export type WorkerRequest =
-  | { type: 'init'; pattern: string; flags: string; contextLines: number; maxHits: number; maxFileBytes: number }
+  | {
+      type: 'init';
+      pattern: string;
+      flags: string;
+      contextLines: number;
+      maxHits: number;
+      maxBytes: number;
+      maxFileBytes: number;
+      /** Mask secrets in the files it reads itself (sent texts are masked already). */
+      mask: boolean;
+      knownSecrets: readonly string[];
+    }
   | { type: 'batch'; files: WorkerFile[] };
 
 /** A file to search: its text, its UTF-8 bytes, or (on a local disk) where the worker reads it. */
 export interface WorkerFile {
   path: string;
+  /** Text from the host's cache: already masked. */
   text?: string;
   bytes?: Uint8Array;
   local?: LocalFile;
@@ -32,12 +48,53 @@ export interface WorkerFile {
 export interface LocalFile {
   root: string;
   rel: string;
+  /** Refuse the file when it has more than one hard link (not opted in by the user). */
+  singleLink?: boolean;
+}
+
+/** A hit as an engine finds it: with the match's columns (UTF-16, in the unmasked line) when
+ *  ripgrep found it, so a match on a secret can be dropped once the file's secrets are known. */
+export interface EngineHit extends GrepHit {
+  columns?: Array<[number, number]>;
 }
 
 export type WorkerReply = { type: 'hits'; hits: GrepHit[] } | { type: 'error'; message: string };
 
 export function cutLine(text: string): string {
   return text.length > MAX_HIT_LINE_CHARS ? text.slice(0, MAX_HIT_LINE_CHARS) + '…' : text;
+}
+
+export function cutContext(text: string): string {
+  return text.length > MAX_CONTEXT_LINE_CHARS ? text.slice(0, MAX_CONTEXT_LINE_CHARS) + '…' : text;
+}
+
+/** What one hit adds to a reply, in bytes (UTF-8 of its lines, plus its path and some framing). */
+export function hitBytes(h: GrepHit): number {
+  let n = Buffer.byteLength(h.path) + Buffer.byteLength(h.text) + 48;
+  for (const l of h.before) n += Buffer.byteLength(l) + 4;
+  for (const l of h.after) n += Buffer.byteLength(l) + 4;
+  return n;
+}
+
+/** The reply for hits in path order: at most maxResults hits and maxBytes bytes. `more`: the
+ *  engine stopped at a cap, so there are more hits than `hits` holds. */
+export function capReply(hits: GrepHit[], q: Pick<GrepQuery, 'maxResults' | 'maxBytes'>, more: boolean): GrepResult {
+  let bytes = 0;
+  let k = 0;
+  for (; k < hits.length && k < q.maxResults; k++) {
+    const b = hitBytes(hits[k]);
+    if (bytes + b > q.maxBytes) break;
+    bytes += b;
+  }
+  const out = hits.slice(0, k).map(({ path, line, text, before, after }) => ({ path, line, text, before, after }));
+  if (k < hits.length && k < q.maxResults) {
+    return {
+      hits: out,
+      truncated: true,
+      note: `cut at ${q.maxBytes} bytes: ${k} hits shown; narrow the pattern or glob, or ask for fewer contextLines`,
+    };
+  }
+  return { hits: out, truncated: more || hits.length > k };
 }
 
 export function compareHits(a: GrepHit, b: GrepHit): number {

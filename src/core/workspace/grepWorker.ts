@@ -1,51 +1,82 @@
 // Runs in its own process (forked by grepJs.ts): an untrusted JS regex may backtrack forever
 // here, and the host simply kills this process when its timer fires.
 import type { GrepHit } from './types';
-import { cutLine, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
+import { cutContext, cutLine, hitBytes, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
 import { NodeFileSource } from './nodeFileSource';
+import type { SecretMasker } from './secretMask';
+import { isServiceAccountKey } from './secrets';
 
 let re: RegExp | undefined;
 let contextLines = 0;
 let maxHits = 0;
+let maxBytes = 0;
 let found = 0;
+let foundBytes = 0;
 let maxFileBytes = 0;
+// Created on first need (a file with a hit that the host did not mask): loading the rule set
+// costs tens of ms, and most greps of a fresh worker never need it.
+let masking: { knownSecrets: readonly string[]; masker?: SecretMasker } | undefined;
+
+function masker(): SecretMasker {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  masking!.masker ??= new (require('./secretMask') as typeof import('./secretMask')).SecretMasker(masking!.knownSecrets);
+  return masking!.masker;
+}
 const sources = new Map<string, NodeFileSource>();
 
 /** Text of one file, read here when the host sent where it lies; undefined when it changed since
- *  the scan (no longer the mapped regular file, too large, binary), as the host would skip it. */
-function textOf(f: WorkerFile): string | undefined {
-  if (f.text !== undefined) return f.text;
+ *  the scan (no longer the mapped regular file, a hard link, too large, binary) or is a
+ *  service-account key, as the host would refuse it. `masked`: the host masked it already. */
+function textOf(f: WorkerFile): { text: string; masked: boolean } | undefined {
+  if (f.text !== undefined) return { text: f.text, masked: true };
   let bytes = f.bytes;
   if (!bytes && f.local) {
     let src = sources.get(f.local.root);
     if (!src) sources.set(f.local.root, (src = new NodeFileSource(f.local.root)));
     try {
-      bytes = src.readMappedFileSync(f.local.rel, maxFileBytes + 1);
+      bytes = src.readMappedFileSync(f.local.rel, maxFileBytes + 1, { singleLink: f.local.singleLink });
     } catch {
       return undefined;
     }
     if (bytes.length > maxFileBytes || bytes.subarray(0, 8192).indexOf(0) !== -1) return undefined;
   }
-  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : undefined;
+  if (!bytes) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // singleLink false: the user opted this path in (as readFile honours for a service-account key).
+  const allowed = f.local?.singleLink === false;
+  return !allowed && isServiceAccountKey(text) ? undefined : { text, masked: masking === undefined };
 }
 
 function send(reply: WorkerReply): void {
   process.send?.(reply);
 }
 
-function searchFile(path: string, text: string, hits: GrepHit[]): void {
-  const lines = text.split('\n');
+/** Searches one file. Unmasked text is searched as read and masked only when it has a hit (most
+ *  files have none); the search then runs again on the masked text, so a match on a secret is
+ *  never reported, as on text the host masked. */
+function searchFile(path: string, file: { text: string; masked: boolean }, hits: GrepHit[]): void {
+  let lines = file.text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const clean = (i: number) => cutLine(lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i]);
-  for (let i = 0; i < lines.length && found < maxHits; i++) {
-    const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+  const lineAt = (i: number) => (lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i]);
+  if (!file.masked) {
+    if (!lines.some((l, i) => re!.test(lineAt(i)))) return;
+    const masked = masker().mask(file.text, path);
+    if (masked !== file.text) {
+      lines = masked.split('\n');
+      if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    }
+  }
+  for (let i = 0; i < lines.length && found < maxHits && foundBytes <= maxBytes; i++) {
+    const line = lineAt(i);
     if (!re!.test(line)) continue;
     found++;
     const before: string[] = [];
-    for (let j = Math.max(0, i - contextLines); j < i; j++) before.push(clean(j));
+    for (let j = Math.max(0, i - contextLines); j < i; j++) before.push(cutContext(lineAt(j)));
     const after: string[] = [];
-    for (let j = i + 1; j <= Math.min(lines.length - 1, i + contextLines); j++) after.push(clean(j));
-    hits.push({ path, line: i + 1, text: cutLine(line), before, after });
+    for (let j = i + 1; j <= Math.min(lines.length - 1, i + contextLines); j++) after.push(cutContext(lineAt(j)));
+    const hit = { path, line: i + 1, text: cutLine(line), before, after };
+    foundBytes += hitBytes(hit);
+    hits.push(hit);
   }
 }
 
@@ -55,15 +86,18 @@ process.on('message', (msg: WorkerRequest) => {
       re = new RegExp(msg.pattern, msg.flags);
       contextLines = msg.contextLines;
       maxHits = msg.maxHits;
+      maxBytes = msg.maxBytes;
       maxFileBytes = msg.maxFileBytes;
+      masking = msg.mask ? { knownSecrets: msg.knownSecrets } : undefined;
       found = 0;
+      foundBytes = 0;
       send({ type: 'hits', hits: [] });
     } else if (msg.type === 'batch') {
       const hits: GrepHit[] = [];
       for (const f of msg.files) {
-        if (found >= maxHits) break;
-        const text = textOf(f);
-        if (text !== undefined) searchFile(f.path, text, hits);
+        if (found >= maxHits || foundBytes > maxBytes) break;
+        const file = textOf(f);
+        if (file !== undefined) searchFile(f.path, file, hits);
       }
       send({ type: 'hits', hits });
     }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { RlmError } from '../errors';
-import type { DirEntry, EntryKind, FileSource, FileStat } from './types';
+import type { DirEntry, EntryKind, FileSource, FileStat, ReadOptions } from './types';
 
 // The callback API is measurably faster than fs.promises' FileHandle for many small files.
 const fsOpen = promisify(fs.open);
@@ -39,6 +39,13 @@ function openError(err: unknown, relPath: string): RlmError {
   if (code === 'ELOOP') return new RlmError(`not a regular file: ${relPath}`, 'file-special');
   if (code === 'ENOENT' || code === 'ENOTDIR') return new RlmError(`not found: ${relPath}`, 'file-not-found');
   return new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
+}
+
+export function hardLinkError(relPath: string, links: number): RlmError {
+  return new RlmError(
+    `refused: ${relPath} has ${links} hard links, and another name of the same file may be a secret (allow the path in the secret settings to read it)`,
+    'file-hardlink',
+  );
 }
 
 function toPosix(rel: string): string {
@@ -85,8 +92,9 @@ export class NodeFileSource implements FileSource {
   /** Reads a file the map lists, synchronously (the JS grep worker calls it, off the host): it
    *  must still be that very file: regular, capped, and reached through no symlink at all (its
    *  real path is `relPath` itself), the same test readFile's callers make with realpath. */
-  readMappedFileSync(relPath: string, maxBytes: number): Uint8Array {
-    return this.withRegularFileSync(relPath, (fd, size) => {
+  readMappedFileSync(relPath: string, maxBytes: number, options: ReadOptions = {}): Uint8Array {
+    return this.withRegularFileSync(relPath, (fd, size, links) => {
+      if (options.singleLink && links > 1) throw hardLinkError(relPath, links);
       const real = PROC_FD ? fs.readlinkSync(PROC_FD + fd) : fs.realpathSync.native(this.abs(relPath));
       if (!isInside(this.localRoot, real) || toPosix(path.relative(this.localRoot, real)) !== relPath) {
         throw new RlmError(`no longer a regular file inside the workspace: ${relPath}`, 'path-outside');
@@ -98,7 +106,7 @@ export class NodeFileSource implements FileSource {
 
   /** Opens without following a final link or blocking on a FIFO, refuses anything but a regular
    *  file, and turns every other failure into a workspace-relative RlmError. */
-  private withRegularFileSync<T>(relPath: string, read: (fd: number, size: number) => T): T {
+  private withRegularFileSync<T>(relPath: string, read: (fd: number, size: number, links: number) => T): T {
     const abs = this.abs(relPath);
     let fd: number;
     try {
@@ -109,7 +117,7 @@ export class NodeFileSource implements FileSource {
     try {
       const st = fs.fstatSync(fd);
       if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
-      return read(fd, st.size);
+      return read(fd, st.size, st.nlink);
     } catch (err) {
       if (err instanceof RlmError) throw err;
       throw new RlmError(`cannot read: ${relPath}`, 'file-unreadable');
@@ -120,7 +128,7 @@ export class NodeFileSource implements FileSource {
 
   async lstat(relPath: string): Promise<FileStat> {
     const st = await fsLstat(this.abs(relPath));
-    return { kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs };
+    return { kind: kindOf(st), size: st.size, mtimeMs: st.mtimeMs, links: st.nlink };
   }
 
   async realpath(relPath: string): Promise<string | undefined> {
@@ -133,7 +141,7 @@ export class NodeFileSource implements FileSource {
     return isInside(this.localRoot, real) ? toPosix(path.relative(this.localRoot, real)) : undefined;
   }
 
-  async readFile(relPath: string, maxBytes: number): Promise<Uint8Array> {
+  async readFile(relPath: string, maxBytes: number, options: ReadOptions = {}): Promise<Uint8Array> {
     const abs = this.abs(relPath);
     let fd: number;
     try {
@@ -144,6 +152,7 @@ export class NodeFileSource implements FileSource {
     try {
       const st = await fsFstat(fd);
       if (!st.isFile()) throw new RlmError(`not a regular file: ${relPath}`, 'file-special');
+      if (options.singleLink && st.nlink > 1) throw hardLinkError(relPath, st.nlink);
       // Containment of what was actually opened (an intermediate directory may have been swapped).
       const real = PROC_FD ? await fsReadlink(PROC_FD + fd) : await fsRealpath(abs);
       if (!isInside(this.localRoot, real)) throw new RlmError(`path outside the workspace: ${relPath}`, 'path-outside');

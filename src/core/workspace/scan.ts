@@ -4,7 +4,7 @@ import { IgnoreRules } from './ignoreRules';
 import { languageOf } from './languages';
 import { NodeFileSource } from './nodeFileSource';
 import { rootNames, rootPrefixes, scopeOf } from './rootPaths';
-import { SecretRules } from './secrets';
+import { isGitDir, SecretRules } from './secrets';
 import { decodeRead, SCAN_BATCH, ScanReaders, scanReadOf, type ScanRead } from './scanReaders';
 
 export { countLines, isBinary } from './scanReaders';
@@ -114,6 +114,12 @@ export async function scanRoots(rootsIn: WorkspaceRoot[], options: ScanOptions =
   /** Sorts one directory's entries: returns sub-folders and files to visit, records the rest. */
   const classify = async (ri: number, dir: string, list: DirEntry[], subdirs: string[], toRead: string[]) => {
     const r = roots[ri];
+    // A git directory under any name (a bare repository, say): its config holds remote URLs with
+    // tokens, the rest is objects and refs. Skipped whole as one secret, never walked.
+    if (list.some((e) => e.name === 'HEAD') && isGitDir(new Set(list.map((e) => e.name)))) {
+      skip(r.prefix + dir, 'secret');
+      return;
+    }
     if (list.some((e) => e.name === '.gitignore' && e.kind === 'file')) await r.rules.loadDir(r.source, dir);
     for (const e of list) {
       const rel = dir === '' ? e.name : `${dir}/${e.name}`;

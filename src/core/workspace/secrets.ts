@@ -7,6 +7,7 @@ export const SECRET_PATTERNS: readonly string[] = [
   '.env',
   '.env.*',
   '.env*',
+  '*.env',
   '*.pem',
   '*.key',
   'id_rsa*',
@@ -15,6 +16,7 @@ export const SECRET_PATTERNS: readonly string[] = [
   'id_ed25519*',
   '*.p12',
   '*.pfx',
+  '*.ppk',
   '*.keystore',
   '*.jks',
   '.npmrc',
@@ -30,6 +32,9 @@ export const SECRET_PATTERNS: readonly string[] = [
   '**/.docker/config.json',
   '.dockercfg',
   '**/.kube/config',
+  'kubeconfig*',
+  '*.kubeconfig',
+  'secrets.y*ml',
   '.ssh/',
   '.vault-token',
   '.s3cfg',
@@ -40,6 +45,24 @@ export const SECRET_PATTERNS: readonly string[] = [
   '*.tfvars',
   '.git',
 ];
+
+/** A directory listing that is a git directory: a bare repository (`repo.git/`) or a `.git` folder
+ *  under another name. Its `config` holds remote URLs with tokens and credential helpers. */
+export function isGitDir(names: ReadonlySet<string>): boolean {
+  return names.has('HEAD') && names.has('config') && names.has('objects') && names.has('refs');
+}
+
+/** A Google Cloud service-account key, whatever its file name: JSON with `"type":
+ *  "service_account"` and a private key. Cheap for other text (two substring tests). */
+export function isServiceAccountKey(text: string): boolean {
+  if (!text.includes('service_account') || !text.includes('private_key')) return false;
+  try {
+    const o = JSON.parse(text) as { type?: unknown; private_key?: unknown } | null;
+    return o !== null && typeof o === 'object' && o.type === 'service_account' && typeof o.private_key === 'string';
+  } catch {
+    return false;
+  }
+}
 
 export class SecretRules {
   private readonly secret: Ignore;
@@ -57,6 +80,16 @@ export class SecretRules {
       return this.check(relPath);
     } catch {
       return true; // a name the matcher cannot take is treated as secret
+    }
+  }
+
+  /** Whether the user opted `relPath` in explicitly (it may then be read even if it looks secret,
+   *  or has more than one hard link). */
+  isAllowed(relPath: string): boolean {
+    try {
+      return this.allowed?.ignores(relPath) ?? false;
+    } catch {
+      return false;
     }
   }
 

@@ -11,6 +11,14 @@ export interface FileStat {
   kind: EntryKind;
   size: number;
   mtimeMs: number;
+  /** Hard links to the file, when the source knows them (local disks). */
+  links?: number;
+}
+
+export interface ReadOptions {
+  /** Refuse a file with more than one hard link (RlmError 'file-hardlink'): its other name may be
+   *  a secret the scan cannot see (in an ignored folder or outside the workspace). */
+  singleLink?: boolean;
 }
 
 export interface FileSource {
@@ -24,7 +32,7 @@ export interface FileSource {
    *  when the target lies outside the root or does not exist. */
   realpath(relPath: string): Promise<string | undefined>;
   /** Reads at most `maxBytes` bytes of a regular file; refuses FIFOs, devices and sockets. */
-  readFile(relPath: string, maxBytes: number): Promise<Uint8Array>;
+  readFile(relPath: string, maxBytes: number, options?: ReadOptions): Promise<Uint8Array>;
   /** Optional synchronous fast path for local disks, which the scanner calls in time slices of a
    *  few milliseconds: for a small file an async fs call costs several times the read itself, and
    *  a map of 100k files must build about as fast as ripgrep reads them. */
@@ -113,8 +121,10 @@ export interface GrepHit {
 
 export interface GrepResult {
   hits: GrepHit[];
-  /** True when maxResults (or the hard cap) cut the list. */
+  /** True when maxResults, the hard cap or the reply's byte cap cut the list. */
   truncated: boolean;
+  /** Says what cut the reply when the byte cap did, and what to do instead. */
+  note?: string;
 }
 
 /** Host-side access to one scanned workspace: what the sandbox's file endowments call. Every
@@ -147,6 +157,14 @@ export interface ScanOptions {
   grepWorkerPath?: string;
   /** Kill timer of one grep (ripgrep or the JS worker). Default 10 s. */
   grepTimeoutMs?: number;
+  /** Bytes of one grep reply (hit and context lines together); past it the hits are cut and the
+   *  result says so. Default 256 KiB. */
+  maxGrepBytes?: number;
+  /** Mask secrets inside file text (private keys, cloud and SaaS tokens, `knownSecrets`) before
+   *  readFile and grep return it. Default true; off only for a workspace the user trusts. */
+  maskSecrets?: boolean;
+  /** Values masked wherever they appear in a file (the configured API key). */
+  knownSecrets?: readonly string[];
   /** Longest pattern grep accepts. Default 1,000 characters. */
   maxPatternChars?: number;
   /** Threads that read files while a local-disk scan walks (0: read on the walking thread).

@@ -2,15 +2,30 @@ import { RlmError } from '../errors';
 import { Semaphore } from '../semaphore';
 import { ContentCache } from './contentCache';
 import { grepWorkspace, type GrepTarget } from './grep';
+import { cutContext, cutLine, type EngineHit } from './grepTypes';
+import { LineIndex } from './lineIndex';
 import { MAX_PATH_CHARS, normalizeModelPath, stripLineSuffix } from './modelPath';
 import { NodeFileSource } from './nodeFileSource';
 import { locateInRoots } from './rootPaths';
 import { isBinary, scanRoots, type FileEntry, type ScanResult } from './scan';
+import { SecretMasker, spansByLine } from './secretMask';
+import { isServiceAccountKey } from './secrets';
 import type { ContextMap, GrepOptions, GrepResult, ReadRange, ScanOptions, WorkspaceAccess, WorkspaceRoot } from './types';
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 // Searches of one workspace running at once (each is a process); later ones queue.
 const GREP_CONCURRENCY = 2;
+// Files whose ripgrep hits are re-checked at once.
+const CHECK_CONCURRENCY = 16;
+
+/** A mapped file's text as model code may see it (secrets masked), cached with what range reads
+ *  and grep need: its line index (built on first use) and the lines that held a secret. */
+export interface FileText {
+  text: string;
+  index?: LineIndex;
+  /** Line -> column ranges of masked secrets in the unmasked line (see spansByLine). */
+  secretLines?: Map<number, Array<[number, number]>>;
+}
 
 /** Scans the roots and returns the workspace model code works against. */
 export async function scanWorkspace(roots: WorkspaceRoot[], options: ScanOptions = {}): Promise<Workspace> {
@@ -21,7 +36,10 @@ export async function scanWorkspace(roots: WorkspaceRoot[], options: ScanOptions
  *  reference checks. Only files listed in the map can ever be read or searched. */
 export class Workspace implements WorkspaceAccess {
   readonly context: ContextMap;
-  private readonly cache: ContentCache;
+  private readonly cache: ContentCache<FileText>;
+  /** Reads in flight, by path: concurrent reads of one uncached file share one read. */
+  private readonly reading = new Map<string, Promise<FileText>>();
+  private readonly masker: SecretMasker | undefined;
   private readonly grepSlots = new Semaphore(GREP_CONCURRENCY, () => new RlmError('cancelled while waiting for an earlier search', 'cancelled'));
   /** Workspace paths of the files the scan found too large: grep need not read them. */
   private readonly tooLarge: string[];
@@ -32,7 +50,8 @@ export class Workspace implements WorkspaceAccess {
   ) {
     this.context = scan.context;
     this.tooLarge = scan.context.skipped.filter((s) => s.reason === 'too-large').map((s) => s.path);
-    this.cache = new ContentCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.cache = new ContentCache<FileText>(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.masker = options.maskSecrets === false ? undefined : new SecretMasker(options.knownSecrets);
   }
 
   hasFile(ref: string): boolean {
@@ -49,9 +68,22 @@ export class Workspace implements WorkspaceAccess {
     const entry = this.scan.files.get(norm);
     if (!entry) throw this.refusal(norm);
     const { start, end } = checkRange(range);
-    const text = await this.text(entry);
-    if (start === undefined && end === undefined) return text;
-    return sliceLines(text, norm, start ?? 1, end);
+    const file = await this.text(entry);
+    if (start === undefined && end === undefined) return file.text;
+    const index = this.lineIndex(entry, file);
+    if ((start ?? 1) > index.lines) {
+      throw new RlmError(`range start (${start}) is past the end of ${norm} (${index.lines} lines)`, 'range-invalid');
+    }
+    return index.slice(start ?? 1, Math.min(end ?? index.lines, index.lines));
+  }
+
+  /** The line index of a cached text, built once and counted against the cache. */
+  private lineIndex(entry: FileEntry, file: FileText): LineIndex {
+    if (!file.index) {
+      file.index = new LineIndex(file.text);
+      this.cache.grow(entry.info.path, file.index.bytes);
+    }
+    return file.index;
   }
 
   async grep(pattern: string, options: GrepOptions = {}, signal?: AbortSignal): Promise<GrepResult> {
@@ -74,29 +106,107 @@ export class Workspace implements WorkspaceAccess {
       maxFileBytes: this.scan.maxFileBytes,
       readContent: (entry) => this.content(entry),
       localFile: (entry) => {
-        const source = this.scan.roots[entry.root].source;
-        if (!(source instanceof NodeFileSource) || this.cache.has(entry.info.path)) return undefined;
-        return { root: source.localRoot, rel: entry.rel };
+        const root = this.scan.roots[entry.root];
+        if (!(root.source instanceof NodeFileSource) || this.cache.has(entry.info.path)) return undefined;
+        return { root: root.source.localRoot, rel: entry.rel, singleLink: !root.secrets.isAllowed(entry.rel) };
       },
+      checkHits: (hits) => this.checkHits(hits),
+      maskSecrets: this.masker !== undefined,
+      knownSecrets: this.options.knownSecrets ?? [],
       scanOptions: this.options,
       signal,
     });
   }
 
-  /** File text through the cache. */
-  private async text(entry: FileEntry): Promise<string> {
-    const cached = this.cache.get(entry.info.path);
-    if (cached !== undefined) return cached;
-    const bytes = await this.checkedBytes(entry);
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    this.cache.set(entry.info.path, text, bytes.length);
-    return text;
+  /** ripgrep read the files on its own: keep its hits only on files that are still the regular
+   *  files the scan mapped (a fresh realpath and lstat, cached or not: never through a symlink
+   *  swapped in since, never a hard link not opted in), with their lines served from the text
+   *  readFile returns (secrets masked). A hit whose match touches a masked secret is dropped, as
+   *  the JS engine, which searches masked text, would not find it. */
+  private async checkHits(hits: EngineHit[]): Promise<EngineHit[]> {
+    const byFile = new Map<string, EngineHit[]>();
+    for (const h of hits) {
+      const list = byFile.get(h.path);
+      if (list) list.push(h);
+      else byFile.set(h.path, [h]);
+    }
+    const files = [...byFile.keys()];
+    const texts = new Map<string, { entry: FileEntry; file: FileText }>();
+    for (let i = 0; i < files.length; i += CHECK_CONCURRENCY) {
+      await Promise.all(
+        files.slice(i, i + CHECK_CONCURRENCY).map(async (path) => {
+          const entry = this.scan.files.get(path);
+          if (!entry || !(await this.stillMapped(entry))) return;
+          const file = await this.text(entry).catch(() => undefined);
+          if (file) texts.set(path, { entry, file });
+        }),
+      );
+    }
+    const out: EngineHit[] = [];
+    for (const [path, list] of byFile) {
+      const t = texts.get(path);
+      if (!t) continue;
+      const index = this.lineIndex(t.entry, t.file);
+      const line = (n: number) => index.line(n).replace(/\r$/, '');
+      for (const h of list) {
+        if (h.line > index.lines) continue;
+        const secrets = t.file.secretLines?.get(h.line);
+        const onSecret = secrets && h.columns?.some(([a, b]) => secrets.some(([s, e]) => a < e && Math.max(b, a + 1) > s));
+        if (onSecret) continue;
+        const before: string[] = [];
+        for (let n = Math.max(1, h.line - h.before.length); n < h.line; n++) before.push(cutContext(line(n)));
+        const after: string[] = [];
+        for (let n = h.line + 1; n <= Math.min(index.lines, h.line + h.after.length); n++) after.push(cutContext(line(n)));
+        out.push({ path, line: h.line, text: cutLine(line(h.line)), before, after });
+      }
+    }
+    return out;
   }
 
-  /** For the JS grep: the cached text, else the checked bytes (the worker decodes them; a search
-   *  over the whole tree would only churn the cache). */
+  /** Whether a mapped file is, right now, still the regular file the scan listed. */
+  private async stillMapped(entry: FileEntry): Promise<boolean> {
+    const root = this.scan.roots[entry.root];
+    try {
+      if ((await root.source.realpath(entry.rel)) !== entry.rel) return false;
+      const st = await root.source.lstat(entry.rel);
+      return st.kind === 'file' && ((st.links ?? 1) <= 1 || root.secrets.isAllowed(entry.rel));
+    } catch {
+      return false;
+    }
+  }
+
+  /** File text through the cache (masked, unless masking is off). */
+  private async text(entry: FileEntry): Promise<FileText> {
+    const key = entry.info.path;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const inFlight = this.reading.get(key);
+    if (inFlight) return inFlight;
+    const read = this.readText(entry).finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
+  }
+
+  private async readText(entry: FileEntry): Promise<FileText> {
+    const bytes = await this.checkedBytes(entry);
+    const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const root = this.scan.roots[entry.root];
+    if (isServiceAccountKey(raw) && !root.secrets.isAllowed(entry.rel)) {
+      throw new RlmError(`refused: ${entry.info.path} is a secret file (a service-account key; allow it in the settings to read it)`, 'file-secret');
+    }
+    let file: FileText = { text: raw };
+    if (this.masker) {
+      const { text, spans } = this.masker.maskFound(raw, entry.rel);
+      file = spans.length === 0 ? { text } : { text, secretLines: spansByLine(raw, spans) };
+    }
+    this.cache.set(entry.info.path, file, bytes.length);
+    return file;
+  }
+
+  /** For the JS grep: the cached (masked) text, else the checked bytes (the worker decodes and
+   *  masks them; a search over the whole tree would only churn the cache). */
   private async content(entry: FileEntry): Promise<string | Uint8Array> {
-    return this.cache.get(entry.info.path) ?? this.checkedBytes(entry);
+    return this.cache.get(entry.info.path)?.text ?? this.checkedBytes(entry);
   }
 
   /** Bytes of a mapped file, re-checking at read time that it is still the regular file the scan
@@ -110,7 +220,9 @@ export class Workspace implements WorkspaceAccess {
       throw new RlmError(`refused: ${entry.info.path} is no longer a regular file inside the workspace`, 'path-outside');
     }
     const max = this.scan.maxFileBytes;
-    const bytes = await root.source.readFile(entry.rel, max + 1).catch((err: unknown) => {
+    const singleLink = !root.secrets.isAllowed(entry.rel);
+    const bytes = await root.source.readFile(entry.rel, max + 1, { singleLink }).catch((err: unknown) => {
+      if (err instanceof RlmError && err.code === 'file-hardlink') throw hardLinkError(entry.info.path, err.message);
       if (err instanceof RlmError && err.code !== 'file-unreadable') {
         throw new RlmError(`refused: ${entry.info.path} is not a regular file`, err.code);
       }
@@ -150,6 +262,12 @@ export class Workspace implements WorkspaceAccess {
     if (scope !== undefined && !path.startsWith(scope + '/')) {
       return new RlmError(`refused: ${path} is outside the folder this question is limited to (${scope})`, 'path-outside');
     }
+    // Inside a folder skipped whole as a secret (a git directory under another name).
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      if (this.scan.skipped.get(path.slice(0, i))?.reason === 'secret') {
+        return new RlmError(`refused: ${path} is inside ${path.slice(0, i)}, a git directory (secret)`, 'file-secret');
+      }
+    }
     const located = this.locate(path);
     if (located) {
       const [root, rel] = located;
@@ -180,12 +298,11 @@ function checkRange(range: ReadRange | undefined): { start?: number; end?: numbe
   return { start, end };
 }
 
-/** Lines start..end (1-based, inclusive; end clamped to the last line), joined with '\n'. */
-function sliceLines(text: string, path: string, start: number, end: number | undefined): string {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (start > lines.length) {
-    throw new RlmError(`range start (${start}) is past the end of ${path} (${lines.length} lines)`, 'range-invalid');
-  }
-  return lines.slice(start - 1, Math.min(end ?? lines.length, lines.length)).join('\n');
+/** The source's hard-link refusal, naming the workspace path. */
+function hardLinkError(path: string, message: string): RlmError {
+  const links = /has (\d+) hard links/.exec(message)?.[1] ?? 'several';
+  return new RlmError(
+    `refused: ${path} has ${links} hard links, and another name of the same file may be a secret (list it in the allowed secrets setting to read it)`,
+    'file-hardlink',
+  );
 }

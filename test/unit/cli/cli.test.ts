@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeScript, type FakeServer } from '../../fakeServer/server';
@@ -127,6 +127,24 @@ describe('rlm ask (the CLI as a process)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^refused: /);
     assert.ok(!JSON.stringify(s.requests.map((x) => x.body)).includes(DOTENV_SECRET));
+  });
+
+  it('masks the API key and tokens inside workspace files in the answer and the sub-model prompt (--no-mask-secrets shows them)', async () => {
+    const gh = 'ghp_' + 'a1B2c3D4e5'.repeat(3) + 'a1B2c3';
+    writeFileSync(join(root, 'src', 'settings.ts'), `export const key = '${API_KEY}';\nexport const gh = '${gh}';\n`);
+    const turns = [js("const t = await readFile('src/settings.ts')\nawait llm_query('summarise: ' + t)\nFINAL(t)")];
+    const s = await start({ models: { 'root-model': { turns } }, rule: { fallback: 'ok' } });
+    const r = await rlm([...base(s), '--api-key', API_KEY, 'q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "export const key = '[secret masked: api-key]';\nexport const gh = '[secret masked: github]';\n\n");
+    const bodies = JSON.stringify(s.requests.map((x) => x.body));
+    assert.match(bodies, /summarise: export const key = '\[secret masked: api-key\]'/);
+    assert.ok(!bodies.includes(API_KEY) && !bodies.includes(gh), bodies);
+    await s.close();
+    const s2 = await start({ models: { 'root-model': { turns } }, rule: { fallback: 'ok' } });
+    const trusted = await rlm([...base(s2), '--api-key', API_KEY, '--no-mask-secrets', 'q']);
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.ok(trusted.stdout.includes(gh), trusted.stdout);
   });
 
   it('exits 2 with usage for bad arguments', async () => {

@@ -3,6 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+const BUNDLED_WORKER = path.join(__dirname, '../../../dist/grepWorker.js');
+
+/** The JS grep engine through the bundled worker when built (npm test builds first): it starts in
+ *  tens of ms, where the source through tsx takes a second or more on a loaded machine. */
+export function jsEngine(): { grepEngine: 'js'; grepWorkerPath?: string } {
+  return { grepEngine: 'js', grepWorkerPath: fs.existsSync(BUNDLED_WORKER) ? BUNDLED_WORKER : undefined };
+}
+
 export type Entry = string | Buffer | { symlink: string } | { fifo: true } | { dir: true };
 
 /** Builds a real directory tree in a fresh temp folder and returns its path. Keys are POSIX paths. */

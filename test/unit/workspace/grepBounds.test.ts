@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { NodeFileSource, scanWorkspace } from '../../../src/core/workspace';
 import { findRipgrep } from '../../../src/core/workspace/grepRipgrep';
-import { makeTree, removeTree } from './fixture';
+import { jsEngine, makeTree, removeTree } from './fixture';
 
 const hasRg = findRipgrep() !== undefined;
 
@@ -35,7 +35,7 @@ const hasRg = findRipgrep() !== undefined;
 
   it('gives the same overlapping context windows as the JS engine', async () => {
     const rg = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }]);
-    const js = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], { grepEngine: 'js' });
+    const js = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], jsEngine());
     for (const [contextLines, maxResults] of [[0, 100], [2, 100], [3, 3], [10, 4], [1, 1]]) {
       const opts = { contextLines, maxResults, glob: 'near.txt' };
       const a = await rg.grep('^hit', opts);

@@ -38,8 +38,8 @@ function asStrings(v: unknown): string[] {
   return v.map(asString);
 }
 
-function adoptGrep(v: unknown): { hits: object[]; truncated: boolean } {
-  const r = v as { hits?: unknown; truncated?: unknown };
+function adoptGrep(v: unknown): { hits: object[]; truncated: boolean; note?: string } {
+  const r = v as { hits?: unknown; truncated?: unknown; note?: unknown };
   if (!r || !Array.isArray(r.hits)) throw new Error('the host sent an unexpected reply');
   const hits = r.hits.map((h: { path?: unknown; line?: unknown; text?: unknown; before?: unknown; after?: unknown }) =>
     nullProto({
@@ -50,7 +50,7 @@ function adoptGrep(v: unknown): { hits: object[]; truncated: boolean } {
       after: harden(asStrings(h.after ?? [])),
     }),
   );
-  return { hits, truncated: r.truncated === true };
+  return { hits, truncated: r.truncated === true, note: typeof r.note === 'string' ? r.note : undefined };
 }
 
 /** Serialises a FINAL value: strings as they are, anything else through the safe formatter. */
@@ -115,9 +115,10 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       host.assertOpen('grep');
       const p = requireString(pattern, 'grep: pattern', MAX_ARG_CHARS);
       const o = readOptions(options, 'grep: options', { glob: 'string', ignoreCase: 'boolean', maxResults: 'integer', contextLines: 'integer' });
-      const { hits, truncated } = adoptGrep(await host.call('grep', [p, { ...o }]));
+      const { hits, truncated, note } = adoptGrep(await host.call('grep', [p, { ...o }]));
       if (truncated) {
-        host.print(`[grep: stopped after ${hits.length} matches; narrow the pattern or the glob, or raise maxResults]\n`);
+        // The host's note says when the reply's byte cap (not maxResults) cut the hits.
+        host.print(`[grep: ${note ?? `stopped after ${hits.length} matches; narrow the pattern or the glob, or raise maxResults`}]\n`);
         Object.defineProperty(hits, 'truncated', { value: true });
       }
       return harden(hits);
