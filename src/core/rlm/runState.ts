@@ -2,6 +2,7 @@ import { RlmError } from '../errors';
 import { ConcurrencyLimiter } from '../llm/limiter';
 import type { PriceTable, TokenUsage } from '../llm/types';
 import { UsageMeter } from '../llm/usage';
+import { SandboxTree } from '../sandbox/sandboxTree';
 import { TraceEmitter } from '../trace/emitter';
 import { TraceEventFactory } from '../trace/ids';
 import type { RunStatus, TraceEvent } from '../trace/types';
@@ -18,6 +19,8 @@ export class RunState {
   readonly usage: UsageMeter;
   readonly limiter: ConcurrencyLimiter;
   readonly controller = new AbortController();
+  /** The sandbox processes of this run tree, for the tree-wide memory budget. */
+  readonly sandboxes = new SandboxTree();
   readonly startedAt = Date.now();
   subcalls = 0;
   stop?: { status: RunStatus; reason: string };

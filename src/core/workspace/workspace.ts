@@ -43,12 +43,14 @@ export class Workspace implements WorkspaceAccess {
     }
   }
 
-  async readFile(path: string, range?: ReadRange): Promise<string> {
+  async readFile(path: string, range?: ReadRange, signal?: AbortSignal): Promise<string> {
+    throwIfCancelled(signal);
     const norm = normalizeModelPath(path);
     const entry = this.scan.files.get(norm);
     if (!entry) throw this.refusal(norm);
     const { start, end } = checkRange(range);
     const text = await this.text(entry);
+    throwIfCancelled(signal);
     if (start === undefined && end === undefined) return text;
     return sliceLines(text, norm, start ?? 1, end);
   }
@@ -166,6 +168,11 @@ export class Workspace implements WorkspaceAccess {
     }
     return undefined;
   }
+}
+
+/** The calling cell ended: the rest of this read is not wanted. */
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RlmError('readFile cancelled: the cell ended', 'cancelled');
 }
 
 function checkRange(range: ReadRange | undefined): { start?: number; end?: number } {
