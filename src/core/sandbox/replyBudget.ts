@@ -8,7 +8,10 @@ import { RlmError } from '../errors';
  *  goes, alone. Sub-call replies are counted but never wait: their size is bounded by the model. */
 export class ReplyBudget {
   private used = 0;
-  private readonly waiters: Array<{ bytes: number; go: () => void }> = [];
+  private waiters: Array<{ bytes: number; signal: AbortSignal; go: () => void; fail: (err: Error) => void }> = [];
+  /** One abort listener per signal (a cell), not one per waiting call: a thousand listeners on one
+   *  AbortSignal cost the host's thread more than the calls themselves. */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(readonly maxBytes: number) {}
 
@@ -24,26 +27,22 @@ export class ReplyBudget {
       this.used += bytes;
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      const waiter = {
-        bytes,
-        go: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(cancelled());
-        this.pump();
-      };
-      this.waiters.push(waiter);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    if (!this.watched.has(signal)) {
+      this.watched.add(signal);
+      signal.addEventListener('abort', () => this.drop(signal), { once: true });
+    }
+    await new Promise<void>((go, fail) => this.waiters.push({ bytes, signal, go, fail }));
   }
 
-  /** Holds `bytes` at once (a sub-call reply, or the real size of a reply that had a reservation). */
+  /** The cell of `signal` ended: its waiting calls never start. */
+  private drop(signal: AbortSignal): void {
+    const gone = this.waiters.filter((w) => w.signal === signal);
+    this.waiters = this.waiters.filter((w) => w.signal !== signal);
+    for (const w of gone) w.fail(cancelled());
+    this.pump();
+  }
+
+  /** Holds `bytes` at once (a sub-call reply, whose size the model bounds). */
   add(bytes: number): void {
     this.used += bytes;
   }
@@ -61,7 +60,9 @@ export class ReplyBudget {
     while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes)) {
       const w = this.waiters.shift()!;
       this.used += w.bytes;
-      w.go();
+      // Each admitted call starts in a turn of the event loop of its own: a reply that finishes
+      // at once (a cached file) would otherwise admit the next in the same turn, and so on.
+      setImmediate(w.go);
     }
   }
 }

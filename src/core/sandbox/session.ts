@@ -23,9 +23,10 @@ const SETTLE_MS = 3000;
 const IDLE_CPU_MS_PER_SEC = 300;
 /** However long its sub-calls take, a cell never runs longer than this many cell time limits. */
 const MAX_WAIT_FACTOR = 20;
-/** Held for a readFile or grep while it runs, before its reply's size is known: with the default
- *  budget of 64 MB, at most 64 run at once. */
-export const HOST_CALL_RESERVE_BYTES = 1024 * 1024;
+/** readFile/grep calls of one sandbox in progress or waiting to be written, at most: each holds
+ *  this share of the reply budget (or its reply's size, if larger) until its reply is written. Also
+ *  bounds how many completions (each decoding a file) can land in one turn of the event loop. */
+const HOST_CALLS_AT_ONCE = 4;
 
 type Done = Extract<ChildMessage, { t: 'done' }>;
 type Outcome = Omit<CellResult, 'durationMs' | 'variablesLost'>;
@@ -250,15 +251,17 @@ export class Session implements SandboxSession {
     let held = 0;
     try {
       if (hostWork) {
-        await this.replies.reserve(HOST_CALL_RESERVE_BYTES, calls.signal);
-        held = HOST_CALL_RESERVE_BYTES;
+        const share = Math.ceil(this.replies.maxBytes / HOST_CALLS_AT_ONCE);
+        await this.replies.reserve(share, calls.signal);
+        held = share;
       }
       const reply = await calls.handle(op, args);
       const msg = message(reply);
       if (!msg) return;
-      const bytes = replyBytes(reply);
-      this.replies.add(bytes);
-      this.replies.release(held);
+      // A readFile/grep keeps its share until its reply is written (or its real size, if larger),
+      // so that no more than HOST_CALLS_AT_ONCE replies are built or queued at once.
+      const bytes = Math.max(held, replyBytes(reply));
+      this.replies.add(bytes - held);
       held = 0;
       proc.send(msg, () => this.replies.release(bytes));
     } catch {

@@ -22,6 +22,7 @@ export class Workspace implements WorkspaceAccess {
   readonly context: ContextMap;
   private readonly cache: ContentCache;
   private readonly grepGate = new Gate(GREP_CONCURRENCY);
+  private readonly reading = new Map<string, Promise<string>>();
   /** Workspace paths of the files the scan found too large: grep need not read them. */
   private readonly tooLarge: string[];
 
@@ -84,10 +85,20 @@ export class Workspace implements WorkspaceAccess {
     });
   }
 
-  /** File text through the cache. */
-  private async text(entry: FileEntry): Promise<string> {
+  /** File text through the cache. Reads of one file at once share one read and one decoding (a
+   *  cell that reads a file a thousand times at once would otherwise decode it a thousand times). */
+  private text(entry: FileEntry): Promise<string> {
     const cached = this.cache.get(entry.info.path);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return Promise.resolve(cached);
+    let reading = this.reading.get(entry.info.path);
+    if (!reading) {
+      reading = this.load(entry).finally(() => this.reading.delete(entry.info.path));
+      this.reading.set(entry.info.path, reading);
+    }
+    return reading;
+  }
+
+  private async load(entry: FileEntry): Promise<string> {
     const bytes = await this.checkedBytes(entry);
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     this.cache.set(entry.info.path, text, bytes.length);
