@@ -8,6 +8,7 @@ import { DEFAULT_PRICES } from './core/llm/usage';
 import { runRlm } from './core/rlm/run';
 import type { RunResult } from './core/rlm/types';
 import { SandboxPool } from './core/sandbox/pool';
+import type { SandboxLimits } from './core/sandbox/types';
 import { TrajectoryWriter } from './core/trace/trajectory';
 import type { TraceEvent } from './core/trace/types';
 import { NodeFileSource, scanWorkspace } from './core/workspace';
@@ -77,7 +78,7 @@ async function ask(o: CliOptions): Promise<number> {
           maxWallMs: o.maxWallMs,
           concurrency: o.concurrency,
         },
-        sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
+        sandboxLimits: sandboxLimits(o),
         prices: { ...DEFAULT_PRICES, ...o.prices },
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
@@ -96,6 +97,14 @@ async function ask(o: CliOptions): Promise<number> {
     await trace?.close();
     await pool.dispose();
   }
+}
+
+function sandboxLimits(o: CliOptions): Partial<SandboxLimits> {
+  const limits: Partial<SandboxLimits> = {};
+  if (o.cellTimeoutMs) limits.cellTimeoutMs = o.cellTimeoutMs;
+  if (o.sandboxMemoryMb) limits.treeRssMb = o.sandboxMemoryMb;
+  if (o.replyQueueMb) limits.replyQueueMb = o.replyQueueMb;
+  return limits;
 }
 
 function report(o: CliOptions, r: RunResult): number {

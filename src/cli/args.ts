@@ -18,7 +18,9 @@ Options:
   --max-tokens N          prompt + completion tokens per run (default 2000000)
   --max-cost USD          stop when the run costs more (needs --price for the models used)
   --max-time SECONDS      wall time per run (default 1800)
-  --cell-timeout SECONDS  wall time per REPL cell (default 30)
+  --cell-timeout SECONDS  wall time per REPL cell, waiting for readFile/grep included (default 30)
+  --sandbox-memory MB     resident memory of all sandbox processes of a run and its child runs together (default 2048)
+  --reply-queue MB        readFile/grep replies the host holds for one sandbox at once; more calls wait (default 64)
   --concurrency N         sub-model calls at once (default 8)
   --exclude GLOB          extra exclude, gitignore syntax (repeatable)
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
@@ -43,6 +45,8 @@ export interface CliOptions {
   maxCostUsd?: number;
   maxWallMs?: number;
   cellTimeoutMs?: number;
+  sandboxMemoryMb?: number;
+  replyQueueMb?: number;
   concurrency?: number;
   excludes: string[];
   prices: Record<string, { input: number; output: number }>;
@@ -75,6 +79,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
         'max-cost': { type: 'string' },
         'max-time': { type: 'string' },
         'cell-timeout': { type: 'string' },
+        'sandbox-memory': { type: 'string' },
+        'reply-queue': { type: 'string' },
         concurrency: { type: 'string' },
         exclude: { type: 'string', multiple: true },
         price: { type: 'string', multiple: true },
@@ -117,6 +123,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       maxCostUsd: num(v['max-cost'], '--max-cost'),
       maxWallMs: seconds(v['max-time'], '--max-time'),
       cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
+      sandboxMemoryMb: int(v['sandbox-memory'], '--sandbox-memory', 256, 1_000_000),
+      replyQueueMb: int(v['reply-queue'], '--reply-queue', 1, 1_000_000),
       concurrency: int(v.concurrency, '--concurrency', 1, 256),
       excludes: v.exclude ?? [],
       prices: prices(v.price ?? []),
