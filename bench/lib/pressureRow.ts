@@ -103,7 +103,7 @@ async function sessionRow(name: RowName, n: number, dir: string): Promise<RowRep
     const report = await measure(async () => {
       const started = performance.now();
       // A cell that is never stopped (the base of issue 7) is cancelled here, and says so.
-      const r = await session.runCell(CELLS[name]!(n), AbortSignal.timeout(60_000));
+      const r = await session.runCell(CELLS[name]!(n), AbortSignal.timeout(180_000));
       const s = (performance.now() - started) / 1000;
       const notes = [`cell ${r.killed ? `ended: ${r.killed}` : r.error ? `error: ${r.error.slice(0, 80)}` : `= ${r.output.slice(0, 40)}`} after ${s.toFixed(1)} s`];
       if (name === 'idle') await new Promise((res) => setTimeout(res, 2000));
