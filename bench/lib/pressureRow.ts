@@ -157,22 +157,27 @@ async function runRow(name: RowName, n: number, dir: string): Promise<RowReport>
     const model = (id: string) => new OpenAIChatModel({ baseURL: server.url, apiKey: 'k', model: id });
     return await measure(async () => {
       const peak = sandboxPeak();
+      const errors: string[] = [];
       const r = await runRlm(
         {
           question: name === 'depthMemory' ? 'LEVEL1' : 'print blocks',
           workspace,
           rootModel: model('root'),
           subModel: model('sub'),
-          budgets: { maxDepth: name === 'depthMemory' ? 3 : 1, maxIterations: 4, maxWallMs: 120_000 },
+          budgets: { maxDepth: name === 'depthMemory' ? 3 : 1, maxIterations: 4, maxWallMs: 900_000 },
+          onEvent: (e) => {
+            if (e.type === 'cell.output' && e.error) errors.push(e.error.split('\n')[0].slice(0, 120));
+          },
         },
         { sandbox: pool },
       );
       const sandboxMb = peak.stop();
       const sizes = await requestSizes(server.child);
-      const notes = [`run ${r.status}${r.answer ? ` "${r.answer}"` : ''}`];
+      const notes = [`run ${r.status}${r.answer ? ` "${r.answer}"` : ''}${r.reason ? ` (${r.reason})` : ''}`];
+      if (errors.length) notes.push(`${errors.length} cells failed, first: ${errors[0]}`);
       if (name === 'printBlocks') {
-        notes.push(`next root request ${(sizes[1] / MB).toFixed(2)} MB`);
-        return { notes, figures: { nextRequestBytes: sizes[1] ?? 0 } as Record<string, number> };
+        notes.push(sizes.length > 1 ? `next root request ${(sizes[1] / MB).toFixed(2)} MB` : 'no next root request');
+        return { notes, figures: { nextRequestBytes: sizes[1] ?? Infinity } as Record<string, number> };
       }
       notes.push(`sandboxes' peak ${Math.round(sandboxMb)} MB together`);
       return { notes, figures: { sandboxMb } as Record<string, number> };

@@ -75,9 +75,9 @@ export class Session implements SandboxSession {
   private restartPending = false;
   /** Stops the running cell (dispose, watchdog); undefined between cells. */
   private stopCell: ((reason: KillReason) => void) | undefined;
-  /** Replies held for this sandbox (see ReplyBudget); shared by its cells, since a killed cell's
-   *  replies may still be leaving. */
-  readonly replies: ReplyBudget;
+  /** Replies held for this sandbox process (see ReplyBudget); shared by its cells, since an ended
+   *  cell's replies may still be leaving. A fresh process gets a fresh budget. */
+  replies: ReplyBudget;
   private readonly tree: SandboxTree;
 
   constructor(
@@ -97,6 +97,7 @@ export class Session implements SandboxSession {
       throw new RlmError('the sandbox session is closed', 'sandbox-closed');
     }
     proc.ref();
+    this.replies = new ReplyBudget(this.limits.replyQueueMb * 1024 * 1024);
     proc.send({ t: 'open', contextJson: contextJson(this.options.workspace.context), limits: this.limits });
     const watchdog = new Watchdog(proc.pid ?? -1, {
       rssMb: this.limits.rssMb,
@@ -248,11 +249,13 @@ export class Session implements SandboxSession {
     hostWork: boolean,
     message: (reply: Reply) => HostMessage | false,
   ): Promise<void> {
+    // This process's budget: a write that never completes (the process was killed) holds only it.
+    const budget = this.replies;
     let held = 0;
     try {
       if (hostWork) {
-        const share = Math.ceil(this.replies.maxBytes / HOST_CALLS_AT_ONCE);
-        await this.replies.reserve(share, calls.signal);
+        const share = Math.ceil(budget.maxBytes / HOST_CALLS_AT_ONCE);
+        await budget.reserve(share, calls.signal);
         held = share;
       }
       const reply = await calls.handle(op, args);
@@ -261,13 +264,13 @@ export class Session implements SandboxSession {
       // A readFile/grep keeps its share until its reply is written (or its real size, if larger),
       // so that no more than HOST_CALLS_AT_ONCE replies are built or queued at once.
       const bytes = Math.max(held, replyBytes(reply));
-      this.replies.add(bytes - held);
+      budget.add(bytes - held);
       held = 0;
-      proc.send(msg, () => this.replies.release(bytes));
+      proc.send(msg, () => budget.release(bytes));
     } catch {
       // The cell ended while the call waited for room: nothing to answer.
     } finally {
-      this.replies.release(held);
+      budget.release(held);
     }
   }
 
