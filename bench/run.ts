@@ -1,8 +1,10 @@
 /* `npm run bench`: every benchmark in one run, one table, each figure beside a reference measured
  * in the same run (ripgrep, an ideal schedule, a goal). Benchmarks are not tests: nothing here fails
- * on a slow figure. Options: --quick (10,000-file tree only, fewer repetitions). */
+ * on a slow figure. Options: --quick (10,000-file tree only, fewer repetitions, host-pressure floods
+ * at a fifth of their size). */
 import * as path from 'node:path';
 import { benchBatch, benchRootPrompt, benchTrajectory } from './engine';
+import { benchHostPressure } from './hostPressure';
 import { formatTable, type Row } from './lib/table';
 import { benchSandbox } from './sandbox';
 import { benchWebview } from './webview';
@@ -31,6 +33,7 @@ async function main() {
     ...(await section('llm_batch', () => benchBatch())),
     ...(await section('root prompt', () => benchRootPrompt(path.join(__dirname, '..', '.bench-work', `ws-${largest}`)))),
     ...(await section('trajectory', () => benchTrajectory(quick ? [10, 100] : [10, 100, 1000]))),
+    ...(await section('host pressure', () => benchHostPressure(quick ? { scale: 0.2 } : {}))),
     ...(await section('webview', async () =>
       (await benchWebview(5000, quick ? 3 : 5)).map((r) => ({ measure: r.measure, value: r.value, reference: '', ratio: '', goal: r.goal })),
     )),

@@ -23,9 +23,11 @@ Options:
   --max-tokens N          prompt + completion tokens per run (default 2000000)
   --max-cost USD          stop when the run costs more (every model needs a price: built in, or --price)
   --max-time SECONDS      wall time per run (default 1800)
-  --cell-timeout SECONDS  wall time per REPL cell (default 30)
+  --cell-timeout SECONDS  wall time per REPL cell, waiting for readFile/grep included (default 30)
   --cells-per-turn N      code blocks run per model reply; later ones are not run (default 20)
   --turn-output CHARS     characters of the REPL's reply to one turn, all cells together (default 50000)
+  --sandbox-memory MB     resident memory of all sandbox processes of a run and its child runs together (default 2048)
+  --reply-queue MB        readFile/grep replies the host holds for one sandbox at once; more calls wait (default 64)
   --concurrency N         sub-model calls at once (default 8)
   --exclude GLOB          extra exclude, gitignore syntax (repeatable)
   --no-mask-secrets       show secrets inside files (keys, tokens, the API key) to the models
@@ -57,6 +59,8 @@ export interface CliOptions {
   cellTimeoutMs?: number;
   cellsPerTurn?: number;
   turnOutputChars?: number;
+  sandboxMemoryMb?: number;
+  replyQueueMb?: number;
   concurrency?: number;
   excludes: string[];
   maskSecrets: boolean;
@@ -133,6 +137,8 @@ export const RUN_OPTIONS = {
   'max-cost': { type: 'string' },
   'max-time': { type: 'string' },
   'cell-timeout': { type: 'string' },
+  'sandbox-memory': { type: 'string' },
+  'reply-queue': { type: 'string' },
   'cells-per-turn': { type: 'string' },
   'turn-output': { type: 'string' },
   concurrency: { type: 'string' },
@@ -173,6 +179,8 @@ export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
     maxCostUsd: num(v['max-cost'], '--max-cost'),
     maxWallMs: seconds(v['max-time'], '--max-time'),
     cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
+    sandboxMemoryMb: int(v['sandbox-memory'], '--sandbox-memory', 256, 1_000_000),
+    replyQueueMb: int(v['reply-queue'], '--reply-queue', 1, 1_000_000),
     cellsPerTurn: int(v['cells-per-turn'], '--cells-per-turn', 1, 1000),
     turnOutputChars: int(v['turn-output'], '--turn-output', 1000, 10_000_000),
     concurrency: int(v.concurrency, '--concurrency', 1, 256),

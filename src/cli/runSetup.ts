@@ -2,6 +2,7 @@
 import { OpenAIChatModel } from '../core/llm/openaiModel';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { RunOptions } from '../core/rlm/types';
+import type { SandboxLimits } from '../core/sandbox/types';
 import type { RunSettings } from './args';
 
 export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
@@ -20,7 +21,7 @@ export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subMo
       maxWallMs: o.maxWallMs,
       concurrency: o.concurrency,
     },
-    sandboxLimits: o.cellTimeoutMs ? { cellTimeoutMs: o.cellTimeoutMs } : undefined,
+    sandboxLimits: sandboxLimits(o),
     turnLimits: { cells: o.cellsPerTurn, outputChars: o.turnOutputChars },
     prices: { ...DEFAULT_PRICES, ...o.prices },
   };
@@ -37,4 +38,12 @@ export function onCtrlC(log: (line: string) => void, message: string, exitCode: 
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+function sandboxLimits(o: RunSettings): Partial<SandboxLimits> {
+  const limits: Partial<SandboxLimits> = {};
+  if (o.cellTimeoutMs) limits.cellTimeoutMs = o.cellTimeoutMs;
+  if (o.sandboxMemoryMb) limits.treeRssMb = o.sandboxMemoryMb;
+  if (o.replyQueueMb) limits.replyQueueMb = o.replyQueueMb;
+  return limits;
 }

@@ -45,6 +45,10 @@ function prices(v: unknown): PriceTable {
   return out;
 }
 
+function defined<K extends string>(key: K, v: number | undefined): { [k in K]?: number } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: number };
+}
+
 export function readRunConfig(): RunConfig {
   const cfg = vscode.workspace.getConfiguration('rlm');
   const provider = cfg.get<string>('provider') === 'vscode-lm' ? 'vscode-lm' : 'openai-compatible';
@@ -64,7 +68,11 @@ export function readRunConfig(): RunConfig {
       // 0 means no cost cap.
       maxCostUsd: maxCost === undefined || maxCost === 0 ? Infinity : maxCost,
     },
-    sandboxLimits: cellTimeout !== undefined ? { cellTimeoutMs: cellTimeout * 1000 } : {},
+    sandboxLimits: {
+      ...(cellTimeout !== undefined ? { cellTimeoutMs: cellTimeout * 1000 } : {}),
+      ...defined('treeRssMb', num(cfg, 'limits.sandboxMemoryMb', 256)),
+      ...defined('replyQueueMb', num(cfg, 'limits.replyQueueMb', 1)),
+    },
     turnLimits: { cells: num(cfg, 'limits.cellsPerTurn', 1), outputChars: num(cfg, 'limits.turnOutputChars', 1000) },
     excludes: strings(cfg, 'excludes'),
     allowSecrets: strings(cfg, 'allowSecrets'),

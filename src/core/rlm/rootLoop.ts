@@ -54,6 +54,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
     session = await p.sandbox.openSession({
       workspace: p.workspace,
       limits: p.sandboxLimits,
+      tree: state.sandboxes,
       subcalls: subcallHost({ state, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild }),
     });
     const messages: ChatMessage[] = [

@@ -3,6 +3,7 @@ import { modelSlots } from '../llm/modelSlots';
 import type { PriceTable, TokenUsage } from '../llm/types';
 import { costCapProblem, UsageMeter } from '../llm/usage';
 import { Semaphore } from '../semaphore';
+import { SandboxTree } from '../sandbox/sandboxTree';
 import { TraceEmitter } from '../trace/emitter';
 import { TraceEventFactory } from '../trace/ids';
 import type { RunStatus, RunTotal, TraceEvent } from '../trace/types';
@@ -20,6 +21,8 @@ export class RunState {
   /** Sub-model calls in flight across the run tree (budgets.concurrency). */
   readonly modelSlots: Semaphore;
   readonly controller = new AbortController();
+  /** The sandbox processes of this run tree, for the tree-wide memory budget. */
+  readonly sandboxes = new SandboxTree();
   readonly startedAt = Date.now();
   subcalls = 0;
   modelRequests = 0;

@@ -1,8 +1,9 @@
 import { readUsage } from './watchdog';
 
-/** A cell's time limit, counting the sandbox's own time only: wall time while no host call is in
- *  progress, and the child's CPU time while one is. Waiting for a model is not the cell's fault;
- *  computing meanwhile is. `expire` is called once when the limit is used up. */
+/** A cell's time limit: wall time while no sub-call is in progress, and the child's CPU time while
+ *  one is. Waiting for a model is not the cell's fault (sub-calls have their own budgets); computing
+ *  meanwhile is. Waiting for readFile and grep is host work the cell asked for and counts in full:
+ *  the session reports sub-calls only. `expire` is called once when the limit is used up. */
 export class CellClock {
   private inFlight = 0;
   private spent = 0;
@@ -20,12 +21,12 @@ export class CellClock {
     this.arm();
   }
 
-  /** A host call started. */
+  /** A sub-call started. */
   callStarted(): void {
     if (this.inFlight++ === 0) this.pause();
   }
 
-  /** A host call ended. */
+  /** A sub-call ended. */
   callEnded(): void {
     if (--this.inFlight === 0) this.resume();
   }

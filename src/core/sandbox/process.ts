@@ -28,7 +28,10 @@ export class SandboxProcess {
     this.child = fork(options.scriptPath, [], {
       env: sandboxEnv(process.versions),
       execArgv: [`--max-old-space-size=${options.heapMb}`],
-      serialization: 'json',
+      // V8's serialiser, not JSON: a file's text crosses as its characters (1 or 2 bytes each),
+      // where JSON escapes control characters to 6 bytes (a 1 MB file of U+0001 became 6 MB per
+      // reply). Both ends are our code; the host still checks every message's shape.
+      serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.child.stderr?.setEncoding('utf8');
@@ -72,10 +75,12 @@ export class SandboxProcess {
     return this.stderrTail;
   }
 
-  send(msg: HostMessage): void {
-    if (this.exited || !this.child.connected) return;
+  /** `written` runs once the message has left this process (or could not be sent). */
+  send(msg: HostMessage, written?: () => void): void {
+    if (this.exited || !this.child.connected) return written?.();
     this.child.send(msg, (err) => {
       if (err) this.kill();
+      written?.();
     });
   }
 

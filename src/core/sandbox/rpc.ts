@@ -7,7 +7,7 @@ import type { SandboxLimits, SandboxSessionOptions } from './types';
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
  *  are checked again here; replies are plain data; errors cross as RlmError messages only. */
 
-type Reply = { ok: true; value: unknown } | { ok: false; message: string };
+export type Reply = { ok: true; value: unknown } | { ok: false; message: string };
 
 function str(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new RlmError(`${what} must be a string`, 'bad-argument');
@@ -66,7 +66,7 @@ export class CellCalls {
     const signal = this.controller.signal;
     switch (op) {
       case 'readFile':
-        return workspace.readFile(str(args[0], 'path'), pick<ReadRange>(args[1], { start: 'number', end: 'number' }));
+        return workspace.readFile(str(args[0], 'path'), pick<ReadRange>(args[1], { start: 'number', end: 'number' }), signal);
       case 'grep':
         return workspace
           .grep(str(args[0], 'pattern'), pick<GrepOptions>(args[1], { glob: 'string', ignoreCase: 'boolean', maxResults: 'number', contextLines: 'number' }), signal)

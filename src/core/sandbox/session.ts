@@ -1,11 +1,13 @@
 import { RlmError } from '../errors';
 import type { ContextMap } from '../workspace/types';
-import type { ChildMessage } from './sandboxIpc';
+import type { ChildMessage, HostMessage } from './sandboxIpc';
 import type { SandboxProcess } from './process';
-import { CellCalls } from './rpc';
+import { ReplyBudget, replyBytes } from './replyBudget';
+import { CellCalls, type Reply } from './rpc';
 import { BoundedText, escapeControls } from './text';
 import type { CellResult, KillReason, SandboxLimits, SandboxSession, SandboxSessionOptions } from './types';
 import { CellClock } from './cellClock';
+import { SandboxTree } from './sandboxTree';
 import { Watchdog } from './watchdog';
 
 /** One run's REPL on the host side: sends cells to its sandbox process, answers the endowment
@@ -19,8 +21,12 @@ export interface ProcessSource {
 const SETTLE_MS = 3000;
 /** Between cells the child should be idle; more CPU than this per second means leaked work. */
 const IDLE_CPU_MS_PER_SEC = 300;
-/** However long its host calls take, a cell never runs longer than this many cell time limits. */
+/** However long its sub-calls take, a cell never runs longer than this many cell time limits. */
 const MAX_WAIT_FACTOR = 20;
+/** readFile/grep calls of one sandbox in progress or waiting to be written, at most: each holds
+ *  this share of the reply budget (or its reply's size, if larger) until its reply is written. Also
+ *  bounds how many completions (each decoding a file) can land in one turn of the event loop. */
+const HOST_CALLS_AT_ONCE = 4;
 
 type Done = Extract<ChildMessage, { t: 'done' }>;
 type Outcome = Omit<CellResult, 'durationMs' | 'variablesLost'>;
@@ -33,9 +39,9 @@ function killMessage(reason: KillReason, limits: SandboxLimits): string {
   const lost = 'The sandbox was restarted and all REPL variables are lost.';
   switch (reason) {
     case 'timeout':
-      return `Killed: the cell ran longer than the ${limits.cellTimeoutMs / 1000} s limit (time spent waiting for readFile, grep and sub-calls does not count). ${lost}`;
+      return `Killed: the cell ran longer than the ${limits.cellTimeoutMs / 1000} s limit (time spent waiting for sub-calls does not count; waiting for readFile and grep does). ${lost}`;
     case 'memory':
-      return `Killed: the cell used more memory than allowed (heap ${limits.heapMb} MB, resident ${limits.rssMb} MB). ${lost}`;
+      return `Killed: the cell used more memory than allowed (heap ${limits.heapMb} MB, resident ${limits.rssMb} MB; all sandboxes of this run and its child runs together ${limits.treeRssMb} MB). ${lost}`;
     case 'cpu':
       return `Killed: code kept running after the cell ended (an un-awaited promise chain or loop). ${lost}`;
     case 'cancelled':
@@ -69,13 +75,20 @@ export class Session implements SandboxSession {
   private restartPending = false;
   /** Stops the running cell (dispose, watchdog); undefined between cells. */
   private stopCell: ((reason: KillReason) => void) | undefined;
+  /** Replies held for this sandbox process (see ReplyBudget); shared by its cells, since an ended
+   *  cell's replies may still be leaving. A fresh process gets a fresh budget. */
+  replies: ReplyBudget;
+  private readonly tree: SandboxTree;
 
   constructor(
     private readonly source: ProcessSource,
     private readonly options: SandboxSessionOptions,
     private readonly limits: SandboxLimits,
     private readonly onDispose: (s: Session) => void,
-  ) {}
+  ) {
+    this.replies = new ReplyBudget(limits.replyQueueMb * 1024 * 1024);
+    this.tree = options.tree ?? new SandboxTree();
+  }
 
   async start(): Promise<void> {
     const proc = await this.source.take(this.limits.heapMb);
@@ -84,15 +97,18 @@ export class Session implements SandboxSession {
       throw new RlmError('the sandbox session is closed', 'sandbox-closed');
     }
     proc.ref();
+    this.replies = new ReplyBudget(this.limits.replyQueueMb * 1024 * 1024);
     proc.send({ t: 'open', contextJson: contextJson(this.options.workspace.context), limits: this.limits });
     const watchdog = new Watchdog(proc.pid ?? -1, {
       rssMb: this.limits.rssMb,
+      overTree: (rssMb) => this.tree.report(this, rssMb, this.limits.treeRssMb),
       idleCpuMsPerSec: IDLE_CPU_MS_PER_SEC,
       onBreach: (reason) => (this.stopCell ? this.stopCell(reason) : proc.kill()),
     });
     watchdog.start(false);
     proc.onExit(() => {
       watchdog.stop();
+      this.tree.leave(this);
       if (!this.disposed) this.restartPending = true;
     });
     this.proc = proc;
@@ -175,15 +191,18 @@ export class Session implements SandboxSession {
           case 'out':
             if (!done && typeof m.text === 'string') streamed.append(escapeControls(m.text));
             break;
-          case 'call':
+          case 'call': {
             if (done) break;
-            clock.callStarted();
-            void calls.handle(m.op, m.args).then((reply) => {
-              if (settled || done) return;
-              clock.callEnded();
-              proc.send({ t: 'reply', cell: id, id: Number(m.id), ...reply });
+            // Waiting for a model is not the cell's time; waiting for readFile and grep is.
+            const hostWork = m.op === 'readFile' || m.op === 'grep';
+            if (!hostWork) clock.callStarted();
+            void this.answer(proc, calls, m.op, m.args, hostWork, (reply) => {
+              if (settled || done) return false;
+              if (!hostWork) clock.callEnded();
+              return { t: 'reply', cell: id, id: Number(m.id), ...reply };
             });
             break;
+          }
           case 'done':
             if (done) break;
             done = {
@@ -211,13 +230,48 @@ export class Session implements SandboxSession {
       });
       const offExit = proc.onExit(onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
-      // Waiting for host calls does not count against the cell (see CellClock); a hard cap bounds it.
+      // Waiting for sub-calls does not count against the cell (see CellClock); a hard cap bounds it.
       const clock = new CellClock(limits.cellTimeoutMs, proc.pid, () => kill('timeout'));
       timers.push(setTimeout(() => kill('timeout'), limits.cellTimeoutMs * MAX_WAIT_FACTOR));
       this.stopCell = kill;
       this.watchdog?.start(true, (cpuMs) => clock.sample(cpuMs));
       proc.send({ t: 'cell', id, index, code });
     });
+  }
+
+  /** Answers one endowment call under the session's reply budget: a readFile or grep starts only
+   *  once its reservation fits, and every reply is counted until the channel has written it. */
+  private async answer(
+    proc: SandboxProcess,
+    calls: CellCalls,
+    op: unknown,
+    args: unknown,
+    hostWork: boolean,
+    message: (reply: Reply) => HostMessage | false,
+  ): Promise<void> {
+    // This process's budget: a write that never completes (the process was killed) holds only it.
+    const budget = this.replies;
+    let held = 0;
+    try {
+      if (hostWork) {
+        const share = Math.ceil(budget.maxBytes / HOST_CALLS_AT_ONCE);
+        await budget.reserve(share, calls.signal);
+        held = share;
+      }
+      const reply = await calls.handle(op, args);
+      const msg = message(reply);
+      if (!msg) return;
+      // A readFile/grep keeps its share until its reply is written (or its real size, if larger),
+      // so that no more than HOST_CALLS_AT_ONCE replies are built or queued at once.
+      const bytes = Math.max(held, replyBytes(reply));
+      budget.add(bytes - held);
+      held = 0;
+      proc.send(msg, () => budget.release(bytes));
+    } catch {
+      // The cell ended while the call waited for room: nothing to answer.
+    } finally {
+      budget.release(held);
+    }
   }
 
   async dispose(): Promise<void> {

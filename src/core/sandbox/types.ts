@@ -1,4 +1,5 @@
 import type { WorkspaceAccess } from '../workspace/types';
+import type { SandboxTree } from './sandboxTree';
 
 /** Every limit the sandbox enforces; each has a default (see DEFAULT_SANDBOX_LIMITS) and a message. */
 export interface SandboxLimits {
@@ -8,6 +9,12 @@ export interface SandboxLimits {
   heapMb: number;
   /** Resident memory watched by the host; past it the process is killed. */
   rssMb: number;
+  /** Resident memory of all sandbox processes of one run tree together (a run and its child runs,
+   *  see SandboxSessionOptions.tree); past it the process that grew is killed. */
+  treeRssMb: number;
+  /** Megabytes of replies the host holds for one sandbox at once (computed, not yet written to the
+   *  channel, or a readFile/grep in progress); further readFile/grep calls wait. */
+  replyQueueMb: number;
   /** Printed output per cell, head and tail kept. */
   outputChars: number;
   /** Serialised size of a cell's shown value and of a FINAL value. */
@@ -29,6 +36,8 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
   cellTimeoutMs: 30_000,
   heapMb: 512,
   rssMb: 1024,
+  treeRssMb: 2048,
+  replyQueueMb: 64,
   outputChars: 20_000,
   valueChars: 20_000,
   subcallsPerCell: 200,
@@ -49,6 +58,9 @@ export interface SandboxSessionOptions {
   workspace: WorkspaceAccess;
   subcalls: SubcallHost;
   limits?: Partial<SandboxLimits>;
+  /** The run tree this session belongs to, for the tree-wide memory budget (treeRssMb);
+   *  without one the session is a tree of its own. */
+  tree?: SandboxTree;
 }
 
 export type KillReason = 'timeout' | 'memory' | 'cpu' | 'crash' | 'cancelled';

@@ -48,6 +48,8 @@ export const watchdogSupported = process.platform === 'linux' || process.platfor
 
 export interface WatchdogOptions {
   rssMb: number;
+  /** Tree-wide check of each sample (SandboxTree): true when the run tree is over its budget. */
+  overTree?(rssMb: number): boolean;
   /** While no cell runs: CPU milliseconds per second above which the child counts as busy. */
   idleCpuMsPerSec: number;
   onBreach(reason: 'memory' | 'cpu', usage: Usage): void;
@@ -93,7 +95,7 @@ export class Watchdog {
     try {
       const u = await readUsage(this.pid);
       if (!u || this.stopped) return;
-      if (u.rssMb > this.options.rssMb) return this.breach('memory', u);
+      if (u.rssMb > this.options.rssMb || this.options.overTree?.(u.rssMb)) return this.breach('memory', u);
       this.onSample?.(u.cpuMs);
       if (!cell) {
         const now = Date.now();

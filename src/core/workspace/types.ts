@@ -131,7 +131,9 @@ export interface GrepResult {
  *  refusal is an RlmError with a workspace-relative message. */
 export interface WorkspaceAccess {
   readonly context: ContextMap;
-  readFile(path: string, range?: ReadRange): Promise<string>;
+  /** `signal` aborts when the calling cell ends: work not yet done is dropped. */
+  readFile(path: string, range?: ReadRange, signal?: AbortSignal): Promise<string>;
+  /** `signal` aborts when the calling cell ends: a queued search never starts, a running one is killed. */
   grep(pattern: string, options: GrepOptions, signal?: AbortSignal): Promise<GrepResult>;
   /** True when `path` (optionally with a line) names a readable file of the map: used to verify
    *  file references before they become links. */

@@ -63,12 +63,14 @@ export class Workspace implements WorkspaceAccess {
     }
   }
 
-  async readFile(path: string, range?: ReadRange): Promise<string> {
+  async readFile(path: string, range?: ReadRange, signal?: AbortSignal): Promise<string> {
+    throwIfCancelled(signal);
     const norm = normalizeModelPath(path);
     const entry = this.scan.files.get(norm);
     if (!entry) throw this.refusal(norm);
     const { start, end } = checkRange(range);
     const file = await this.text(entry);
+    throwIfCancelled(signal);
     if (start === undefined && end === undefined) return file.text;
     const index = this.lineIndex(entry, file);
     if ((start ?? 1) > index.lines) {
@@ -281,6 +283,11 @@ export class Workspace implements WorkspaceAccess {
   private locate(path: string): [ScanResult['roots'][number], string] | undefined {
     return locateInRoots(this.scan.roots, path);
   }
+}
+
+/** The calling cell ended: the rest of this read is not wanted. */
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RlmError('readFile cancelled: the cell ended', 'cancelled');
 }
 
 function checkRange(range: ReadRange | undefined): { start?: number; end?: number } {

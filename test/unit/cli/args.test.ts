@@ -46,6 +46,13 @@ describe('rlm ask arguments', () => {
     assert.deepEqual(o.excludes, ['*.md']);
   });
 
+  it('takes the sandbox memory and reply-queue limits', () => {
+    const o = parse(['ask', '--sandbox-memory', '1024', '--reply-queue', '16', 'q']);
+    assert.deepEqual([o.sandboxMemoryMb, o.replyQueueMb], [1024, 16]);
+    assert.throws(() => parse(['ask', '--sandbox-memory', '100', 'q']), /--sandbox-memory must be a whole number from 256/);
+    assert.throws(() => parse(['ask', '--reply-queue', '0', 'q']), /--reply-queue must be a whole number from 1/);
+  });
+
   it('answers --help', () => {
     assert.deepEqual(parseCli(['--help'], {}, '/'), { help: true });
   });

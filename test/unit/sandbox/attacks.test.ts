@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { SandboxProcess, sandboxEnv } from '../../../src/core/sandbox/process';
 import type { SandboxSession } from '../../../src/core/sandbox/types';
-import { run, sessionPerTest, SANDBOX_SCRIPT, type Harness } from './helpers';
+import { sessionPerTest, SANDBOX_SCRIPT, type Harness } from './helpers';
 
 /** Escape and abuse attempts of our own: each must fail inside the sandbox, with the host intact. */
 describe('sandbox attacks', function () {
@@ -76,9 +76,23 @@ describe('sandbox attacks', function () {
     assert.equal(r.output, '[ [ 2 ], "undefined", "{\\"a\\":1}", 2, "echo:fine" ]');
   });
 
-  it('replacing globals such as Object does not break printing or the endowments', async () => {
-    const r = await run(s, 'Object = null; Array = null; JSON = null; String = null', 'print({ a: [1] }); (await grep("first")).length');
-    assert.equal(r.output, '{ a: [ 1 ] }\n1');
+  it('cannot replace standard globals such as String or JSON, in this cell or for later ones', async () => {
+    const attempts = [
+      'Object = null',
+      'Array = null',
+      'String = function () { return "pwned" }',
+      'globalThis.JSON = { stringify: () => "pwned", parse: () => ({}) }',
+      'Object.defineProperty(globalThis, "Promise", { value: null })',
+      'delete globalThis.Math',
+      'var Date = null',
+      'let Map = 1',
+    ];
+    for (const code of attempts) {
+      const r = await s.runCell(code);
+      assert.match(r.error ?? '', /TypeError/, code);
+    }
+    const r = await s.runCell('print({ a: [1] }); [String(1), JSON.stringify({ a: 1 }), typeof Promise, typeof Math.max, typeof Date.now, typeof new Map().set, (await grep("first")).length]');
+    assert.equal(r.output, '{ a: [ 1 ] }\n[ "1", "{\\"a\\":1}", "function", "function", "function", "function", 1 ]');
   });
 
   it('cannot poison reserved names for later cells', async () => {

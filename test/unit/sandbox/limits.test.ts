@@ -65,8 +65,11 @@ describe('sandbox limits', function () {
     ['an ever-growing object graph', 'const g = []; while (true) g.push({ a: [1, 2, 3], b: "x" + g.length })'],
   ];
   for (const [name, code] of memoryBombs) {
-    it(`kills ${name} for memory and the host survives`, async () => {
-      const s = await h.open();
+    it(`kills ${name} for memory and the host survives`, async function () {
+      // Only memory may end these cells: on a loaded machine filling the heap can take longer than
+      // the harness's 1.5 s time limit, so the time limit here is far past the test's own time-out.
+      this.timeout(120_000);
+      const s = await h.open({ cellTimeoutMs: 600_000 });
       const { value: r, ticks } = await ticksDuring(() => s.runCell(code));
       assert.equal(r.killed, 'memory', `${r.killed}: ${r.error}`);
       assert.match(r.error ?? '', /more memory than allowed.*variables are lost/);
@@ -113,7 +116,8 @@ describe('sandbox limits', function () {
   });
 
   it('refuses a flood of un-awaited calls beyond the in-flight cap', async () => {
-    const s = await h.open();
+    // Waiting for readFile counts toward the cell's time: a thousand reads may outlast 1.5 s on a busy machine.
+    const s = await h.open({ cellTimeoutMs: 60_000 });
     const r = await s.runCell('const ps = []\nfor (let i = 0; i < 1100; i++) ps.push(readFile("README.md").then(() => "ok", (e) => e.message))\nconst res = await Promise.all(ps);\n[res.filter((x) => x === "ok").length, res[1099]]');
     assert.equal(r.output, '[ 1024, "readFile: 1024 calls are already waiting; await some before starting more" ]');
     await s.dispose();

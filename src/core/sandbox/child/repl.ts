@@ -68,6 +68,12 @@ export class Repl {
       Object.defineProperty(this.global, name, { value: endowments[name], writable: false, enumerable: false, configurable: false });
     }
     this.baseNames = new Set(Reflect.ownKeys(this.global));
+    // The standard globals (String, JSON, Promise, ...) are read-only like the endowments: a cell
+    // that replaces one would otherwise change what every later cell of the run sees.
+    for (const name of this.baseNames) {
+      const d = Object.getOwnPropertyDescriptor(this.global, name);
+      if (d?.configurable && 'value' in d) Object.defineProperty(this.global, name, { value: d.value, writable: false, enumerable: d.enumerable, configurable: false });
+    }
   }
 
   private call(op: CallOp, args: unknown[]): Promise<unknown> {
