@@ -96,7 +96,7 @@ function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuer
     const why = err instanceof SyntaxError ? err.message.replace(/^Invalid regular expression: /, '') : 'invalid';
     throw new RlmError(`invalid regular expression (JavaScript syntax): ${why.slice(0, 300)}`, 'grep-invalid');
   }
-  let globOk: ((path: string) => boolean) | undefined;
+  let globOk: ((path: string, ...alsoAs: string[]) => boolean) | undefined;
   if (glob !== undefined) {
     if (typeof glob !== 'string') throw new RlmError('grep glob must be a string', 'grep-invalid');
     globOk = compileGlob(glob);
@@ -110,8 +110,9 @@ function toQuery(pattern: unknown, options: GrepOptions, env: GrepEnv): GrepQuer
     maxBytes: env.scanOptions.maxGrepBytes ?? DEFAULT_MAX_GREP_BYTES,
     accept: (path) => {
       const entry = files.get(path);
-      // In a multi-root workspace a path glob may name the path inside its root, too.
-      return entry !== undefined && (globOk === undefined || globOk(path) || (entry.rel !== path && globOk(entry.rel)));
+      // In a multi-root workspace a path glob may name the path inside its root, too (for `!` globs
+      // as well, so both names go to one test rather than two tests or'ed).
+      return entry !== undefined && (globOk === undefined || (entry.rel === path ? globOk(path) : globOk(path, entry.rel)));
     },
     timeoutMs: env.scanOptions.grepTimeoutMs ?? DEFAULT_GREP_TIMEOUT_MS,
     signal: env.signal,

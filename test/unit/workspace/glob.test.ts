@@ -158,3 +158,26 @@ describe('workspace map: glob syntax', () => {
     }
   });
 });
+
+describe('workspace map: glob excludes in a multi-root workspace', () => {
+  let a: string;
+  let b: string;
+  before(() => {
+    a = makeTree({ 'src/x.ts': 'needle\n', 'lib/y.ts': 'needle\n' });
+    b = makeTree({ 'src/z.ts': 'needle\n' });
+  });
+  after(() => {
+    removeTree(a);
+    removeTree(b);
+  });
+  for (const [engine, opts] of engines) {
+    it(`${engine}: an exclude applies whether it names the root-prefixed path or the path inside its root`, async () => {
+      const ws = await scanWorkspace([{ name: 'a', source: new NodeFileSource(a) }, { name: 'b', source: new NodeFileSource(b) }], opts);
+      const paths = async (glob: string) => (await ws.grep('needle', { glob })).hits.map((h) => h.path).sort();
+      assert.deepEqual(await paths('!src/**'), ['a/lib/y.ts']);
+      assert.deepEqual(await paths('!a/src/**'), ['a/lib/y.ts', 'b/src/z.ts']);
+      assert.deepEqual(await paths('src/**'), ['a/src/x.ts', 'b/src/z.ts']);
+      assert.deepEqual(await paths('a/**, !lib/**'), ['a/src/x.ts']);
+    });
+  }
+});
