@@ -29,7 +29,7 @@ export function collectPool(source: string): string[] {
 }
 
 /** Small seeded PRNG (mulberry32): the same seed gives the same layout on every machine. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

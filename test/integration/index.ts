@@ -5,21 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+// The benchmarks' seeded PRNG (mulberry32): a failing shuffled order replays from its seed.
+import { prng } from '../../bench/lib/syntheticTree';
 
 /** Whether the extension was active before any suite ran (the lazy-activation test reads it). */
 export const ACTIVE_AT_START = 'rlmExtensionActiveAtStart';
-
-/** A small seeded PRNG (mulberry32), so a failing shuffled order can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
@@ -39,7 +29,7 @@ export function runSuites(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const files = fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort();
   const seed = process.env.RLM_TEST_SHUFFLE ? Number(process.env.RLM_TEST_SHUFFLE) : undefined;
-  const random = seed === undefined || !Number.isFinite(seed) ? undefined : seeded(seed);
+  const random = seed === undefined || !Number.isFinite(seed) ? undefined : prng(seed);
   if (random) shuffle(files, random);
   for (const f of files) mocha.addFile(path.join(dir, f));
   if (random) {
