@@ -66,6 +66,27 @@ describe('sandbox REPL semantics', function () {
     assert.equal((await s.runCell('typeof misspelled')).output, 'undefined');
   });
 
+  it('checks a name that is bound only inside a function: parameters do not define it', async () => {
+    // The two cells of issue 10: the name is bound in the same cell, but only as a parameter.
+    const arrow = await s.runCell('const f = (x) => x\nx');
+    assert.equal(arrow.error, 'ReferenceError: x is not defined (line 2)');
+    const param = await s.runCell('function g(typo) {}\nprint(typo)');
+    assert.equal(param.error, 'ReferenceError: typo is not defined (line 2)');
+    assert.equal((await s.runCell('print(typo)')).error, 'ReferenceError: typo is not defined (line 1)');
+  });
+
+  it('resolves names by scope: block, catch and shadowing parameters', async () => {
+    const block = await s.runCell('{ let inner = 1 }\ninner');
+    assert.equal(block.error, 'ReferenceError: inner is not defined (line 2)');
+    const caught = await s.runCell('try { throw 1 } catch (err) {}\nerr');
+    assert.equal(caught.error, 'ReferenceError: err is not defined (line 2)');
+    // A parameter shadowing a persistent global reads the argument, and the global stays.
+    const shadow = await run(s, 'const base = 10', 'const add = (base) => base + 1; [add(1), add(), base]');
+    assert.equal(shadow.output, '[ 2, NaN, 10 ]');
+    // A closure may use a top-level name declared later in the same cell.
+    assert.equal((await s.runCell('const early = () => later2 * 2; const later2 = 21; early()')).output, '42');
+  });
+
   it('reports errors thrown in a function from an earlier cell with that cell', async () => {
     await run(s, 'function thrower() {\n  throw new RangeError("nope")\n}');
     const r = await s.runCell('thrower()');

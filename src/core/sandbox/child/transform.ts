@@ -1,5 +1,6 @@
 import { parse, type Comment, type Node, type Pattern, type Program } from 'acorn';
 import { base as walkBase, recursive, type RecursiveVisitors } from 'acorn-walk';
+import { analyze } from 'eslint-scope';
 
 /** Rewrites one REPL cell so that it runs as the body of an async function while its top-level
  *  declarations live on the compartment's global object (and so persist to later cells):
@@ -104,17 +105,30 @@ function walk(program: Node, visit: (n: AnyNode, parent: AnyNode | undefined, ke
   recursive(program, undefined, asWalker(visitors), asWalker(BASE));
 }
 
-/** Every name bound anywhere in the cell (declarations, parameters, catch clauses, classes). */
-function boundNames(program: Node): Set<string> {
+/** The identifiers of the cell that resolve to no declaration in any scope enclosing them: not a
+ *  parameter, not an inner let/const/var/function/class, not a catch parameter, not a top-level
+ *  declaration of this cell (those persist on the global object). eslint-scope does the scoping
+ *  (block scopes, hoisting, closures over later declarations, class and catch scopes). */
+function freeIdentifiers(program: Node, topLevel: ReadonlySet<string>): Set<Node> {
+  // The cell runs as strict code (SES), so eval and `with` never make a scope dynamic.
+  const manager = analyze(program, { ecmaVersion: 2022, sourceType: 'script', impliedStrict: true });
+  const free = new Set<Node>();
+  for (const scope of manager.scopes) {
+    for (const ref of scope.references) {
+      // Global-scope var/function references stay unresolved in eslint-scope; they are top-level.
+      if (ref.resolved === null && !topLevel.has(ref.identifier.name)) free.add(ref.identifier as unknown as Node);
+    }
+  }
+  return free;
+}
+
+/** Names of the cell's top-level declarations (they live on the compartment's global object). */
+function topLevelNames(program: Program): Set<string> {
   const names: string[] = [];
-  walk(program, (n) => {
-    if (n.type === 'VariableDeclarator') patternNames(n.id as Pattern, names);
-    else if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') {
-      if (n.id) names.push((n.id as { name: string }).name);
-      for (const p of n.params as Pattern[]) patternNames(p, names);
-    } else if ((n.type === 'ClassDeclaration' || n.type === 'ClassExpression') && n.id) names.push((n.id as { name: string }).name);
-    else if (n.type === 'CatchClause' && n.param) patternNames(n.param as Pattern, names);
-  });
+  for (const stmt of program.body) {
+    if (stmt.type === 'VariableDeclaration') for (const d of stmt.declarations) patternNames(d.id, names);
+    else if ((stmt.type === 'ClassDeclaration' || stmt.type === 'FunctionDeclaration') && stmt.id) names.push(stmt.id.name);
+  }
   return new Set(names);
 }
 
@@ -178,6 +192,7 @@ export function transformCell(source: string, reserved: ReadonlySet<string>, isG
       sourceType: 'script',
       allowAwaitOutsideFunction: true,
       locations: true,
+      ranges: true, // eslint-scope reads node.range
       onComment: comments,
     });
   } catch (err) {
@@ -198,12 +213,12 @@ export function transformCell(source: string, reserved: ReadonlySet<string>, isG
     }
   };
 
-  const bound = boundNames(program);
+  const free = freeIdentifiers(program, topLevelNames(program));
   walk(program, (n, parent, key) => {
     // Caught here for a clearer message than the TypeError the read-only global would give.
     if (n.type === 'AssignmentExpression' && (n.left as AnyNode).type === 'Identifier') {
       const name = (n.left as AnyNode).name as string;
-      if (reserved.has(name) && !bound.has(name)) {
+      if (reserved.has(name) && free.has(n.left as Node)) {
         const hint = name === 'answer' ? '; set answer.content, then answer.ready = true' : '';
         throw new CellSyntaxError(`TypeError: "${name}" is a reserved REPL name and cannot be reassigned${hint}`, lineOf(n));
       }
@@ -213,7 +228,7 @@ export function transformCell(source: string, reserved: ReadonlySet<string>, isG
     // defined yet is checked at run time so that a typo still raises "x is not defined".
     if (n.type === 'Identifier' && isRead(parent, key)) {
       const name = n.name as string;
-      if (!bound.has(name) && name !== 'arguments' && name !== CELL_HELPER && !isGlobal(name)) {
+      if (free.has(n) && name !== 'arguments' && name !== CELL_HELPER && !isGlobal(name)) {
         edits.push({ at: n.start, end: n.end, text: `(${name} ?? ${CELL_HELPER}.chk(${JSON.stringify(name)}))` });
       }
       return;
