@@ -129,7 +129,7 @@ export class CellCalls {
       prompts.map(async (prompt, i) => {
         try {
           this.checkPrompt(`llm_batch item ${i}`, prompt.length);
-          return await this.gate.run(() => this.options.subcalls.llmQuery(prompt, model, signal));
+          return await this.gate.run(() => this.options.subcalls.llmQuery(prompt, { ...model, batch: true }, signal));
         } catch (err) {
           return batchItemFailed(i, safeMessage(err, 'the sub-call failed'));
         }

@@ -70,6 +70,11 @@ describe('RLM run over a fixture repository', function () {
     assert.equal(iterations.length, 4);
     const batchCell = iterations[2].children.find((c) => c.event.type === 'cell.start')!;
     assert.equal(batchCell.children.filter((c) => c.event.type === 'subcall.start').length, 2);
+    // Items of an llm_batch are recorded as llm_batch, not llm_query.
+    assert.deepEqual(
+      ev.filter((e) => e.type === 'subcall.start').map((e) => (e.type === 'subcall.start' ? e.kind : '')),
+      ['llm_batch', 'llm_batch'],
+    );
 
     // The trajectory: one event per line, read back whole.
     const lines = readFileSync(file, 'utf8').trim().split('\n');
@@ -149,6 +154,24 @@ describe('RLM run over a fixture repository', function () {
     assert.match(r.reason ?? '', /Out of iterations \(3\)/);
     const last = rootRequests(h.server).at(-1)!;
     assert.match(last.at(-1)!.content, /out of turns/i);
+  });
+
+  it('a forced reply that is FINAL(\'…\') code gives the text, not the code', async () => {
+    h = await harness({
+      models: { 'root-model': { turns: [js('print(1)'), js("FINAL('The answer ' + `is 42.`)")] } },
+    });
+    const r = await h.run('q', { budgets: { maxIterations: 1 } });
+    assert.equal(r.status, 'forced');
+    assert.equal(r.answer, 'The answer is 42.');
+  });
+
+  it('a forced reply whose FINAL is computed stays as written', async () => {
+    h = await harness({
+      models: { 'root-model': { turns: [js('print(1)'), js('FINAL(String(6 * 7))')] } },
+    });
+    const r = await h.run('q', { budgets: { maxIterations: 1 } });
+    assert.equal(r.status, 'forced');
+    assert.match(r.answer ?? '', /FINAL\(String\(6 \* 7\)\)/);
   });
 
   it('stops at the sub-call budget with the partial trace kept', async () => {
