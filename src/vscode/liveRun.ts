@@ -1,7 +1,8 @@
 /** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../core/trace/types';
-import type { InitMessage, NodeView, NodesMessage, OutcomeMessage, OutcomeView, RunHeaderView } from '../panelProtocol';
+import type { InitMessage, NodeView, NodesMessage, NoticeMessage, OutcomeMessage, OutcomeView, RunHeaderView } from '../panelProtocol';
+import { panelTitle } from '../runLabel';
 import type { PanelFeed } from './panel/runPanel';
 import { RefVerifier } from './panel/refVerifier';
 import { TraceViewModel } from './panel/traceViewModel';
@@ -13,7 +14,8 @@ export class LiveRun implements PanelFeed {
   key = `live-${++counter}`;
   readonly vm = new TraceViewModel();
   verifier = new RefVerifier();
-  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage) => void>();
+  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage | NoticeMessage) => void>();
+  private noticeText: string | undefined;
   private readonly pending = new Map<string, NodeView>();
   private timer: NodeJS.Timeout | undefined;
   private finalOutcome: OutcomeView | undefined;
@@ -27,8 +29,7 @@ export class LiveRun implements PanelFeed {
   ) {}
 
   get title(): string {
-    const q = this.question.replace(/\s+/g, ' ');
-    return `RLM: ${q.length > 40 ? `${q.slice(0, 39)}…` : q}`;
+    return panelTitle(this.question, this.startedAt);
   }
 
   get live(): boolean {
@@ -47,12 +48,21 @@ export class LiveRun implements PanelFeed {
     };
   }
 
-  onUpdate(listener: (msg: NodesMessage | OutcomeMessage) => void): vscode.Disposable {
+  onUpdate(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage) => void): vscode.Disposable {
     this.listeners.add(listener);
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
 
+  /** Shows (or with no text, clears) a passing status: a retry, a wait. */
+  notice(text?: string): void {
+    if (text === this.noticeText) return;
+    this.noticeText = text;
+    for (const l of this.listeners) l({ type: 'notice', text });
+  }
+
   push(event: TraceEvent): void {
+    // A reply arrived: whatever the notice waited for is over.
+    if (this.noticeText !== undefined && (event.type === 'model.response' || event.type === 'subcall.end' || event.type === 'run.end')) this.notice();
     for (const n of this.vm.apply(event)) this.pending.set(n.id, n);
     if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -69,6 +79,7 @@ export class LiveRun implements PanelFeed {
   /** Ends the feed: the final outcome (from the trace, or a failure before/outside it). */
   finish(outcome?: OutcomeView): void {
     this.flush();
+    this.notice();
     this.finalOutcome = outcome ?? this.vm.outcome;
     if (this.finalOutcome.status === 'running') this.finalOutcome = { status: 'failed', reason: 'The run ended without a result.' };
     const msg: OutcomeMessage = { type: 'outcome', outcome: this.finalOutcome, usage: this.vm.usage() };

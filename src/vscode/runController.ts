@@ -5,18 +5,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { safeMessage } from '../core/errors';
+import { RlmError, safeMessage } from '../core/errors';
 import type { RunResult } from '../core/rlm/types';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { WorkspaceRoot } from '../core/workspace/types';
 import { filesExcludeGlobs, readRunConfig } from './config';
+import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
 import { createModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
+import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
 
 export interface RunRequest {
@@ -46,7 +48,6 @@ export class RunController implements vscode.Disposable {
     private readonly sandbox: () => Promise<SandboxProvider>,
   ) {
     this.statusBar.name = 'RLM run';
-    this.statusBar.command = 'rlm.cancelRun';
   }
 
   get isRunning(): boolean {
@@ -58,17 +59,23 @@ export class RunController implements vscode.Disposable {
     return this.active?.live.key === runId && this.active.live.live ? this.active.live : undefined;
   }
 
+  /** Shows the active run's panel. */
+  reveal(): void {
+    if (this.active) RunPanel.show(this.context.extensionUri, this.active.live);
+  }
+
   cancel(): boolean {
     if (!this.active) return false;
     this.active.abort.abort();
     return true;
   }
 
-  /** Cancels the active run and waits (at most `maxMs`) until it has ended and been recorded. */
-  async cancelAndWait(maxMs = 5000): Promise<void> {
+  /** Ends the active run as interrupted (VS Code closing or reloading, not the user's cancel) and
+   *  waits (at most `maxMs`) until it has been recorded. */
+  async interruptAndWait(maxMs = 5000): Promise<void> {
     const active = this.active;
     if (!active) return;
-    active.abort.abort();
+    active.abort.abort(new RlmError('Interrupted: VS Code closed or reloaded while the run worked.', 'interrupted'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([active.done.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, maxMs)))]);
     clearTimeout(timer);
@@ -112,8 +119,8 @@ export class RunController implements vscode.Disposable {
     } catch (err) {
       this.starting = false;
       const message = safeMessage(err, 'Could not set up the models.');
-      const actions = message.includes('API key') ? ['Set API Key'] : [];
-      void vscode.window.showErrorMessage(`RLM: ${message}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('rlm.setApiKey'));
+      // After the fix (e.g. Set API Key), the question the user typed runs again.
+      showErrorWithFixes(`RLM: ${message}`, () => this.start(req));
       return { refused: 'setup', message };
     }
 
@@ -127,6 +134,7 @@ export class RunController implements vscode.Disposable {
     RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();
+    const retries = onModelRetry((text) => live.notice(text));
 
     let runId: string | undefined;
     let rootNodeId: string | undefined;
@@ -209,10 +217,11 @@ export class RunController implements vscode.Disposable {
         await this.history.endRun(runId, status, usage.costUsd, usage.elapsedMs);
       }
       live.finish({ status, reason });
-      if (!cancelled) void vscode.window.showErrorMessage(`RLM: ${reason}`);
+      if (!cancelled) showErrorWithFixes(`RLM: ${reason}`, () => this.start(req));
       const result: RunResult = { runId: runId ?? '', status, reason, iterations: 0, subcalls: 0, usage: {}, costUsd: null, ms: Date.now() - live.startedAt };
       return { result };
     } finally {
+      retries.dispose();
       this.active = undefined;
       this.setRunning(false);
       ended();
@@ -227,12 +236,16 @@ export class RunController implements vscode.Disposable {
       void vscode.window.setStatusBarMessage('RLM: run cancelled', 4000);
       return;
     }
-    void vscode.window.showWarningMessage(`RLM: the run ended (${result.status})${result.reason ? `: ${result.reason}` : ''}`);
+    const text = `RLM: the run ended (${result.status})${result.reason ? `: ${result.reason}` : ''}`;
+    if (result.status === 'failed') showErrorWithFixes(text);
+    else void vscode.window.showWarningMessage(text);
   }
 
   private showStatus(text: string): void {
     this.statusBar.text = `$(loading~spin) RLM: ${text}`;
-    this.statusBar.tooltip = 'An RLM run is in progress. Click to cancel.';
+    this.statusBar.tooltip = 'An RLM run is in progress. Click to show it (Cancel is in its panel).';
+    const key = this.active?.live.key;
+    this.statusBar.command = key ? { title: 'Show RLM Run', command: 'rlm.history.open', arguments: [key] } : undefined;
     this.statusBar.show();
   }
 

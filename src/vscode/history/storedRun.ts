@@ -1,6 +1,7 @@
 /** A finished (or cut-off) run reopened from its trajectory, as a panel feed. */
 import type { TraceEvent } from '../../core/trace/types';
 import type { InitMessage } from '../../panelProtocol';
+import { panelTitle } from '../../runLabel';
 import type { PanelFeed } from '../panel/runPanel';
 import type { FileSet } from '../panel/fileSets';
 import { RefVerifier } from '../panel/refVerifier';
@@ -24,8 +25,7 @@ export class StoredRun implements PanelFeed {
   }
 
   get title(): string {
-    const q = (this.vm.header?.question ?? 'run').replace(/\s+/g, ' ');
-    return `RLM: ${q.length > 40 ? `${q.slice(0, 39)}…` : q}`;
+    return panelTitle(this.vm.header?.question ?? 'run', this.vm.header?.startedAt ?? 0);
   }
 
   get question(): string | undefined {

@@ -23,12 +23,15 @@ export class TraceViewModel {
   private readonly nodes = new Map<string, NodeView>();
   private rootId: string | undefined;
   private readonly subcallKinds = new Map<string, string>();
+  private readonly subcallModels = new Map<string, string>();
   private readonly openIteration = new Map<string, { id: string; ts: number }>();
   private tokens = 0;
   private cost: number | null = 0;
   private subcalls = 0;
   private iterations = 0;
   private maxIterations: number | undefined;
+  /** Models that answered without a known price. */
+  private readonly unpriced = new Set<string>();
   private startTs = 0;
   private lastTs = 0;
   private endMs: number | undefined;
@@ -67,15 +70,18 @@ export class TraceViewModel {
         this.closeIteration(e.parentId ?? '', e.ts, changed);
         this.openIteration.set(e.parentId ?? '', { id: e.id, ts: e.ts });
         if (parentId === undefined) {
-          this.iterations = e.iteration;
+          this.iterations = Math.min(e.iteration, e.maxIterations);
           this.maxIterations = e.maxIterations;
         }
-        put({ id: e.id, parentId, kind: 'iteration', title: `Iteration ${e.iteration}/${e.maxIterations}`, state: 'running', iteration: e.iteration, tokens: 0, costUsd: 0 });
+        // The call after the last iteration only asks for the answer (rootLoop's forced call).
+        const title = e.iteration > e.maxIterations ? `Forced answer (all ${e.maxIterations} iterations used)` : `Iteration ${e.iteration}/${e.maxIterations}`;
+        put({ id: e.id, parentId, kind: 'iteration', title, state: 'running', iteration: e.iteration, tokens: 0, costUsd: 0 });
         break;
       }
       case 'model.response': {
         const tokens = e.usage.promptTokens + e.usage.completionTokens;
         this.addUsage(tokens, e.costUsd);
+        if (e.costUsd === null) this.unpriced.add(e.model);
         put({ id: e.id, parentId, kind: 'model', title: `${e.model} replied: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
         this.rollUp(parentId, tokens, e.costUsd, changed);
         break;
@@ -93,12 +99,14 @@ export class TraceViewModel {
       case 'subcall.start':
         this.subcalls++;
         this.subcallKinds.set(e.id, e.kind);
+        this.subcallModels.set(e.id, e.model);
         put({ id: e.id, parentId, kind: 'subcall', title: `${e.kind} → ${e.model} (${e.promptChars.toLocaleString('en-US')} chars): ${oneLine(e.prompt, 50)}`, body: excerpt(e.prompt, 1500), state: 'running' });
         break;
       case 'subcall.end': {
         const sub = this.nodes.get(e.subcallId);
         const tokens = e.usage ? e.usage.promptTokens + e.usage.completionTokens : undefined;
         // rlm_query usage is already counted by the child run's own model responses.
+        if (sub && e.costUsd === null) this.unpriced.add(this.subcallModels.get(e.subcallId) ?? '');
         if (tokens !== undefined && this.subcallKinds.get(e.subcallId) !== 'rlm_query') {
           this.addUsage(tokens, e.costUsd ?? null);
           this.rollUp(sub?.parentId, tokens, e.costUsd ?? null, changed);
@@ -163,6 +171,7 @@ export class TraceViewModel {
       subcalls: this.subcalls,
       iterations: this.iterations,
       maxIterations: this.maxIterations,
+      unpricedModels: this.cost === null ? [...this.unpriced].filter(Boolean) : undefined,
     };
   }
 

@@ -1,5 +1,5 @@
-/** Runs last (it shuts the extension's sandbox down): deactivate() cancels the active run and
- *  lets it end as 'cancelled' before the sandbox pool is disposed. */
+/** Runs last (it shuts the extension's sandbox down): deactivate() (a reload or closing VS Code)
+ *  interrupts the active run and lets it end as 'interrupted' before the sandbox pool is disposed. */
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,7 +13,7 @@ describe('deactivate', () => {
     await rlm().update('model', 'fake-root', vscode.ConfigurationTarget.Global);
   });
 
-  it('cancels the active run (it ends cancelled, and history says so) before disposing the sandbox', async () => {
+  it('interrupts the active run (it ends interrupted, not cancelled, and history says so) before disposing the sandbox', async () => {
     const ext = vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!;
     const api = await ext.activate();
     // The module the extension host loaded (Node's module cache): its real deactivate().
@@ -30,7 +30,8 @@ describe('deactivate', () => {
     await main.deactivate();
     assert.equal(api.isRunning(), false, 'no run left once deactivate() returned');
     const outcome = await pending;
-    assert.ok('result' in outcome && outcome.result.status === 'cancelled', JSON.stringify(outcome));
-    assert.equal((await entry())?.status, 'cancelled');
+    assert.ok('result' in outcome && outcome.result.status === 'interrupted', JSON.stringify(outcome));
+    assert.match(outcome.result.reason ?? '', /VS Code closed or reloaded/);
+    assert.equal((await entry())?.status, 'interrupted');
   });
 });

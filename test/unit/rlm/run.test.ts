@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RlmError } from '../../../src/core/errors';
 import { readTrajectory, TrajectoryWriter } from '../../../src/core/trace/trajectory';
 import { TraceTree } from '../../../src/core/trace/traceTree';
 import type { TraceEvent } from '../../../src/core/trace/types';
@@ -308,6 +309,21 @@ describe('RLM run over a fixture repository', function () {
     assert.equal(r.status, 'cancelled');
     assert.equal(events.at(-1)!.type, 'run.end');
     assert.ok(count(events, 'subcall.start') >= 1);
+  });
+
+  it('an abort coded "interrupted" (the editor closing) ends the run interrupted, not cancelled', async () => {
+    h = await harness({
+      models: { 'root-model': { turns: [js("const r = await llm_query('a')\nFINAL(r)")] }, 'sub-model': { latencyMs: 30_000 } },
+    });
+    const controller = new AbortController();
+    const r = await h.run('q', {
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'subcall.start') setTimeout(() => controller.abort(new RlmError('VS Code closed during the run.', 'interrupted')), 50);
+      },
+    });
+    assert.equal(r.status, 'interrupted');
+    assert.equal(r.reason, 'VS Code closed during the run.');
   });
 
   it('fails with a clear reason on a bad key (401), without retrying', async () => {
