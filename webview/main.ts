@@ -50,13 +50,11 @@ function showCost(usage: UsageView): void {
   if (costNote.hidden) return;
   const text = document.createElement('span');
   text.textContent = `Cost unknown — no price for ${models.length ? models.join(', ') : 'a model of this run'}. `;
-  const link = document.createElement('a');
-  link.href = '#';
+  // A button that looks like a link: it posts a typed message, it never navigates.
+  const link = document.createElement('button');
+  link.className = 'link';
   link.textContent = 'Set prices in rlm.prices';
-  link.addEventListener('click', (e) => {
-    e.preventDefault();
-    post({ type: 'openSetting', setting: 'rlm.prices' });
-  });
+  link.addEventListener('click', () => post({ type: 'openSetting', setting: 'rlm.prices' }));
   costNote.replaceChildren(text, link);
 }
 

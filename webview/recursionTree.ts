@@ -88,6 +88,13 @@ export class RecursionTree {
       } else {
         parent.childIds.push(view.id);
         if (parent.row) this.refreshTwisty(parent);
+        // The first CODE node of an iteration: its MODEL sibling stops showing that code.
+        if (view.kind === 'cell') {
+          for (const id of parent.childIds) {
+            const sib = this.nodes.get(id)!;
+            if (sib.view.kind === 'model' && sib.el) this.refresh(sib);
+          }
+        }
         if (parent.expanded && parent.children) parent.children.appendChild(this.build(rec));
       }
     }

@@ -11,7 +11,7 @@ import { launchBrowser } from '../../scripts/realVscode/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
 import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
 import { fakeScript } from '../integration/fixtures/fakeScript';
-import { explorerRow, openWorkbench, panelFrame, paletteTitles, runCommand, screenshot } from './workbench';
+import { askFromPalette, explorerRow, openWorkbench, panelFrame, paletteTitles, runCommand, screenshot } from './workbench';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const VSIX = path.join(REPO, 'rlm-vscode.vsix');
@@ -53,12 +53,7 @@ describe('RLM in a real VS Code, as a user', function () {
   });
 
   it('asks from the palette and shows the tree and the answer', async () => {
-    await runCommand(page, 'RLM: Ask the Repo');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor();
-    await input.fill(QUESTION);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: QUESTION }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await askFromPalette(page, QUESTION);
 
     const panel = panelFrame(page);
     // Live: the tree grows while the run works (each root turn takes 3 s on the fake server).
@@ -159,15 +154,15 @@ describe('RLM in a real VS Code, as a user', function () {
     await page.locator('.activitybar .action-item a[aria-label^="RLM"]').first().click();
     const rows = page.locator('.pane-body .monaco-list-row', { has: page.locator('.monaco-icon-label') });
     const askRow = rows.filter({ hasText: QUESTION }).first();
-    const explainRow = rows.filter({ hasText: 'Explain the folder' }).first();
+    const explainRow = rows.filter({ hasText: 'Explain lib' }).first();
     await askRow.waitFor({ timeout: 30_000 });
     await explainRow.waitFor();
     // Newest first.
     const labels = await page.locator('[id="workbench.view.extension.rlm"] .monaco-list-row').allInnerTexts();
     const iAsk = labels.findIndex((l) => l.includes(QUESTION));
-    const iExplain = labels.findIndex((l) => l.includes('Explain the folder'));
+    const iExplain = labels.findIndex((l) => l.includes('Explain lib'));
     assert.ok(iExplain >= 0 && iAsk > iExplain, `newest first: ${JSON.stringify(labels)}`);
-    assert.equal(labels.filter((l) => l.includes('Explain the folder')).length, 1, 'one right-click, one run');
+    assert.equal(labels.filter((l) => l.includes('Explain lib')).length, 1, 'one right-click, one run');
     await screenshot(page, '04-history-after-reload');
 
     await askRow.click();

@@ -55,6 +55,16 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
 }
 
+/** RLM: Ask the Repo, type `question`, Enter (once the typed question is the row to run). */
+export async function askFromPalette(page: Page, question: string): Promise<void> {
+  await runCommand(page, 'RLM: Ask the Repo');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor();
+  await input.fill(question);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: question }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
 /** The visible webview panel's content frame. */
 export function panelFrame(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
