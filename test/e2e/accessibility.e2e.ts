@@ -12,7 +12,7 @@ import { launchBrowser } from '../../scripts/realVscode/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
 import { copyFixture, startFakeModelServer, type FakeModelServer } from '../../scripts/realVscode/fakeModelServer';
 import { fakeScript } from '../integration/fixtures/fakeScript';
-import { askFromPalette, openWorkbench, panelFrame, runCommand, screenshot } from './workbench';
+import { askFromPalette, openPalette, openWorkbench, panelFrame, runCommand, screenshot } from './workbench';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const VSIX = path.join(REPO, 'rlm-vscode.vsix');
@@ -71,7 +71,10 @@ describe('RLM panel accessibility in a real VS Code', function () {
 
   /** Picks a colour theme as a user does: Preferences: Color Theme, type its name, pick it. */
   const setTheme = async (theme: string) => {
-    await runCommand(page, 'Preferences: Color Theme');
+    // Clicked, not Enter: the palette may rank "Preferences: Browse Color Themes in Marketplace" first.
+    await openPalette(page, '>Preferences: Color Theme');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /theme/i }).waitFor().catch(() => undefined);
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor();
     await input.fill(theme);
