@@ -36,6 +36,8 @@ describe('RLM in a real VS Code, as a user', function () {
     const b = await launchBrowser();
     closeBrowser = b.close;
     page = await b.browser.newPage();
+    // The machine is shared: loading the workbench can take longer than Playwright's 30 s default.
+    page.setDefaultNavigationTimeout(180_000);
     page.on('console', (msg) => {
       if (/Content Security Policy|Refused to/i.test(msg.text())) cspViolations.push(msg.text());
     });
