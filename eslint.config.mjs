@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const VSCODE = { regex: '(^|/)vscode(/|$)', message: 'Layer rule: only src/vscode may use the VS Code API or import from src/vscode.' };
 const WEBVIEW = { regex: '(^|/)webview(/|$)', message: 'Layer rule: the webview talks to the host only through src/panelProtocol.ts messages.' };
 const CLI = { regex: '(^|/)cli(\\.ts)?(/|$)', message: 'Layer rule: src/core must not depend on the CLI.' };
-const CORE = { regex: '(^|/)src/core(/|$)', message: 'Layer rule: the webview runs in a browser; it may import only src/panelProtocol.ts from src/.' };
+const CORE = { regex: '(^|/)src/core(/|$)', message: 'Layer rule: the webview runs in a browser; it may import only src/panelProtocol.ts (and the pure src/runLabel.ts, src/fileRefs.ts) from src/.' };
 const NODE = {
   regex: `^(node:.*|${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/.*)?$`,
   message: 'Layer rule: the webview runs in a browser; Node built-ins are not available there.',

@@ -38,6 +38,8 @@ export interface UsageView {
   subcalls: number;
   iterations: number;
   maxIterations?: number;
+  /** Models that answered without a known price (why the cost is unknown). */
+  unpricedModels?: string[];
 }
 
 export interface RunHeaderView {
@@ -91,7 +93,13 @@ export interface VerifyRefsReply {
   verified: boolean[];
 }
 
-export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply;
+/** A passing status of a live run ("fake-x: HTTP 503, retrying in 1.2 s (attempt 2 of 5)"); no text clears it. */
+export interface NoticeMessage {
+  type: 'notice';
+  text?: string;
+}
+
+export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage;
 
 // ---- webview -> host ----
 
@@ -118,7 +126,13 @@ export interface RerunMessage {
   type: 'rerun';
 }
 
-export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage;
+/** Opens the Settings editor at one of the settings the panel links to. */
+export interface OpenSettingMessage {
+  type: 'openSetting';
+  setting: 'rlm.prices';
+}
+
+export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | OpenSettingMessage;
 
 /** Upper bounds the host enforces on webview requests (they come from a less trusted context). */
 export const PROTOCOL_LIMITS = {

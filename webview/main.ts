@@ -3,7 +3,8 @@ import './litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import type { HostToWebview, Outcome } from '../src/panelProtocol';
+import type { HostToWebview, Outcome, UsageView } from '../src/panelProtocol';
+import { questionLabel } from '../src/runLabel';
 import { renderAnswer } from './markdown';
 import { RecursionTree } from './recursionTree';
 import { RefLinker } from './refs';
@@ -17,6 +18,8 @@ const question = document.getElementById('question')!;
 const scope = document.getElementById('scope')!;
 const answer = document.getElementById('answer')!;
 const reason = document.getElementById('reason')!;
+const notice = document.getElementById('notice')!;
+const costNote = document.getElementById('cost-note')!;
 
 document.getElementById('cancel')!.addEventListener('click', () => post({ type: 'cancel' }));
 document.getElementById('rerun')!.addEventListener('click', () => post({ type: 'rerun' }));
@@ -32,29 +35,60 @@ function showOutcome(outcome: Outcome | undefined, live: boolean): void {
   answer.classList.toggle('empty', !outcome?.answer);
   reason.textContent = outcome?.reason ?? '';
   reason.hidden = !outcome?.reason;
+  reason.className = `reason-${outcome?.status ?? 'running'}`;
+  if (!live) showNotice(undefined);
+}
+
+function showNotice(text: string | undefined): void {
+  notice.textContent = text ?? '';
+  notice.hidden = !text;
+}
+
+/** "$?" says why: which models have no price, and where to set one. */
+function showCost(usage: UsageView): void {
+  const models = usage.costUsd === null ? usage.unpricedModels ?? [] : [];
+  costNote.hidden = usage.costUsd !== null;
+  if (costNote.hidden) return;
+  const text = document.createElement('span');
+  text.textContent = `Cost unknown — no price for ${models.length ? models.join(', ') : 'a model of this run'}. `;
+  // A button that looks like a link: it posts a typed message, it never navigates.
+  const link = document.createElement('button');
+  link.className = 'link';
+  link.textContent = 'Set prices in rlm.prices';
+  link.addEventListener('click', () => post({ type: 'openSetting', setting: 'rlm.prices' }));
+  costNote.replaceChildren(text, link);
+}
+
+function updateUsage(usage: UsageView): void {
+  meter.update(usage);
+  showCost(usage);
 }
 
 function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void {
   switch (msg.type) {
     case 'init': {
-      question.textContent = msg.header.question;
+      question.textContent = questionLabel(msg.header.question);
+      question.title = msg.header.question;
       scope.textContent = msg.header.scope ? `scope: ${msg.header.scope}` : '';
       scope.hidden = !msg.header.scope;
       tree.clear();
       tree.upsert(msg.nodes);
-      meter.update(msg.usage);
+      updateUsage(msg.usage);
       showOutcome(msg.outcome, msg.live);
       document.body.dataset.nodes = String(tree.size);
       break;
     }
     case 'nodes':
       tree.upsert(msg.upserts);
-      meter.update(msg.usage);
+      updateUsage(msg.usage);
       document.body.dataset.nodes = String(tree.size);
       break;
     case 'outcome':
-      meter.update(msg.usage);
+      updateUsage(msg.usage);
       showOutcome(msg.outcome, false);
+      break;
+    case 'notice':
+      showNotice(msg.text);
       break;
   }
 }

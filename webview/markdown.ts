@@ -3,9 +3,11 @@
  *  references are linked only after verification. Model text is never assigned as HTML unsanitized. */
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
+import { highlightHtml } from './highlight';
 import type { RefLinker } from './refs';
 
-const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+// Fenced code in a known language is highlighted (class names only; sanitized below with the rest).
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false, highlight: (code, lang) => highlightHtml(code, lang) ?? '' });
 
 export function renderAnswer(markdown: string, linker: RefLinker): DocumentFragment {
   const html = md.render(markdown);

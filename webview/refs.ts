@@ -1,40 +1,8 @@
-/** Finds file references (`path`, `path:line`, `path:start-end`) in plain text and turns them into
- *  elements that become links only once the host has verified them against the workspace. */
+/** Turns the file references in text (src/fileRefs.ts finds them) into elements that become links
+ *  only once the host has verified them against the workspace. */
+import { findRefs, refKey, type RefMatch } from '../src/fileRefs';
 import type { FileRef } from '../src/panelProtocol';
-
-const CODE_EXT =
-  'ts|tsx|js|jsx|mjs|cjs|json|jsonc|md|py|rs|go|java|kt|kts|c|h|cc|cpp|hpp|cs|rb|php|swift|scala|yml|yaml|toml|css|scss|less|html|vue|svelte|sh|bash|ps1|txt|xml|sql|ini|cfg|conf|gradle|lock|proto|graphql|dart|lua|r|m|mm|ex|exs|erl|hs|ml|fs|zig|nim|tf|env';
-// A path: optional folders, a file name with an extension; optional :line or :start-end.
-const REF = new RegExp(
-  String.raw`(?<![\w/.:@-])((?:[\w@.-]+/)*[\w@-][\w@.-]*\.([A-Za-z][A-Za-z0-9]{0,9}))(?::(\d{1,7})(?:-(\d{1,7}))?)?(?![\w/])`,
-  'g',
-);
-const KNOWN_EXT = new Set(CODE_EXT.split('|'));
-
-export interface RefMatch {
-  index: number;
-  text: string;
-  ref: FileRef;
-}
-
-export function findRefs(text: string): RefMatch[] {
-  const out: RefMatch[] = [];
-  for (const m of text.matchAll(REF)) {
-    const [whole, path, ext, line, endLine] = m;
-    // Bare words like "Node.js" are only candidates with a folder, a line, or a code extension.
-    if (!path.includes('/') && line === undefined && !KNOWN_EXT.has(ext.toLowerCase())) continue;
-    if (path.includes('..') || path.length > 512) continue;
-    const ref: FileRef = { path };
-    if (line !== undefined) ref.line = Number(line);
-    if (endLine !== undefined) ref.endLine = Number(endLine);
-    out.push({ index: m.index!, text: whole, ref });
-  }
-  return out;
-}
-
-export function refKey(ref: FileRef): string {
-  return `${ref.path}:${ref.line ?? ''}-${ref.endLine ?? ''}`;
-}
+import { highlightedFragment } from './highlight';
 
 type Verify = (refs: FileRef[]) => Promise<boolean[]>;
 type Open = (ref: FileRef) => void;
@@ -45,7 +13,7 @@ export class RefLinker {
   private readonly waiting = new Map<string, { ref: FileRef; els: HTMLElement[] }>();
   private flushTimer: number | undefined;
 
-  private readonly lazyText = new WeakMap<Element, string>();
+  private readonly lazyText = new WeakMap<Element, { text: string; lang?: string }>();
   private readonly observer =
     typeof IntersectionObserver === 'undefined'
       ? undefined
@@ -56,13 +24,23 @@ export class RefLinker {
     private readonly open: Open,
   ) {}
 
-  /** Sets plain text now and finds references only when the element scrolls near the viewport,
-   *  so a large expanded tree renders fast and only visible references are verified. */
-  setTextLazily(el: HTMLElement, text: string): void {
+  /** Sets plain text now and, when the element scrolls near the viewport, highlights it (`lang`)
+   *  and finds references, so a large expanded tree renders fast and only visible references are verified. */
+  setTextLazily(el: HTMLElement, text: string, lang?: string): void {
     el.textContent = text;
-    if (!this.observer) return this.linkifyTree(el);
-    this.lazyText.set(el, text);
+    if (!this.observer) return this.render(el, text, lang);
+    this.lazyText.set(el, { text, lang });
     this.observer.observe(el);
+  }
+
+  private render(el: HTMLElement, text: string, lang: string | undefined): void {
+    if (lang === undefined) {
+      el.textContent = '';
+      this.appendText(el, text);
+      return;
+    }
+    el.replaceChildren(highlightedFragment(text, lang));
+    this.linkifyTree(el);
   }
 
   private onVisible(entries: IntersectionObserverEntry[]): void {
@@ -70,11 +48,10 @@ export class RefLinker {
       if (!entry.isIntersecting) continue;
       const el = entry.target as HTMLElement;
       this.observer!.unobserve(el);
-      const text = this.lazyText.get(el);
+      const lazy = this.lazyText.get(el);
       this.lazyText.delete(el);
-      if (text === undefined || !el.isConnected) continue;
-      el.textContent = '';
-      this.appendText(el, text);
+      if (lazy === undefined || !el.isConnected) continue;
+      this.render(el, lazy.text, lazy.lang);
     }
   }
 

@@ -5,6 +5,3 @@ export function shorten(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
-
-/** Title of a run's panel (live or reopened from history). */
-export const runTitle = (question: string | undefined): string => `RLM: ${shorten(question ?? 'run', 40)}`;

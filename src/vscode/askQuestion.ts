@@ -21,17 +21,23 @@ export function askQuestion(state: vscode.Memento): Promise<string | undefined> 
   pick.placeholder = 'Ask a question about this workspace (Enter to run; recent questions below)';
   pick.matchOnDescription = false;
   const recentItems: vscode.QuickPickItem[] = recent.map((q) => ({ label: q, description: 'recent' }));
-  pick.items = recentItems;
+  // With nothing typed, the first (active) row is this hint, so Enter on an empty box runs nothing;
+  // a recent question runs only when the user moves to it.
+  const hint: vscode.QuickPickItem = { label: 'Type a question above, or pick a recent one below', alwaysShow: true };
+  const emptyItems = recentItems.length ? [hint, ...recentItems] : [];
+  pick.items = emptyItems;
   pick.onDidChangeValue((value) => {
     const typed = value.trim();
     pick.items = typed
       ? [{ label: typed, description: 'ask', alwaysShow: true }, ...recentItems.filter((i) => i.label !== typed)]
-      : recentItems;
+      : emptyItems;
   });
   return new Promise((resolve) => {
     let done = false;
     pick.onDidAccept(() => {
-      const chosen = pick.selectedItems[0]?.label ?? pick.activeItems[0]?.label ?? pick.value.trim();
+      const item = pick.selectedItems[0] ?? pick.activeItems[0];
+      if (item === hint || (!item && !pick.value.trim())) return;
+      const chosen = item?.label ?? pick.value.trim();
       done = true;
       pick.hide();
       resolve(chosen.trim() || undefined);

@@ -1,22 +1,23 @@
 /** Every command the extension contributes. Run commands return their outcome, so tests (and other
  *  extensions) can drive them programmatically. */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { askQuestion, rememberQuestion } from './askQuestion';
-import { trajectoryToJsonl, trajectoryToMarkdown } from './history/exportRun';
+import { refKey } from '../fileRefs';
+import { answerRefs, trajectoryToJsonl, trajectoryToMarkdown } from './history/exportRun';
 import type { HistoryStore } from './history/historyStore';
 import { HistoryItem, type HistoryTreeProvider } from './history/historyTree';
 import { reopenedRunFiles } from './history/reopenRules';
 import { StoredRun } from './history/storedRun';
 import { inOpenWorkspace, OTHER_WORKSPACE_MESSAGE } from './history/workspaceMatch';
+import { explainFolderQuestion } from '../runLabel';
 import { API_KEY_SECRET } from './models';
 import { NO_FILES } from './panel/fileSets';
+import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
 import type { RunController, StartReply } from './runController';
 
-export function explainFolderQuestion(folder: string): string {
-  return `Explain the folder \`${folder}\`: what it does, its main parts and how they connect. Cite the files you rely on as path:line.`;
-}
 
 interface Deps {
   context: vscode.ExtensionContext;
@@ -35,7 +36,20 @@ function runIdOf(arg: unknown): string | undefined {
 export function registerCommands({ context, controller, history, tree }: Deps): vscode.Disposable[] {
   const reg = vscode.commands.registerCommand;
 
+  /** A second run is refused before the user types it, with a way to the running one. */
+  const refuseWhileBusy = (): StartReply | undefined => {
+    if (!controller.isRunning) return undefined;
+    const message = 'An RLM run is already in progress; one run at a time. Show it, or cancel it to ask something else.';
+    void vscode.window.showInformationMessage(message, 'Show Run', 'Cancel Run').then((pick) => {
+      if (pick === 'Cancel Run') controller.cancel();
+      else if (pick === 'Show Run') controller.reveal();
+    });
+    return { refused: 'busy', message };
+  };
+
   const ask = async (question?: unknown): Promise<StartReply | undefined> => {
+    const busy = refuseWhileBusy();
+    if (busy) return busy;
     const q = typeof question === 'string' && question.trim() ? question.trim() : await askQuestion(context.globalState);
     if (!q) return undefined;
     await rememberQuestion(context.globalState, q);
@@ -43,6 +57,8 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
   };
 
   const explain = async (uri?: unknown): Promise<StartReply | undefined> => {
+    const busy = refuseWhileBusy();
+    if (busy) return busy;
     let folder = uri instanceof vscode.Uri ? uri : undefined;
     if (!folder) {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Explain', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
@@ -118,22 +134,37 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     return runId ? (await history.list()).find((e) => e.runId === runId) : undefined;
   };
 
+  /** The answer's references checked as its panel would (none link for a run of another workspace). */
+  const checkRefs = async (runId: string, events: Parameters<typeof answerRefs>[0]): Promise<Map<string, boolean>> => {
+    const refs = answerRefs(events);
+    const entry = (await history.list()).find((e) => e.runId === runId);
+    const verifier = new RefVerifier(inOpenWorkspace(entry?.folders) ? reopenedRunFiles(entry?.scope) : NO_FILES);
+    const found = await verifier.verifyAll(refs);
+    return new Map(refs.map((r, i) => [refKey(r), found[i] === true]));
+  };
+
   const exportRun = async (arg: unknown, format: 'jsonl' | 'md', target?: unknown): Promise<vscode.Uri | undefined> => {
     const runId = runIdOf(arg);
     if (!runId) return undefined;
     const { events } = await history.readTrajectory(runId);
-    const text = format === 'jsonl' ? trajectoryToJsonl(events) : trajectoryToMarkdown(events);
+    const text = format === 'jsonl' ? trajectoryToJsonl(events) : trajectoryToMarkdown(events, await checkRefs(runId, events));
     let uri = target instanceof vscode.Uri ? target : undefined;
+    const chosen = !uri;
     if (!uri) {
-      const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+      // The home folder, not the workspace: an export is not part of the project.
       uri = await vscode.window.showSaveDialog({
-        defaultUri: base ? vscode.Uri.joinPath(base, `rlm-${runId}.${format}`) : undefined,
+        defaultUri: vscode.Uri.file(path.join(os.homedir(), `rlm-${runId}.${format}`)),
         filters: format === 'jsonl' ? { 'JSON Lines': ['jsonl'] } : { Markdown: ['md'] },
         saveLabel: 'Export',
       });
     }
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const where = uri.scheme === 'file' ? uri.fsPath : uri.toString();
+    void vscode.window.showInformationMessage(`RLM: exported to ${where}`, ...(chosen ? [] : ['Open'])).then((pick) => {
+      if (pick) void vscode.window.showTextDocument(uri);
+    });
+    if (chosen) await vscode.window.showTextDocument(uri, { preview: false });
     return uri;
   };
 
@@ -181,8 +212,14 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     reg('rlm.history.exportMarkdown', (arg: unknown, target?: unknown) => exportRun(arg, 'md', target)),
     reg('rlm.history.clear', async (confirmed?: unknown) => {
       if (confirmed !== true) {
-        const pick = await vscode.window.showWarningMessage('Delete every stored RLM run?', { modal: true }, 'Delete All');
-        if (pick !== 'Delete All') return false;
+        // Enter keeps the history: the first button is the default, so "Keep" comes first.
+        const pick = await vscode.window.showWarningMessage(
+          'Delete every stored RLM run?',
+          { modal: true, detail: 'History is shared by all your VS Code workspaces: this deletes the runs of every workspace, not only this one. Runs still working are kept.' },
+          { title: 'Keep History', isCloseAffordance: true },
+          { title: 'Delete All' },
+        );
+        if (pick?.title !== 'Delete All') return false;
       }
       await history.clear();
       tree.refresh();

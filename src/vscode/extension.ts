@@ -9,6 +9,7 @@ import type { FileRef, InitMessage } from '../panelProtocol';
 import { API_KEY_SECRET } from './models';
 import { RunPanel } from './panel/runPanel';
 import { RunController } from './runController';
+import { setRequestLog } from './requestLog';
 import { SandboxHost } from './sandboxHost';
 
 /** What activate() returns: a small surface for integration tests and other extensions. */
@@ -34,6 +35,7 @@ let runController: RunController | undefined;
 export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('RLM', { log: true });
+  setRequestLog(output);
   const warn = (message: string) => {
     output.warn(message);
     void vscode.window.showWarningMessage(message);
@@ -70,10 +72,10 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   };
 }
 
-/** The active run is cancelled (and recorded as 'cancelled') before the sandbox pool goes away;
+/** The active run is interrupted (and recorded as 'interrupted') before the sandbox pool goes away;
  *  disposing the pool first would fail the run instead. */
 export async function deactivate(): Promise<void> {
-  await runController?.cancelAndWait();
+  await runController?.interruptAndWait();
   runController = undefined;
   await sandboxHost?.disposeAsync();
   sandboxHost = undefined;

@@ -1,8 +1,8 @@
 /** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
 import * as vscode from 'vscode';
-import { runTitle } from '../core/shorten';
 import type { TraceEvent } from '../core/trace/types';
-import type { InitMessage, NodeView, NodesMessage, Outcome, OutcomeMessage, RunHeaderView } from '../panelProtocol';
+import type { InitMessage, NodeView, NodesMessage, NoticeMessage, Outcome, OutcomeMessage, RunHeaderView } from '../panelProtocol';
+import { panelTitle } from '../runLabel';
 import type { PanelFeed } from './panel/runPanel';
 import { RefVerifier } from './panel/refVerifier';
 import { TraceViewModel } from './panel/traceViewModel';
@@ -12,7 +12,8 @@ const FLUSH_MS = 80;
 export class LiveRun implements PanelFeed {
   readonly vm = new TraceViewModel();
   verifier = new RefVerifier();
-  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage) => void>();
+  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage | NoticeMessage) => void>();
+  private noticeText: string | undefined;
   private readonly pending = new Map<string, NodeView>();
   private timer: NodeJS.Timeout | undefined;
   private finalOutcome: Outcome | undefined;
@@ -29,7 +30,7 @@ export class LiveRun implements PanelFeed {
   ) {}
 
   get title(): string {
-    return runTitle(this.question);
+    return panelTitle(this.question, this.startedAt);
   }
 
   get live(): boolean {
@@ -48,12 +49,21 @@ export class LiveRun implements PanelFeed {
     };
   }
 
-  onUpdate(listener: (msg: NodesMessage | OutcomeMessage) => void): vscode.Disposable {
+  onUpdate(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage) => void): vscode.Disposable {
     this.listeners.add(listener);
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
 
+  /** Shows (or with no text, clears) a passing status: a retry, a wait. */
+  notice(text?: string): void {
+    if (text === this.noticeText) return;
+    this.noticeText = text;
+    for (const l of this.listeners) l({ type: 'notice', text });
+  }
+
   push(event: TraceEvent): void {
+    // A reply arrived: whatever the notice waited for is over.
+    if (this.noticeText !== undefined && (event.type === 'model.response' || event.type === 'subcall.end' || event.type === 'run.end')) this.notice();
     for (const n of this.vm.apply(event)) this.pending.set(n.id, n);
     if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -70,6 +80,7 @@ export class LiveRun implements PanelFeed {
   /** Ends the feed with the run's outcome (the core always ends a run with run.end). */
   finish(): void {
     this.flush();
+    this.notice();
     this.ended = true;
     this.finalOutcome = this.vm.outcome ?? { status: 'failed', reason: 'The run ended without a result.' };
     const msg: OutcomeMessage = { type: 'outcome', outcome: this.finalOutcome, usage: this.vm.usage() };

@@ -6,6 +6,10 @@ import { refusedPortProblem } from '../core/llm/badPorts';
 import type { ChatModel } from '../core/llm/types';
 import type { RunConfig } from './config';
 import { LmChatModel } from './lmChatModel';
+import { logged, retryObserver } from './requestLog';
+
+/** Retries after a failed request (OpenAIChatModel's default), named here for the retry status line. */
+const MAX_RETRIES = 4;
 
 export const API_KEY_SECRET = 'rlm.apiKey';
 
@@ -30,7 +34,8 @@ export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage
   if (cfg.provider === 'vscode-lm') {
     const root = await LmChatModel.select(cfg.model, lmAccess);
     const sub = cfg.subModel && cfg.subModel !== cfg.model ? await LmChatModel.select(cfg.subModel, lmAccess) : root;
-    return { root, sub, secrets: [] };
+    const loggedRoot = logged(root);
+    return { root: loggedRoot, sub: sub === root ? loggedRoot : logged(sub), secrets: [] };
   }
   if (!cfg.baseUrl) throw new RlmError('Set "rlm.baseUrl" to an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1).', 'config');
   try {
@@ -47,7 +52,8 @@ export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage
   }
   const apiKey = stored || 'not-needed';
   const { OpenAIChatModel } = await import('./engine');
-  const root = new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model: cfg.model });
-  const sub = cfg.subModel === cfg.model ? root : new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model: cfg.subModel });
+  const make = (model: string) => logged(new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model, maxRetries: MAX_RETRIES, onRetry: retryObserver(model, MAX_RETRIES) }));
+  const root = make(cfg.model);
+  const sub = cfg.subModel === cfg.model ? root : make(cfg.subModel);
   return { root, sub, secrets: stored ? [stored] : [] };
 }

@@ -7,19 +7,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { safeMessage } from '../core/errors';
+import { RlmError, safeMessage } from '../core/errors';
 import { shorten } from '../core/shorten';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
 import { readRunConfig, runExcludes, type RunConfig } from './config';
+import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
 import { createModels, type RunModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
+import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
 
 export interface RunRequest {
@@ -70,7 +72,6 @@ export class RunController implements vscode.Disposable {
     private readonly sandbox: () => Promise<SandboxProvider>,
   ) {
     this.statusBar.name = 'RLM run';
-    this.statusBar.command = 'rlm.cancelRun';
   }
 
   get isRunning(): boolean {
@@ -82,17 +83,23 @@ export class RunController implements vscode.Disposable {
     return this.active?.live.key === runId && this.active.live.live ? this.active.live : undefined;
   }
 
+  /** Shows the active run's panel. */
+  reveal(): void {
+    if (this.active) RunPanel.show(this.context.extensionUri, this.active.live);
+  }
+
   cancel(): boolean {
     if (!this.active) return false;
     this.active.abort.abort();
     return true;
   }
 
-  /** Cancels the active run and waits (at most `maxMs`) until it has ended and been recorded. */
-  async cancelAndWait(maxMs = 5000): Promise<void> {
+  /** Ends the active run as interrupted (VS Code closing or reloading, not the user's cancel) and
+   *  waits (at most `maxMs`) until it has been recorded. */
+  async interruptAndWait(maxMs = 5000): Promise<void> {
     const active = this.active;
     if (!active) return;
-    active.abort.abort();
+    active.abort.abort(new RlmError('Interrupted: VS Code closed or reloaded while the run worked.', 'interrupted'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([active.done.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, maxMs)))]);
     clearTimeout(timer);
@@ -112,7 +119,7 @@ export class RunController implements vscode.Disposable {
     this.starting = true;
     let setUp: SetUp | Refusal;
     try {
-      setUp = await this.setUp();
+      setUp = await this.setUp(req);
     } finally {
       this.starting = false;
     }
@@ -149,15 +156,18 @@ export class RunController implements vscode.Disposable {
       { sandbox: this.sandbox, secrets: models.secrets },
     );
     live = this.show(run.id, req, target.scopeLabel, abort);
+    // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
+    const retries = onModelRetry((text) => live.notice(text));
     try {
       const end = await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
       // The finished panel keeps only the paths, not the Workspace and its content cache.
       if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
       await this.history.flush();
       live.finish();
-      this.notifyEnd(end);
+      this.notifyEnd(end, () => this.start(req));
       return { runId: run.id, end };
     } finally {
+      retries.dispose();
       this.active?.ended();
       this.active = undefined;
       this.setRunning(false);
@@ -196,15 +206,15 @@ export class RunController implements vscode.Disposable {
 
   /** The settings, models and engine of the next run; a refusal (with the way out) when the models
    *  cannot be set up (no key, no Copilot consent): no run exists yet. */
-  private async setUp(): Promise<SetUp | Refusal> {
+  private async setUp(req: RunRequest): Promise<SetUp | Refusal> {
     const cfg = readRunConfig();
     let models: RunModels;
     try {
       models = await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation);
     } catch (err) {
       const message = safeMessage(err, 'Could not set up the models.');
-      const actions = message.includes('API key') ? ['Set API Key'] : [];
-      void vscode.window.showErrorMessage(`RLM: ${message}`, ...actions).then((pick) => pick && vscode.commands.executeCommand('rlm.setApiKey'));
+      // After the fix (e.g. Set API Key), the question the user typed runs again.
+      showErrorWithFixes(`RLM: ${message}`, () => this.start(req));
       return { refused: 'setup', message };
     }
     // Loaded on the first run, so that activation evaluates none of the run machinery.
@@ -267,18 +277,24 @@ export class RunController implements vscode.Disposable {
     );
   }
 
-  private notifyEnd(end: RunEndEvent): void {
+  private notifyEnd(end: RunEndEvent, rerun: () => unknown): void {
     if (end.status === 'answered' || end.status === 'forced') return;
     if (end.status === 'cancelled') {
       void vscode.window.setStatusBarMessage('RLM: run cancelled', 4000);
       return;
     }
-    void vscode.window.showWarningMessage(`RLM: the run ended (${end.status})${end.reason ? `: ${end.reason}` : ''}`);
+    if (end.status === 'interrupted') return; // VS Code is closing or reloading: nobody to tell.
+    const text = `RLM: the run ended (${end.status})${end.reason ? `: ${end.reason}` : ''}`;
+    // A failed run gets its fix buttons (Set API Key, Open Settings, …); after the fix it runs again.
+    if (end.status === 'failed') showErrorWithFixes(text, rerun);
+    else void vscode.window.showWarningMessage(text);
   }
 
   private showStatus(text: string): void {
     this.statusBar.text = `$(loading~spin) RLM: ${text}`;
-    this.statusBar.tooltip = 'An RLM run is in progress. Click to cancel.';
+    this.statusBar.tooltip = 'An RLM run is in progress. Click to show it (Cancel is in its panel).';
+    const key = this.active?.live.key;
+    this.statusBar.command = key ? { title: 'Show RLM Run', command: 'rlm.history.open', arguments: [key] } : undefined;
     this.statusBar.show();
   }
 

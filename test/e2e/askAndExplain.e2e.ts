@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CodeServer } from '../../scripts/realVscode/codeServer';
-import { explorerRow, panelFrame, paletteTitles, runCommand, screenshot, screenshotOnFailure, startRealVscode, type RealVscode } from './workbench';
+import { askFromPalette, explorerRow, panelFrame, paletteTitles, runCommand, screenshot, screenshotOnFailure, startRealVscode, type RealVscode } from './workbench';
 
 const QUESTION = 'Where is add defined?';
 
@@ -38,12 +38,7 @@ describe('RLM in a real VS Code, as a user', function () {
   });
 
   it('asks from the palette and shows the tree and the answer', async () => {
-    await runCommand(page, 'RLM: Ask the Repo');
-    const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor();
-    await input.fill(QUESTION);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: QUESTION }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await askFromPalette(page, QUESTION);
 
     const panel = panelFrame(page);
     // Live: the tree grows while the run works (each root turn takes 3 s on the fake server).
@@ -144,15 +139,15 @@ describe('RLM in a real VS Code, as a user', function () {
     await page.locator('.activitybar .action-item a[aria-label^="RLM"]').first().click();
     const rows = page.locator('.pane-body .monaco-list-row', { has: page.locator('.monaco-icon-label') });
     const askRow = rows.filter({ hasText: QUESTION }).first();
-    const explainRow = rows.filter({ hasText: 'Explain the folder' }).first();
+    const explainRow = rows.filter({ hasText: 'Explain lib' }).first();
     await askRow.waitFor({ timeout: 30_000 });
     await explainRow.waitFor();
     // Newest first.
     const labels = await page.locator('[id="workbench.view.extension.rlm"] .monaco-list-row').allInnerTexts();
     const iAsk = labels.findIndex((l) => l.includes(QUESTION));
-    const iExplain = labels.findIndex((l) => l.includes('Explain the folder'));
+    const iExplain = labels.findIndex((l) => l.includes('Explain lib'));
     assert.ok(iExplain >= 0 && iAsk > iExplain, `newest first: ${JSON.stringify(labels)}`);
-    assert.equal(labels.filter((l) => l.includes('Explain the folder')).length, 1, 'one right-click, one run');
+    assert.equal(labels.filter((l) => l.includes('Explain lib')).length, 1, 'one right-click, one run');
     await screenshot(page, '04-history-after-reload');
 
     await askRow.click();

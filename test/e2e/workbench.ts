@@ -60,6 +60,16 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
 }
 
+/** RLM: Ask the Repo, type `question`, Enter (once the typed question is the row to run). */
+export async function askFromPalette(page: Page, question: string): Promise<void> {
+  await runCommand(page, 'RLM: Ask the Repo');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor();
+  await input.fill(question);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: question }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
 /** The visible webview panel's content frame. */
 export function panelFrame(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('#active-frame');
@@ -99,6 +109,8 @@ export async function startRealVscode(settings: (fakeUrl: string) => Record<stri
   const server = await startCodeServer({ workspace, vsix: [path.join(REPO, 'rlm-vscode.vsix')], settings: settings(fake.url) });
   const b = await launchBrowser();
   const page = await b.browser.newPage();
+  // The machine is shared: loading the workbench can take longer than Playwright's 30 s default.
+  page.setDefaultNavigationTimeout(180_000);
   onPage?.(page);
   await openWorkbench(page, `${server.url}/?folder=${encodeURIComponent(workspace)}`);
   return {

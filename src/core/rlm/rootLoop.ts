@@ -11,6 +11,7 @@ import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
 import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
 import type { TurnLimits } from './types';
+import { forcedAnswerText } from './forcedAnswer';
 
 /** Characters one sub-model prompt should carry, as advised to the root model. */
 export const SUBCALL_GUIDE_CHARS = 100_000;
@@ -119,7 +120,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
     check();
     const iterId = state.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: iterations + 1, maxIterations: p.maxIterations });
     const answer = await callModel([...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId);
-    return { status: 'forced', answer: answer.trim(), reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations };
+    return { status: 'forced', answer: forcedAnswerText(answer).trim(), reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations };
   } catch (err) {
     if (state.stop) return { status: state.stop.status, reason: state.stop.reason, iterations };
     if (p.signal.aborted) return { status: 'cancelled', reason: 'The cell that started this child run ended.', iterations };

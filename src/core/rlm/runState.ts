@@ -47,7 +47,13 @@ export class RunState {
     if (onEvent) this.emitter.on(onEvent);
     this.usage = new UsageMeter(prices);
     this.modelSlots = modelSlots(budgets.concurrency);
-    const cancel = () => this.halt('cancelled', 'Cancelled by the user.');
+    // An abort whose reason is an RlmError coded 'interrupted' (the editor closing or reloading) is
+    // recorded as interrupted, with that reason; any other abort is the user's cancel.
+    const cancel = () => {
+      const why = outer?.reason;
+      if (why instanceof RlmError && why.code === 'interrupted') this.halt('interrupted', why.message);
+      else this.halt('cancelled', 'Cancelled by the user.');
+    };
     if (outer?.aborted) cancel();
     outer?.addEventListener('abort', cancel, { once: true });
     this.detach = () => outer?.removeEventListener('abort', cancel);

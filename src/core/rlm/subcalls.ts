@@ -30,7 +30,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     throw new RlmError(`Unknown model "${name}": use "${ctx.subModel.id}" (default) or "${ctx.rootModel.id}".`, 'unknown-model');
   };
 
-  const llmQuery = async (prompt: string, model: ChatModel, kind: 'llm_query' | 'rlm_query', signal: AbortSignal) => {
+  const llmQuery = async (prompt: string, model: ChatModel, kind: 'llm_query' | 'llm_batch' | 'rlm_query', signal: AbortSignal) => {
     const { state } = ctx;
     state.chargeSubcall();
     const started = Date.now();
@@ -59,7 +59,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
   };
 
   return {
-    llmQuery: (prompt, options, signal) => llmQuery(prompt, pickModel(options.model), 'llm_query', signal),
+    llmQuery: (prompt, options, signal) => llmQuery(prompt, pickModel(options.model), options.batch ? 'llm_batch' : 'llm_query', signal),
     rlmQuery: async (prompt, text, signal) => {
       if (!ctx.startChild) {
         const full = text === undefined ? prompt : `${prompt}\n\n${text}`;

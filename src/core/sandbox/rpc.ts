@@ -107,7 +107,7 @@ export class CellCalls {
       prompts.map(async (prompt, i) => {
         try {
           this.checkPrompt(`llm_batch item ${i}`, prompt.length);
-          return await this.slots.run(() => this.options.subcalls.llmQuery(prompt, model, signal), signal);
+          return await this.slots.run(() => this.options.subcalls.llmQuery(prompt, { ...model, batch: true }, signal), signal);
         } catch (err) {
           return batchItemFailed(i, safeMessage(err, 'the sub-call failed'));
         }

@@ -50,7 +50,8 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
 /** What the sub-call endowments call on the host. The engine implements it (budgets, trace);
  *  tests may supply their own. Thrown RlmErrors reach model code as their message. */
 export interface SubcallHost {
-  llmQuery(prompt: string, options: { model?: string }, signal: AbortSignal): Promise<string>;
+  /** `batch`: the call is one item of an llm_batch (the trace labels it so). */
+  llmQuery(prompt: string, options: { model?: string; batch?: boolean }, signal: AbortSignal): Promise<string>;
   rlmQuery(prompt: string, text: string | undefined, signal: AbortSignal): Promise<string>;
 }
 

@@ -2,7 +2,8 @@
 // child.end carries it, history and the panel show it. No imports: src/panelProtocol.ts (and so the
 // webview) imports this file for types, without reaching the rest of the core.
 
-/** `interrupted` is written by no engine: history gives it to a run whose process went away. */
+/** `interrupted`: the host stopped the run because VS Code closed or reloaded (an abort whose reason is an
+ *  RlmError coded `interrupted`, see RunState), or history found a run whose process went away. */
 export type RunStatus = 'answered' | 'forced' | 'failed' | 'cancelled' | 'budget' | 'interrupted';
 
 export interface Outcome {

@@ -1,7 +1,7 @@
 /** A finished (or cut-off) run reopened from its trajectory, as a panel feed. */
-import { runTitle } from '../../core/shorten';
 import type { TraceEvent } from '../../core/trace/types';
 import type { InitMessage } from '../../panelProtocol';
+import { panelTitle } from '../../runLabel';
 import type { PanelFeed } from '../panel/runPanel';
 import type { FileSet } from '../panel/fileSets';
 import { RefVerifier } from '../panel/refVerifier';
@@ -25,7 +25,7 @@ export class StoredRun implements PanelFeed {
   }
 
   get title(): string {
-    return runTitle(this.vm.header?.question);
+    return panelTitle(this.vm.header?.question ?? 'run', this.vm.header?.startedAt ?? 0);
   }
 
   get question(): string | undefined {

@@ -17,6 +17,8 @@ export const PANEL_BODY = `<header>
   <vscode-button id="cancel" secondary>Cancel</vscode-button>
   <vscode-button id="rerun" secondary>Re-run</vscode-button>
 </div>
+<div id="notice" role="status" aria-live="polite" hidden></div>
+<div id="cost-note" class="note" hidden></div>
 <section aria-labelledby="answer-heading">
   <h2 id="answer-heading">Answer</h2>
   <div id="answer" class="empty"></div>

@@ -10,7 +10,7 @@ import { PROTOCOL_LIMITS, type WebviewToHost } from '../../panelProtocol';
 export const MESSAGE_CHARS = 1_000_000;
 const MAX_DEPTH = 6;
 
-const TYPES = new Set<WebviewToHost['type']>(['ready', 'verifyRefs', 'openRef', 'cancel', 'rerun']);
+const TYPES = new Set<WebviewToHost['type']>(['ready', 'verifyRefs', 'openRef', 'cancel', 'rerun', 'openSetting']);
 
 export type CheckedMessage = { message: WebviewToHost } | { ignored: string };
 
@@ -28,6 +28,7 @@ export function checkPanelMessage(raw: unknown): CheckedMessage {
     if (raw.refs.length > PROTOCOL_LIMITS.refsPerRequest) return { ignored: `verifyRefs with ${raw.refs.length} references (at most ${PROTOCOL_LIMITS.refsPerRequest})` };
   }
   if (type === 'openRef' && !isRecord(raw.ref)) return { ignored: 'openRef without a reference' };
+  if (type === 'openSetting' && raw.setting !== 'rlm.prices') return { ignored: 'openSetting for a setting the panel does not link to' };
   return { message: raw as unknown as WebviewToHost };
 }
 

@@ -3,7 +3,7 @@
  * webview's typed requests, and never lets the webview do more than the protocol allows.
  */
 import * as vscode from 'vscode';
-import type { HostToWebview, InitMessage, NodesMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
+import type { HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
 import { checkPanelMessage } from './panelMessages';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
@@ -13,7 +13,7 @@ export interface PanelFeed {
   readonly key: string;
   readonly title: string;
   snapshot(): InitMessage;
-  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage) => void): vscode.Disposable;
+  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage) => void): vscode.Disposable;
   readonly verifier: RefVerifier;
   cancel?(): void;
   rerun?(): void;
@@ -139,6 +139,10 @@ export class RunPanel {
         break;
       case 'rerun':
         this.feed.rerun?.();
+        break;
+      case 'openSetting':
+        // Only the settings the panel links to; anything else from the webview is ignored.
+        if (msg.setting === 'rlm.prices') void vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         break;
     }
   }

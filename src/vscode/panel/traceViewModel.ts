@@ -26,10 +26,13 @@ export class TraceViewModel {
   /** Id of the top run.start (its iterations are the run's own). */
   rootId: string | undefined;
   private readonly subcallKinds = new Map<string, string>();
+  private readonly subcallModels = new Map<string, string>();
   private readonly openIteration = new Map<string, { id: string; ts: number }>();
   private total: RunTotal = { tokens: 0, costUsd: 0, subcalls: 0 };
   private iterations = 0;
   private maxIterations: number | undefined;
+  /** Models that answered without a known price. */
+  private readonly unpriced = new Set<string>();
   private startTs = 0;
   private lastTs = 0;
   private endMs: number | undefined;
@@ -69,15 +72,18 @@ export class TraceViewModel {
         this.closeIteration(e.parentId ?? '', e.ts, changed);
         this.openIteration.set(e.parentId ?? '', { id: e.id, ts: e.ts });
         if (parentId === undefined) {
-          this.iterations = e.iteration;
+          this.iterations = Math.min(e.iteration, e.maxIterations);
           this.maxIterations = e.maxIterations;
         }
-        put({ id: e.id, parentId, kind: 'iteration', title: `Iteration ${e.iteration}/${e.maxIterations}`, state: 'running', iteration: e.iteration, tokens: 0, costUsd: 0 });
+        // The call after the last iteration only asks for the answer (rootLoop's forced call).
+        const title = e.iteration > e.maxIterations ? `Forced answer (all ${e.maxIterations} iterations used)` : `Iteration ${e.iteration}/${e.maxIterations}`;
+        put({ id: e.id, parentId, kind: 'iteration', title, state: 'running', iteration: e.iteration, tokens: 0, costUsd: 0 });
         break;
       }
       case 'model.response': {
         const tokens = e.usage.promptTokens + e.usage.completionTokens;
         if (e.total) this.total = e.total;
+        if (e.costUsd === null) this.unpriced.add(e.model);
         put({ id: e.id, parentId, kind: 'model', title: `${e.model} replied: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
         this.rollUp(parentId, tokens, e.costUsd, changed);
         break;
@@ -94,6 +100,7 @@ export class TraceViewModel {
       }
       case 'subcall.start':
         this.subcallKinds.set(e.id, e.kind);
+        this.subcallModels.set(e.id, e.model);
         put({ id: e.id, parentId, kind: 'subcall', title: `${e.kind} → ${e.model} (${e.promptChars.toLocaleString('en-US')} chars): ${oneLine(e.prompt, 50)}`, body: excerpt(e.prompt, 1500), state: 'running' });
         break;
       case 'subcall.end': {
@@ -101,6 +108,7 @@ export class TraceViewModel {
         const tokens = e.usage ? e.usage.promptTokens + e.usage.completionTokens : undefined;
         if (e.total) this.total = e.total;
         // rlm_query usage is already counted by the child run's own model responses.
+        if (sub && e.costUsd === null) this.unpriced.add(this.subcallModels.get(e.subcallId) ?? '');
         if (tokens !== undefined && this.subcallKinds.get(e.subcallId) !== 'rlm_query') {
           this.rollUp(sub?.parentId, tokens, e.costUsd ?? null, changed);
         }
@@ -176,6 +184,7 @@ export class TraceViewModel {
       subcalls: this.total.subcalls,
       iterations: this.iterations,
       maxIterations: this.maxIterations,
+      unpricedModels: this.total.costUsd === null ? [...this.unpriced].filter(Boolean) : undefined,
     };
   }
 

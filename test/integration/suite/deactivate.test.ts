@@ -1,5 +1,6 @@
-/** deactivate() cancels the active run and lets it end as 'cancelled' before the sandbox pool is
- *  disposed. Any order: the pool is created again on the next run, so later suites still run. */
+/** deactivate() (a reload or closing VS Code) interrupts the active run and lets it end as 'interrupted'
+ *  before the sandbox pool is disposed. Any order: the pool is created again on the next run, so later
+ *  suites still run. */
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,7 +15,7 @@ describe('deactivate', () => {
     await rlm().update('model', 'fake-root', vscode.ConfigurationTarget.Global);
   });
 
-  it('cancels the active run (it ends cancelled, and history says so) before disposing the sandbox', async () => {
+  it('interrupts the active run (it ends interrupted, not cancelled, and history says so) before disposing the sandbox', async () => {
     const ext = vscode.extensions.getExtension<RlmExtensionApi>('rlm-team.rlm-vscode')!;
     const api = await readyExtension();
     // The module the extension host loaded (Node's module cache): its real deactivate().
@@ -32,7 +33,8 @@ describe('deactivate', () => {
     await main.deactivate();
     assert.equal(api.isRunning(), false, 'no run left once deactivate() returned');
     const outcome = await pending;
-    assert.ok('end' in outcome && outcome.end.status === 'cancelled', JSON.stringify(outcome));
-    assert.equal((await entry())?.status, 'cancelled');
+    assert.ok('end' in outcome && outcome.end.status === 'interrupted', JSON.stringify(outcome));
+    assert.match(outcome.end.reason ?? '', /VS Code closed or reloaded/);
+    assert.equal((await entry())?.status, 'interrupted');
   });
 });

@@ -16,6 +16,7 @@ describe('messages from the run panel (webview) as the host checks them', functi
       { type: 'verifyRefs', seq: 3, refs: [{ path: 'src/a.ts', line: 2 }] },
       { type: 'verifyRefs', seq: 0, refs: Array.from({ length: 500 }, () => ({ path: 'p'.repeat(1024) })) },
       { type: 'openRef', ref: { path: 'src/a.ts' } },
+      { type: 'openSetting', setting: 'rlm.prices' },
     ]) assert.deepEqual(checkPanelMessage(m), { message: m }, JSON.stringify(m).slice(0, 80));
   });
 
@@ -35,6 +36,7 @@ describe('messages from the run panel (webview) as the host checks them', functi
     assert.match(ignored({ type: 'verifyRefs', seq: 1, refs: 'src/a.ts' })!, /refs array/);
     assert.match(ignored({ type: 'verifyRefs', seq: 1, refs: new Array(501).fill({ path: 'a' }) })!, /501 references \(at most 500\)/);
     assert.match(ignored({ type: 'openRef', ref: 'src/a.ts' })!, /without a reference/);
+    assert.match(ignored({ type: 'openSetting', setting: 'rlm.apiKey' })!, /does not link to/);
   });
 
   it('ignores huge or deeply nested payloads without walking all of them', () => {

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RlmError } from '../../../src/core/errors';
 import { readTrajectory, TrajectoryWriter } from '../../../src/core/trace/trajectory';
 import type { TraceEvent } from '../../../src/core/trace/types';
 import { TraceViewModel } from '../../../src/vscode/panel/traceViewModel';
@@ -76,6 +77,11 @@ describe('RLM run over a fixture repository', function () {
     // The panel's usage meter shows the run's own totals, not a sum of its own.
     assert.deepEqual(vm.usage().tokens, Object.values(result.usage).reduce((t, u) => t + u.promptTokens + u.completionTokens, 0));
     assert.equal(vm.usage().subcalls, result.subcalls);
+    // Items of an llm_batch are recorded as llm_batch, not llm_query.
+    assert.deepEqual(
+      ev.filter((e) => e.type === 'subcall.start').map((e) => (e.type === 'subcall.start' ? e.kind : '')),
+      ['llm_batch', 'llm_batch'],
+    );
 
     // The trajectory: one event per line, read back whole.
     const lines = readFileSync(file, 'utf8').trim().split('\n');
@@ -155,6 +161,24 @@ describe('RLM run over a fixture repository', function () {
     assert.match(r.reason ?? '', /Out of iterations \(3\)/);
     const last = rootRequests(h.server).at(-1)!;
     assert.match(last.at(-1)!.content, /out of turns/i);
+  });
+
+  it('a forced reply that is FINAL(\'…\') code gives the text, not the code', async () => {
+    h = await harness({
+      models: { 'root-model': { turns: [js('print(1)'), js("FINAL('The answer ' + `is 42.`)")] } },
+    });
+    const r = await h.run('q', { budgets: { maxIterations: 1 } });
+    assert.equal(r.status, 'forced');
+    assert.equal(r.answer, 'The answer is 42.');
+  });
+
+  it('a forced reply whose FINAL is computed stays as written', async () => {
+    h = await harness({
+      models: { 'root-model': { turns: [js('print(1)'), js('FINAL(String(6 * 7))')] } },
+    });
+    const r = await h.run('q', { budgets: { maxIterations: 1 } });
+    assert.equal(r.status, 'forced');
+    assert.match(r.answer ?? '', /FINAL\(String\(6 \* 7\)\)/);
   });
 
   it('stops at the sub-call budget with the partial trace kept', async () => {
@@ -291,6 +315,21 @@ describe('RLM run over a fixture repository', function () {
     assert.equal(r.status, 'cancelled');
     assert.equal(events.at(-1)!.type, 'run.end');
     assert.ok(count(events, 'subcall.start') >= 1);
+  });
+
+  it('an abort coded "interrupted" (the editor closing) ends the run interrupted, not cancelled', async () => {
+    h = await harness({
+      models: { 'root-model': { turns: [js("const r = await llm_query('a')\nFINAL(r)")] }, 'sub-model': { latencyMs: 30_000 } },
+    });
+    const controller = new AbortController();
+    const r = await h.run('q', {
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'subcall.start') setTimeout(() => controller.abort(new RlmError('VS Code closed during the run.', 'interrupted')), 50);
+      },
+    });
+    assert.equal(r.status, 'interrupted');
+    assert.equal(r.reason, 'VS Code closed during the run.');
   });
 
   it('fails with a clear reason on a bad key (401), without retrying', async () => {
