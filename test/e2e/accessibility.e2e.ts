@@ -74,14 +74,14 @@ describe('RLM panel accessibility in a real VS Code', function () {
     // Clicked, not Enter: the palette may rank "Preferences: Browse Color Themes in Marketplace" first.
     await openPalette(page, '>Preferences: Color Theme');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: /theme/i }).waitFor().catch(() => undefined);
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /theme/i }).waitFor({ timeout: 5_000 }).catch(() => undefined);
     const input = page.locator('.quick-input-widget input.input');
     await input.waitFor();
     await input.fill(theme);
     // Click the theme's own row (Enter could take "Browse Additional Color Themes…").
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first();
     await row.click();
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
   };
 
   before(async () => {
