@@ -5,7 +5,7 @@ import { evalMain } from './cli/eval';
 import { progressLine, SubcallMilestones } from './cli/progress';
 import { onCtrlC, runInputs } from './cli/runSetup';
 import { RlmError } from './core/errors';
-import { costCapProblem, DEFAULT_PRICES } from './core/llm/usage';
+import { costCapProblem } from './core/llm/usage';
 import { Run } from './core/rlm/run';
 import { SandboxPool } from './core/sandbox/pool';
 import { terminalSafe } from './core/text/visible';
@@ -34,8 +34,8 @@ async function ask(o: CliOptions): Promise<number> {
   } catch {
     return fail(o, `--root is not a directory: ${o.root}`, EXIT.usage);
   }
-  const prices = { ...DEFAULT_PRICES, ...o.prices };
-  const unpriced = costCapProblem(o.maxCostUsd ?? Infinity, prices, [o.model, o.subModel]);
+  const inputs = runInputs(o);
+  const unpriced = costCapProblem(o.maxCostUsd ?? Infinity, inputs.prices ?? {}, [o.model, o.subModel]);
   if (unpriced) return fail(o, unpriced, EXIT.usage);
 
   const controller = onCtrlC(log, 'cancelling…', EXIT.cancelled);
@@ -59,7 +59,7 @@ async function ask(o: CliOptions): Promise<number> {
           log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
           return workspace;
         },
-        ...runInputs(o),
+        ...inputs,
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
           trace?.append(e);
