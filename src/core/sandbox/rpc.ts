@@ -66,7 +66,7 @@ export class CellCalls {
     const signal = this.controller.signal;
     switch (op) {
       case 'readFile':
-        return workspace.readFile(str(args[0], 'path'), pick<ReadRange>(args[1], { start: 'number', end: 'number' }), signal);
+        return workspace.readFile(str(args[0], 'path'), pick<ReadRange>(args[1], { start: 'number', end: 'number', numbered: 'boolean' }), signal);
       case 'grep':
         return workspace
           .grep(str(args[0], 'pattern'), pick<GrepOptions>(args[1], { glob: 'string', ignoreCase: 'boolean', maxResults: 'number', contextLines: 'number' }), signal)

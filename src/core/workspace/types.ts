@@ -102,6 +102,8 @@ export interface ReadRange {
   start?: number;
   /** 1-based, inclusive. */
   end?: number;
+  /** Rows `"<n>: <text>"` with true line numbers, under a first row `[path: lines a-b of N]`. */
+  numbered?: boolean;
 }
 
 export interface GrepOptions {

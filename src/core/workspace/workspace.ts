@@ -68,15 +68,17 @@ export class Workspace implements WorkspaceAccess {
     const norm = normalizeModelPath(path);
     const entry = this.scan.files.get(norm);
     if (!entry) throw this.refusal(norm);
-    const { start, end } = checkRange(range);
+    const { start, end, numbered } = checkRange(range);
     const file = await this.text(entry);
     throwIfCancelled(signal);
-    if (start === undefined && end === undefined) return file.text;
+    if (start === undefined && end === undefined && !numbered) return file.text;
     const index = this.lineIndex(entry, file);
-    if ((start ?? 1) > index.lines) {
-      throw new RlmError(`range start (${start}) is past the end of ${norm} (${index.lines} lines)`, 'range-invalid');
+    if ((start ?? 1) > index.lines && !(numbered && index.lines === 0 && start === undefined)) {
+      const hint = index.lines === 0 ? 'it is empty' : `ask for lines 1-${index.lines}`;
+      throw new RlmError(`range start (${start ?? 1}) is past the end of ${norm} (${index.lines} lines); ${hint}`, 'range-invalid');
     }
-    return index.slice(start ?? 1, Math.min(end ?? index.lines, index.lines));
+    const last = Math.min(end ?? index.lines, index.lines);
+    return numbered ? numberedRows(norm, index, start ?? 1, last, end) : index.slice(start ?? 1, last);
   }
 
   /** The line index of a cached text, built once and counted against the cache. */
@@ -290,7 +292,20 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RlmError('readFile cancelled: the cell ended', 'cancelled');
 }
 
-function checkRange(range: ReadRange | undefined): { start?: number; end?: number } {
+/** Lines `first`..`last` as `"<n>: <text>"` rows (no '\r'), under a row naming the file's true
+ *  line count; a last row says so when the rows are not the whole file. Built from the line index,
+ *  so it costs the range, not the file. */
+function numberedRows(path: string, index: LineIndex, first: number, last: number, asked: number | undefined): string {
+  if (index.lines === 0) return `[${path}: empty file, 0 lines]`;
+  const whole = first === 1 && last === index.lines;
+  const clamped = asked !== undefined && asked > index.lines ? ` (asked up to ${asked}; the file ends at ${index.lines})` : '';
+  const rows = [`[${path}: lines ${first}-${last} of ${index.lines}${clamped}]`];
+  for (let n = first; n <= last; n++) rows.push(`${n}: ${index.line(n).replace(/\r$/, '')}`);
+  if (!whole) rows.push(`[lines ${first}-${last} of ${index.lines}${last < index.lines ? `; more from start: ${last + 1}` : ''}]`);
+  return rows.join('\n');
+}
+
+function checkRange(range: ReadRange | undefined): { start?: number; end?: number; numbered?: boolean } {
   if (range === undefined || range === null) return {};
   if (typeof range !== 'object') throw new RlmError('range must be an object {start, end}', 'range-invalid');
   const { start, end } = range;
@@ -300,9 +315,11 @@ function checkRange(range: ReadRange | undefined): { start?: number; end?: numbe
     }
   }
   if (start !== undefined && end !== undefined && start > end) {
-    throw new RlmError(`range start (${start}) is after its end (${end})`, 'range-invalid');
+    throw new RlmError(`range start (${start}) is after its end (${end}); give start <= end`, 'range-invalid');
   }
-  return { start, end };
+  const { numbered } = range;
+  if (numbered !== undefined && typeof numbered !== 'boolean') throw new RlmError('range numbered must be true or false', 'range-invalid');
+  return { start, end, numbered };
 }
 
 /** The source's hard-link refusal, naming the workspace path. */

@@ -27,6 +27,15 @@ describe('sandbox endowments', function () {
       assert.equal((await s.runCell('await readFile("src/a.ts", { start: 2, end: 3 })')).output, '// TODO: first\nexport function add(x: number) {');
     });
 
+    it('numbers rows with the true line numbers and states the line count', async () => {
+      const whole = await s.runCell('await readFile("src/a.ts", { numbered: true })');
+      assert.equal(whole.output, '[src/a.ts: lines 1-5 of 5]\n1: export const a = 1;\n2: // TODO: first\n3: export function add(x: number) {\n4:   return x + a;\n5: }');
+      const part = await s.runCell('await readFile("src/a.ts", { start: 2, end: 3, numbered: true })');
+      assert.equal(part.output, '[src/a.ts: lines 2-3 of 5]\n2: // TODO: first\n3: export function add(x: number) {\n[lines 2-3 of 5; more from start: 4]');
+      const past = await s.runCell('await readFile("src/a.ts", { start: 9, numbered: true })');
+      assert.match(past.error ?? '', /range start \(9\) is past the end of src\/a\.ts \(5 lines\); ask for lines 1-5/);
+    });
+
     it('refuses paths outside the workspace, secrets and FIFOs with messages free of host paths', async () => {
       const cells = ['"/etc/passwd"', '"../../etc/passwd"', '".env"', '"missing.ts"', '"src\\\\a.ts"', '"src/pipe.ts"'];
       for (const p of cells) {
@@ -40,7 +49,10 @@ describe('sandbox endowments', function () {
     it('validates arguments before anything reaches the host', async () => {
       assert.match((await s.runCell('await readFile(42)')).error ?? '', /TypeError: readFile: path must be a string, got number/);
       assert.match((await s.runCell('await readFile(new String("src/a.ts"))')).error ?? '', /TypeError: readFile: path must be a string/);
-      assert.match((await s.runCell('await readFile("src/a.ts", { from: 1 })')).error ?? '', /unknown option "from" \(allowed: start, end\)/);
+      assert.match((await s.runCell('await readFile("src/a.ts", { from: 1 })')).error ?? '', /unknown option "from" \(allowed: start, end, numbered\)/);
+      assert.match((await s.runCell('await readFile("src/a.ts", { start: 4, end: 2 })')).error ?? '', /RangeError: readFile: options: start \(4\) is after end \(2\); give start <= end/);
+      assert.match((await s.runCell('await readFile("src/a.ts", { start: 0 })')).error ?? '', /start is 0; lines are numbered from 1/);
+      assert.match((await s.runCell('await readFile("src/a.ts", { numbered: 1 })')).error ?? '', /option "numbered" must be a boolean/);
       assert.match((await s.runCell('await readFile("src/a.ts", { start: "1" })')).error ?? '', /option "start" must be an integer/);
     });
   });

@@ -57,6 +57,38 @@ describe('workspace map: readFile', () => {
     await rejectsWith(ws.readFile('src/a.ts', 5 as never), 'range-invalid', /range must be an object/);
   });
 
+  it('numbers rows with true line numbers: trailing newline, none, CRLF, empty file, ranges', async () => {
+    const tree = makeTree({
+      'nl.txt': 'a\nb\nc\n',
+      'crlf.txt': 'one\r\ntwo\r\n\r\nfour\r\n',
+      'none.txt': 'x\ny',
+      'empty.txt': '',
+      'blank.txt': '\n',
+    });
+    try {
+      const w = await scanWorkspace([{ name: 't', source: new NodeFileSource(tree) }]);
+      assert.equal(await w.readFile('nl.txt', { numbered: true }), '[nl.txt: lines 1-3 of 3]\n1: a\n2: b\n3: c', 'no phantom fourth row');
+      assert.equal(await w.readFile('none.txt', { numbered: true }), '[none.txt: lines 1-2 of 2]\n1: x\n2: y');
+      assert.equal(await w.readFile('crlf.txt', { numbered: true }), '[crlf.txt: lines 1-4 of 4]\n1: one\n2: two\n3: \n4: four');
+      assert.equal(await w.readFile('blank.txt', { numbered: true }), '[blank.txt: lines 1-1 of 1]\n1: ');
+      assert.equal(await w.readFile('empty.txt', { numbered: true }), '[empty.txt: empty file, 0 lines]');
+      assert.equal(await w.readFile('nl.txt', { start: 2, numbered: true }), '[nl.txt: lines 2-3 of 3]\n2: b\n3: c\n[lines 2-3 of 3]');
+      assert.equal(await w.readFile('nl.txt', { end: 1, numbered: true }), '[nl.txt: lines 1-1 of 3]\n1: a\n[lines 1-1 of 3; more from start: 2]');
+      assert.equal(
+        await w.readFile('crlf.txt', { start: 3, end: 40, numbered: true }),
+        '[crlf.txt: lines 3-4 of 4 (asked up to 40; the file ends at 4)]\n3: \n4: four\n[lines 3-4 of 4]',
+        'a clamped end is stated',
+      );
+      assert.equal(await w.readFile('nl.txt', { numbered: false }), 'a\nb\nc\n', 'numbered: false is the bare text');
+      await rejectsWith(w.readFile('nl.txt', { start: 4, numbered: true }), 'range-invalid', /start \(4\) is past the end of nl\.txt \(3 lines\); ask for lines 1-3/);
+      await rejectsWith(w.readFile('empty.txt', { start: 1, numbered: true }), 'range-invalid', /0 lines\); it is empty/);
+      await rejectsWith(w.readFile('nl.txt', { start: 3, end: 2, numbered: true }), 'range-invalid', /after its end \(2\); give start <= end/);
+      await rejectsWith(w.readFile('nl.txt', { numbered: 'yes' as never }), 'range-invalid', /numbered must be true or false/);
+    } finally {
+      removeTree(tree);
+    }
+  });
+
   it('names the reason for refusing a file of the workspace', async () => {
     await rejectsWith(ws.readFile('.env'), 'file-secret', /^refused: \.env is a secret file/);
     await rejectsWith(ws.readFile('secret-notes.txt'), 'file-ignored', /^refused: secret-notes\.txt is ignored/);

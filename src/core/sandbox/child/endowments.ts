@@ -1,7 +1,7 @@
 import type { SandboxLimits } from '../types';
 import { batchItemFailed, batchTooLong, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../sandboxIpc';
 import { formatValue } from './format';
-import { optionalString, readOptions, readStringArray, requireString } from './validate';
+import { optionalString, readOptions, readRange, readStringArray, requireString } from './validate';
 
 /** The REPL contract's names, built in the start compartment and handed to model code hardened.
  *  File and sub-call endowments only send RPC messages; what comes back is copied into fresh,
@@ -108,7 +108,7 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
     async readFile(path: unknown, range?: unknown): Promise<string> {
       host.assertOpen('readFile');
       const p = requireString(path, 'readFile: path', MAX_ARG_CHARS);
-      const r = readOptions(range, 'readFile: range', { start: 'integer', end: 'integer' });
+      const r = readRange(range, 'readFile: options');
       return asString(await host.call('readFile', [p, { ...r }]));
     },
     async grep(pattern: unknown, options?: unknown): Promise<readonly object[]> {

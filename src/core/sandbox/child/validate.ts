@@ -70,3 +70,17 @@ export function readStringArray(value: unknown, what: string, max: number): stri
   }
   return out;
 }
+
+/** readFile's range: whole line numbers of at least 1, start <= end, numbered true or false. */
+export function readRange(value: unknown, what: string): Record<string, unknown> {
+  const r = readOptions(value, what, { start: 'integer', end: 'integer', numbered: 'boolean' });
+  for (const name of ['start', 'end']) {
+    const v = r[name] as number | undefined;
+    if (v !== undefined && v < 1) throw new RangeError(`${what}: ${name} is ${v}; lines are numbered from 1`);
+  }
+  const { start, end } = r as { start?: number; end?: number };
+  if (start !== undefined && end !== undefined && start > end) {
+    throw new RangeError(`${what}: start (${start}) is after end (${end}); give start <= end, e.g. {start: ${end}, end: ${start}}`);
+  }
+  return r;
+}
