@@ -31,7 +31,7 @@ const context: ContextMap = {
 const workspace: WorkspaceAccess = {
   context,
   readFile: async () => '',
-  grep: async () => ({ hits: [], truncated: false }),
+  grep: async () => ({ hits: [], truncated: false, total: 0, files: 0 }),
   hasFile: () => false,
 };
 const subcalls: SubcallHost = { llmQuery: async (p) => p, rlmQuery: async (p) => p };

@@ -69,8 +69,20 @@ export class CellCalls {
         return workspace.readFile(str(args[0], 'path'), pick<ReadRange>(args[1], { start: 'number', end: 'number', numbered: 'boolean' }), signal);
       case 'grep':
         return workspace
-          .grep(str(args[0], 'pattern'), pick<GrepOptions>(args[1], { glob: 'string', ignoreCase: 'boolean', maxResults: 'number', contextLines: 'number' }), signal)
-          .then((r) => ({ hits: r.hits.map((h) => ({ path: h.path, line: h.line, text: h.text, before: h.before, after: h.after })), truncated: r.truncated, note: r.note }));
+          .grep(
+            str(args[0], 'pattern'),
+            pick<GrepOptions>(args[1], { glob: 'string', exclude: 'string', ignoreCase: 'boolean', maxResults: 'number', contextLines: 'number', mode: 'string' }),
+            signal,
+          )
+          .then((r) => ({
+            hits: r.hits.map((h) => ({ path: h.path, line: h.line, text: h.text, before: h.before, after: h.after })),
+            truncated: r.truncated,
+            note: r.note,
+            total: r.total,
+            files: r.files,
+            partial: r.partial === true,
+            perFile: r.perFile?.map((f) => ({ path: f.path, count: f.count })),
+          }));
       case 'llm_query': {
         const prompt = str(args[0], 'prompt');
         const model = pick<{ model?: string }>(args[1], { model: 'string' });

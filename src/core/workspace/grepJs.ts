@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { RlmError } from '../errors';
 import { bundledScript } from '../bundledScript';
-import { compareHits, hitBytes, type GrepQuery, type LocalFile, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
+import { compareHits, type GrepQuery, type LocalFile, type WorkerFile, type WorkerReply, type WorkerRequest } from './grepTypes';
 import type { FileEntry } from './scan';
 import type { GrepHit } from './types';
 
@@ -21,11 +21,33 @@ export interface GrepJsSource {
   knownSecrets: readonly string[];
 }
 
+/** How one pass of the JS engine runs. */
+export interface GrepJsPass {
+  /** Hits to keep at most (0: only count). */
+  maxHits: number;
+  /** Per file: hits to keep at most (the spread's shares). */
+  quotas?: Map<string, number>;
+  /** No new batch starts past this time (Date.now()); the counts so far are then partial. */
+  stopAt?: number;
+  /** Bytes of hits to keep at most (default: the reply's cap). */
+  maxBytes?: number;
+}
+
+export interface GrepJsFound {
+  /** In path order. */
+  hits: GrepHit[];
+  /** Matching lines per file, of every file searched (in path order). */
+  counts: Map<string, number>;
+  /** Some files were not searched (stopAt passed). */
+  partial: boolean;
+}
+
 /** Searches `files` with a JS RegExp in a separate, killable process, in batches: cached texts
  *  and files of non-local sources are read by the host (several at a time, the next batch while
  *  the worker searches the last) and sent; files on the local disk the worker reads itself.
- *  Hits come back in path order; the caller cuts them to maxResults and the byte cap. */
-export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath?: string): Promise<GrepHit[]> {
+ *  Every file is searched (all matches counted); hits are kept up to the pass's caps and come
+ *  back in path order; the caller cuts them to maxResults and the byte cap. */
+export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSource, workerPath: string | undefined, pass: GrepJsPass): Promise<GrepJsFound> {
   const { script, execArgv } = bundledScript(__dirname, 'grepWorker', workerPath);
   const child = fork(script, [], {
     execArgv: [...execArgv, '--max-old-space-size=512'],
@@ -43,7 +65,7 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
       // Files on the local disk the worker reads itself (with the same checks): the host stays idle.
       const local = source.localFile(files[next]);
       if (local) {
-        batch.push({ path: files[next].info.path, local });
+        batch.push({ path: files[next].info.path, local, quota: pass.quotas?.get(files[next].info.path) });
         size += files[next++].info.size;
         continue;
       }
@@ -55,7 +77,8 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
         const c = contents[k];
         if (c === undefined) return;
         // A text comes from the cache and is masked already; bytes the worker masks.
-        batch.push(typeof c === 'string' ? { path: e.info.path, text: c } : { path: e.info.path, bytes: c });
+        const quota = pass.quotas?.get(e.info.path);
+        batch.push(typeof c === 'string' ? { path: e.info.path, text: c, quota } : { path: e.info.path, bytes: c, quota });
         size += c.length;
       });
     }
@@ -68,25 +91,29 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
       pattern: q.pattern,
       flags,
       contextLines: q.contextLines,
-      maxHits: q.maxResults + 1,
-      maxBytes: q.maxBytes,
+      maxHits: pass.maxHits,
+      maxBytes: pass.maxBytes ?? q.maxBytes,
       maxFileBytes: source.maxFileBytes,
       mask: source.maskSecrets,
       knownSecrets: source.knownSecrets,
     });
     const hits: GrepHit[] = [];
-    let bytes = 0;
+    const counts = new Map<string, number>();
     let batch = await readBatch();
-    while (batch.length > 0 && hits.length <= q.maxResults && bytes <= q.maxBytes) {
+    let partial = false;
+    while (batch.length > 0) {
+      if (pass.stopAt !== undefined && Date.now() > pass.stopAt) {
+        partial = true;
+        break;
+      }
       const searched = worker.call({ type: 'batch', files: batch });
       const upcoming = readBatch();
-      for (const h of await searched) {
-        hits.push(h);
-        bytes += hitBytes(h);
-      }
+      const found = await searched;
+      hits.push(...found.hits);
+      for (const [path, n] of found.counts) counts.set(path, n);
       batch = await upcoming;
     }
-    return hits.sort(compareHits);
+    return { hits: hits.sort(compareHits), counts, partial };
   } finally {
     worker.dispose();
   }
@@ -94,7 +121,7 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
 
 /** One request at a time to the worker, under the grep's kill timer and abort signal. */
 class WorkerLink {
-  private pending?: { resolve: (hits: GrepHit[]) => void; reject: (err: RlmError) => void };
+  private pending?: { resolve: (found: { hits: GrepHit[]; counts: Array<[string, number]> }) => void; reject: (err: RlmError) => void };
   private failure?: RlmError;
   private readonly timer: NodeJS.Timeout;
   private readonly onAbort = () => this.fail(new RlmError('grep cancelled', 'cancelled'));
@@ -113,7 +140,7 @@ class WorkerLink {
     child.on('message', (m: WorkerReply) => {
       const p = this.pending;
       this.pending = undefined;
-      if (m.type === 'hits') p?.resolve(m.hits);
+      if (m.type === 'hits') p?.resolve({ hits: m.hits, counts: m.counts });
       else p?.reject(new RlmError(`grep failed: ${m.message}`, 'grep-failed'));
     });
     child.on('exit', () => this.fail(new RlmError('grep worker process stopped unexpectedly', 'grep-failed')));
@@ -122,7 +149,7 @@ class WorkerLink {
 
   private readonly signal?: AbortSignal;
 
-  call(req: WorkerRequest): Promise<GrepHit[]> {
+  call(req: WorkerRequest): Promise<{ hits: GrepHit[]; counts: Array<[string, number]> }> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };

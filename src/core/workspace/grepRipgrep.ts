@@ -95,9 +95,9 @@ export function rgCompatible(pattern: string): boolean {
   return true;
 }
 
-function rgArgs(q: GrepQuery, t: RgTarget): string[] {
+function rgArgs(q: GrepQuery, t: RgTarget, list = false): string[] {
   const args = [
-    '--json', '--no-config', '--hidden', '--no-follow', '--no-require-git',
+    ...(list ? ['--files-with-matches', '--null'] : ['--json']), '--no-config', '--hidden', '--no-follow', '--no-require-git',
     '--no-ignore-global', '--no-ignore-parent', '--no-ignore-dot', '--no-messages',
   ];
   // Only to skip work early: correctness comes from q.accept (the map) on every hit.
@@ -108,11 +108,67 @@ function rgArgs(q: GrepQuery, t: RgTarget): string[] {
   // exact-path globs above): ripgrep skips them without reading them.
   if (t.maxFileBytes !== undefined) args.push('--max-filesize', String(t.maxFileBytes));
   if (q.ignoreCase) args.push('--ignore-case');
-  if (q.contextLines > 0) args.push('--context', String(q.contextLines));
+  if (!list && q.contextLines > 0) args.push('--context', String(q.contextLines));
   // More matches per file than the whole result keeps are never needed (one more shows truncation).
-  args.push('--max-count', String(q.maxResults + 1));
+  if (!list) args.push('--max-count', String(q.maxResults + 1));
   args.push('--regexp', q.pattern);
   return args;
+}
+
+/** Workspace paths of the files with a match that the query accepts (ripgrep's
+ *  --files-with-matches, one process per root): a cheap first cut before the files are counted. */
+export async function rgMatchingFiles(rg: string, targets: RgTarget[], q: GrepQuery, deadline: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const t of targets) {
+    const args = [...rgArgs(q, t, true), '--', t.searchPath ?? '.'];
+    const { stdout, code } = await runCollect(rg, args, t.localRoot, q, deadline);
+    // Exit 2 with nothing listed: the pattern (or ripgrep itself) was refused.
+    if (code === 2 && stdout.length === 0) throw new RipgrepUnusable('ripgrep refused the pattern');
+    for (const raw of stdout.toString('utf8').split('\0')) {
+      if (raw === '') continue;
+      const wsPath = t.prefix + (raw.startsWith('./') ? raw.slice(2) : raw);
+      if (q.accept(wsPath)) out.push(wsPath);
+    }
+  }
+  return out.sort();
+}
+
+// Paths of 100k files fit easily; beyond this the listing is refused rather than held.
+const MAX_LIST_BYTES = 64 * 1024 * 1024;
+
+function runCollect(rg: string, args: string[], cwd: string, q: GrepQuery, deadline: number): Promise<{ stdout: Buffer; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], env: {} });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stopped: RlmError | undefined;
+    const stop = (why: RlmError) => {
+      stopped ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop(new RlmError(`grep stopped after ${q.timeoutMs / 1000} s`, 'limit-grep-time')), Math.max(0, deadline - Date.now()));
+    const onAbort = () => stop(new RlmError('grep cancelled', 'cancelled'));
+    if (q.signal?.aborted) onAbort();
+    q.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > MAX_LIST_BYTES) stop(new RlmError('grep matched too many files to list; narrow the glob', 'limit-grep-files'));
+      else chunks.push(b);
+    });
+    const done = () => {
+      clearTimeout(timer);
+      q.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', () => {
+      done();
+      reject(new RipgrepUnusable('ripgrep could not start'));
+    });
+    child.on('close', (code) => {
+      done();
+      if (stopped) reject(stopped);
+      else resolve({ stdout: Buffer.concat(chunks), code });
+    });
+  });
 }
 
 /** Hits found so far and the bytes their lines take: a search stops once either is past its cap. */

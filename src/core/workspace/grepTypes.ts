@@ -1,4 +1,4 @@
-import type { GrepHit, GrepResult } from './types';
+import type { GrepHit, GrepMode } from './types';
 
 /** Longest line text a hit carries. */
 export const MAX_HIT_LINE_CHARS = 500;
@@ -10,11 +10,16 @@ export interface GrepQuery {
   pattern: string;
   ignoreCase: boolean;
   maxResults: number;
+  /** maxResults as asked when it was above the hard cap (the reply says it was clamped). */
+  clampedFrom?: number;
   contextLines: number;
   /** Bytes of the reply (see hitBytes) past which the hits are cut. */
   maxBytes: number;
-  /** Whether a workspace path may appear in the hits (listed in the map, matches the glob). */
+  /** Whether a workspace path may appear in the hits (listed in the map, matches the glob and
+   *  not the exclude). */
   accept(path: string): boolean;
+  /** 'hits': matching lines; 'files': [{path, count}] per file; 'count': totals and per-file counts. */
+  mode: GrepMode;
   timeoutMs: number;
   signal?: AbortSignal;
 }
@@ -42,6 +47,8 @@ export interface WorkerFile {
   text?: string;
   bytes?: Uint8Array;
   local?: LocalFile;
+  /** Hits to keep from this file at most (the spread's share); every match is counted anyway. */
+  quota?: number;
 }
 
 /** A mapped file on the local disk: absolute root (the source's localRoot) and root-relative path. */
@@ -58,7 +65,8 @@ export interface EngineHit extends GrepHit {
   columns?: Array<[number, number]>;
 }
 
-export type WorkerReply = { type: 'hits'; hits: GrepHit[] } | { type: 'error'; message: string };
+/** `counts`: [path, matching lines] of each file of the batch with a match (all of them, hits kept or not). */
+export type WorkerReply = { type: 'hits'; hits: GrepHit[]; counts: Array<[string, number]> } | { type: 'error'; message: string };
 
 export function cutLine(text: string): string {
   return text.length > MAX_HIT_LINE_CHARS ? text.slice(0, MAX_HIT_LINE_CHARS) + '…' : text;
@@ -74,27 +82,6 @@ export function hitBytes(h: GrepHit): number {
   for (const l of h.before) n += Buffer.byteLength(l) + 4;
   for (const l of h.after) n += Buffer.byteLength(l) + 4;
   return n;
-}
-
-/** The reply for hits in path order: at most maxResults hits and maxBytes bytes. `more`: the
- *  engine stopped at a cap, so there are more hits than `hits` holds. */
-export function capReply(hits: GrepHit[], q: Pick<GrepQuery, 'maxResults' | 'maxBytes'>, more: boolean): GrepResult {
-  let bytes = 0;
-  let k = 0;
-  for (; k < hits.length && k < q.maxResults; k++) {
-    const b = hitBytes(hits[k]);
-    if (bytes + b > q.maxBytes) break;
-    bytes += b;
-  }
-  const out = hits.slice(0, k).map(({ path, line, text, before, after }) => ({ path, line, text, before, after }));
-  if (k < hits.length && k < q.maxResults) {
-    return {
-      hits: out,
-      truncated: true,
-      note: `cut at ${q.maxBytes} bytes: ${k} hits shown; narrow the pattern or glob, or ask for fewer contextLines`,
-    };
-  }
-  return { hits: out, truncated: more || hits.length > k };
 }
 
 export function compareHits(a: GrepHit, b: GrepHit): number {

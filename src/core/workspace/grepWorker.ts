@@ -54,21 +54,25 @@ function send(reply: WorkerReply): void {
 /** Searches one file. Unmasked text is searched as read and masked only when it has a hit (most
  *  files have none); the search then runs again on the masked text, so a match on a secret is
  *  never reported, as on text the host masked. */
-function searchFile(path: string, file: { text: string; masked: boolean }, hits: GrepHit[]): void {
+function searchFile(path: string, file: { text: string; masked: boolean }, hits: GrepHit[], quota = Infinity): number {
   let lines = file.text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const lineAt = (i: number) => (lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i]);
   if (!file.masked) {
-    if (!lines.some((l, i) => re!.test(lineAt(i)))) return;
+    if (!lines.some((l, i) => re!.test(lineAt(i)))) return 0;
     const masked = masker().mask(file.text, path);
     if (masked !== file.text) {
       lines = masked.split('\n');
       if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     }
   }
-  for (let i = 0; i < lines.length && found < maxHits && foundBytes <= maxBytes; i++) {
+  // Every matching line is counted (the reply's total); hits are kept only within the caps.
+  let count = 0;
+  for (let i = 0; i < lines.length; i++) {
     const line = lineAt(i);
     if (!re!.test(line)) continue;
+    count++;
+    if (found >= maxHits || foundBytes > maxBytes || count > quota) continue;
     found++;
     const before: string[] = [];
     for (let j = Math.max(0, i - contextLines); j < i; j++) before.push(cutContext(lineAt(j)));
@@ -78,6 +82,7 @@ function searchFile(path: string, file: { text: string; masked: boolean }, hits:
     foundBytes += hitBytes(hit);
     hits.push(hit);
   }
+  return count;
 }
 
 process.on('message', (msg: WorkerRequest) => {
@@ -91,15 +96,16 @@ process.on('message', (msg: WorkerRequest) => {
       masking = msg.mask ? { knownSecrets: msg.knownSecrets } : undefined;
       found = 0;
       foundBytes = 0;
-      send({ type: 'hits', hits: [] });
+      send({ type: 'hits', hits: [], counts: [] });
     } else if (msg.type === 'batch') {
       const hits: GrepHit[] = [];
+      const counts: Array<[string, number]> = [];
       for (const f of msg.files) {
-        if (found >= maxHits || foundBytes > maxBytes) break;
         const file = textOf(f);
-        if (file !== undefined) searchFile(f.path, file, hits);
+        const n = file === undefined ? 0 : searchFile(f.path, file, hits, f.quota);
+        if (n > 0) counts.push([f.path, n]);
       }
-      send({ type: 'hits', hits });
+      send({ type: 'hits', hits, counts });
     }
   } catch (err) {
     send({ type: 'error', message: err instanceof Error ? err.message : 'grep worker error' });

@@ -106,11 +106,22 @@ export interface ReadRange {
   numbered?: boolean;
 }
 
+/** 'hits': matching lines; 'files': [{path, count}] per matching file; 'count': totals and per-file counts. */
+export type GrepMode = 'hits' | 'files' | 'count';
+
 export interface GrepOptions {
   glob?: string;
+  /** Globs (comma list) of paths to leave out. */
+  exclude?: string;
   ignoreCase?: boolean;
   maxResults?: number;
   contextLines?: number;
+  mode?: GrepMode;
+}
+
+export interface GrepFileCount {
+  path: string;
+  count: number;
 }
 
 export interface GrepHit {
@@ -125,8 +136,16 @@ export interface GrepResult {
   hits: GrepHit[];
   /** True when maxResults, the hard cap or the reply's byte cap cut the list. */
   truncated: boolean;
-  /** Says what cut the reply when the byte cap did, and what to do instead. */
+  /** Says what cut the reply (and the real cap) or that maxResults was clamped, and what to do instead. */
   note?: string;
+  /** Matching lines in the searched files, counted even when the hits are cut. */
+  total: number;
+  /** Files with a match. */
+  files: number;
+  /** Counting stopped at the time limit: total and files are lower bounds. */
+  partial?: boolean;
+  /** Modes 'files' (path order) and 'count' (most matches first): matching lines per file, cut to the list's cap. */
+  perFile?: GrepFileCount[];
 }
 
 /** Host-side access to one scanned workspace: what the sandbox's file endowments call. Every

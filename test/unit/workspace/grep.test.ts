@@ -95,17 +95,19 @@ describe('workspace map: grep', () => {
         assert.equal(dflt.hits.length, 100);
       });
 
-      it('keeps the first hits in path order when it has to stop, the same on every run', async () => {
+      it('spreads the hits across files when it has to cut them, the same on every run', async () => {
         const spec: Record<string, string> = {};
         for (let i = 0; i < 60; i++) spec[`m/f${String(i).padStart(2, '0')}.txt`] = 'needle one\nneedle two\n';
         const d = makeTree(spec);
         try {
           const w = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(d) }], opts);
-          const want = ['m/f00.txt:1', 'm/f00.txt:2', 'm/f01.txt:1', 'm/f01.txt:2', 'm/f02.txt:1'];
+          const want = ['m/f00.txt:1', 'm/f01.txt:1', 'm/f02.txt:1', 'm/f03.txt:1', 'm/f04.txt:1'];
           for (let run = 0; run < 5; run++) {
             const r = await w.grep('needle', { maxResults: 5 });
             assert.deepEqual(r.hits.map((h) => `${h.path}:${h.line}`), want);
             assert.equal(r.truncated, true);
+            assert.equal(r.total, 120);
+            assert.equal(r.files, 60);
           }
         } finally {
           removeTree(d);

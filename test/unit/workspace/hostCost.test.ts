@@ -54,7 +54,7 @@ describe('workspace map: host work bounded by the request', () => {
       assert.ok(bytes <= DEFAULT_MAX_GREP_BYTES, `${bytes} bytes`);
       assert.ok(r.hits.length > 10 && r.hits.length < 200, `${r.hits.length} hits`);
       assert.equal(r.truncated, true);
-      assert.match(r.note ?? '', new RegExp(`^cut at ${DEFAULT_MAX_GREP_BYTES} bytes: ${r.hits.length} hits shown; narrow the pattern`));
+      assert.match(r.note ?? '', new RegExp(`^${r.hits.length} of 200 matching lines shown .*the reply's ${DEFAULT_MAX_GREP_BYTES / 1024} KiB cap cut them: ask for fewer contextLines`));
       for (const h of r.hits) {
         assert.ok(h.text.length <= MAX_HIT_LINE_CHARS + 1);
         for (const l of [...h.before, ...h.after]) assert.ok(l.length <= MAX_CONTEXT_LINE_CHARS + 1);
@@ -63,7 +63,7 @@ describe('workspace map: host work bounded by the request', () => {
       // A smaller cap from the settings applies the same way; a reply under the cap has no note.
       const small = await scanWorkspace([{ name: 'w', source: new NodeFileSource(dir) }], { ...options, maxGrepBytes: 4096 });
       const s = await small.grep('needle', { glob: 'long.txt' });
-      assert.ok(s.hits.length >= 1 && s.hits.length < 10 && s.note?.startsWith('cut at 4096 bytes'));
+      assert.ok(s.hits.length >= 1 && s.hits.length < 10 && /the reply's 4 KiB cap cut them/.test(s.note ?? ''));
       const one = await ws.grep('^7 needle', { glob: 'long.txt' });
       assert.deepEqual([one.hits.length, one.truncated, one.note], [1, false, undefined]);
     });

@@ -38,8 +38,22 @@ function asStrings(v: unknown): string[] {
   return v.map(asString);
 }
 
-function adoptGrep(v: unknown): { hits: object[]; truncated: boolean; note?: string } {
-  const r = v as { hits?: unknown; truncated?: unknown; note?: unknown };
+interface AdoptedGrep {
+  hits: object[];
+  truncated: boolean;
+  note?: string;
+  total: number;
+  files: number;
+  perFile?: object[];
+}
+
+function asCount(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Error('the host sent an unexpected reply');
+  return v;
+}
+
+function adoptGrep(v: unknown): AdoptedGrep {
+  const r = v as { hits?: unknown; truncated?: unknown; note?: unknown; total?: unknown; files?: unknown; perFile?: unknown };
   if (!r || !Array.isArray(r.hits)) throw new Error('the host sent an unexpected reply');
   const hits = r.hits.map((h: { path?: unknown; line?: unknown; text?: unknown; before?: unknown; after?: unknown }) =>
     nullProto({
@@ -50,7 +64,25 @@ function adoptGrep(v: unknown): { hits: object[]; truncated: boolean; note?: str
       after: harden(asStrings(h.after ?? [])),
     }),
   );
-  return { hits, truncated: r.truncated === true, note: typeof r.note === 'string' ? r.note : undefined };
+  const perFile = Array.isArray(r.perFile)
+    ? r.perFile.map((f: { path?: unknown; count?: unknown }) => nullProto({ path: asString(f.path), count: asCount(f.count) }))
+    : undefined;
+  return {
+    hits,
+    truncated: r.truncated === true,
+    note: typeof r.note === 'string' ? r.note : undefined,
+    total: asCount(r.total),
+    files: asCount(r.files),
+    perFile,
+  };
+}
+
+/** grep's totals as read-only properties of a result array (hits, or files in mode 'files'). */
+function withTotals<T extends object[]>(list: T, g: AdoptedGrep): T {
+  for (const [k, value] of [['total', g.total], ['files', g.files], ['truncated', g.truncated]] as const) {
+    Object.defineProperty(list, k, { value });
+  }
+  return harden(list);
 }
 
 /** Serialises a FINAL value: strings as they are, anything else through the safe formatter. */
@@ -111,17 +143,22 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       const r = readRange(range, 'readFile: options');
       return asString(await host.call('readFile', [p, { ...r }]));
     },
-    async grep(pattern: unknown, options?: unknown): Promise<readonly object[]> {
+    async grep(pattern: unknown, options?: unknown): Promise<object> {
       host.assertOpen('grep');
       const p = requireString(pattern, 'grep: pattern', MAX_ARG_CHARS);
-      const o = readOptions(options, 'grep: options', { glob: 'string', ignoreCase: 'boolean', maxResults: 'integer', contextLines: 'integer' });
-      const { hits, truncated, note } = adoptGrep(await host.call('grep', [p, { ...o }]));
-      if (truncated) {
-        // The host's note says when the reply's byte cap (not maxResults) cut the hits.
-        host.print(`[grep: ${note ?? `stopped after ${hits.length} matches; narrow the pattern or the glob, or raise maxResults`}]\n`);
-        Object.defineProperty(hits, 'truncated', { value: true });
+      const o = readOptions(options, 'grep: options', {
+        glob: 'string', exclude: 'string', ignoreCase: 'boolean', maxResults: 'integer', contextLines: 'integer', mode: 'string',
+      });
+      if (o.mode !== undefined && !['hits', 'files', 'count'].includes(o.mode as string)) {
+        throw new TypeError(`grep: options: mode must be 'hits' (default), 'files' or 'count', got ${JSON.stringify(o.mode).slice(0, 40)}`);
       }
-      return harden(hits);
+      const g = adoptGrep(await host.call('grep', [p, { ...o }]));
+      // The host's note says what cut the reply (with the true total and the real cap), or that maxResults was clamped.
+      if (g.note !== undefined) host.print(`[grep: ${g.note}]\n`);
+      if (o.mode === 'count') {
+        return nullProto({ total: g.total, files: g.files, truncated: g.truncated, perFile: harden(g.perFile ?? []) });
+      }
+      return withTotals(o.mode === 'files' ? (g.perFile ?? []) : g.hits, g);
     },
     async llm_query(prompt: unknown, options?: unknown): Promise<string> {
       host.assertOpen('llm_query');
