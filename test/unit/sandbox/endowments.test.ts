@@ -68,6 +68,17 @@ describe('sandbox endowments', function () {
       assert.equal(other.output, 'true');
     });
 
+    it('gives total, files and truncated on the hits, and the files and count modes', async () => {
+      const r = await s.runCell('const h = await grep("TODO", { maxResults: 1 }); [h.length, h.total, h.files, h.truncated, Object.isFrozen(h)]');
+      assert.match(r.output, /\[ 1, 2, 2, true, true \]$/);
+      const f = await s.runCell('const f = await grep("TODO|export", { mode: "files", exclude: "src/b.ts" }); [f.total, f.files, f[0].path, f[0].count]');
+      assert.equal(f.output, '[ 3, 1, "src/a.ts", 3 ]');
+      const c = await s.runCell('const c = await grep("TODO|a", { mode: "count" }); [c.total, c.files, c.perFile.map((x) => x.path + ":" + x.count).join(",")]');
+      assert.equal(c.output, '[ 8, 3, "src/a.ts:4,src/b.ts:3,README.md:1" ]');
+      const bad = await s.runCell('await grep("x", { mode: "lines" })');
+      assert.match(bad.error ?? '', /mode must be 'hits' \(default\), 'files' or 'count'/);
+    });
+
     it('honours ignoreCase and maxResults', async () => {
       assert.equal((await s.runCell('(await grep("todo", { ignoreCase: true })).length')).output, '2');
       const r = await s.runCell('(await grep("TODO", { maxResults: 1 })).length');
