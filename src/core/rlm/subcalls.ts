@@ -1,6 +1,6 @@
 import { RlmError } from '../errors';
 import type { ChatModel } from '../llm/types';
-import type { SubcallHost } from '../sandbox/types';
+import type { BatchItem, SubcallHost } from '../sandbox/types';
 import type { RunState } from './runState';
 
 /** Bounded excerpt of a prompt or reply kept in the trace. */
@@ -30,7 +30,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     throw new RlmError(`Unknown model "${name}": use "${ctx.subModel.id}" (default) or "${ctx.rootModel.id}".`, 'unknown-model');
   };
 
-  const llmQuery = async (prompt: string, model: ChatModel, kind: 'llm_query' | 'llm_batch' | 'rlm_query', signal: AbortSignal) => {
+  const llmQuery = async (prompt: string, model: ChatModel, kind: 'llm_query' | 'llm_batch' | 'rlm_query', signal: AbortSignal, item?: BatchItem) => {
     const { state } = ctx;
     state.chargeSubcall();
     const started = Date.now();
@@ -41,6 +41,8 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
       model: model.id,
       prompt: excerpt(prompt),
       promptChars: prompt.length,
+      ...(item && { batch: { id: item.id, index: item.index, size: item.size } }),
+      ...(item?.label !== undefined && { label: item.label }),
     });
     const both = AbortSignal.any([signal, state.signal]);
     try {
@@ -59,7 +61,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
   };
 
   return {
-    llmQuery: (prompt, options, signal) => llmQuery(prompt, pickModel(options.model), options.batch ? 'llm_batch' : 'llm_query', signal),
+    llmQuery: (prompt, options, signal) => llmQuery(prompt, pickModel(options.model), options.batch ? 'llm_batch' : 'llm_query', signal, options.batch),
     rlmQuery: async (prompt, text, signal) => {
       if (!ctx.startChild) {
         const full = text === undefined ? prompt : `${prompt}\n\n${text}`;

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { RlmError, safeMessage } from '../errors';
 import { Semaphore } from '../semaphore';
+import { shorten } from '../shorten';
 import type { GrepOptions, ReadRange } from '../workspace/types';
-import { batchItemFailed, batchTooLong, CALL_OPS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './sandboxIpc';
+import { batchItemFailed, batchTooLong, CALL_OPS, MAX_BATCH_ID_CHARS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './sandboxIpc';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
 
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
@@ -98,15 +100,17 @@ export class CellCalls {
         return this.slots.run(() => subcalls.rlmQuery(prompt, text, signal), signal);
       }
       case 'llm_batch':
-        return this.batch(args[0], args[1]);
+        return this.batch(args[0], args[1], args[2]);
     }
   }
 
-  /** Each item runs on its own; a failed item becomes "[llm_batch item i failed: message]" (i from 0),
-   *  so one bad prompt or one provider error does not lose the other answers. */
-  private async batch(rawPrompts: unknown, rawOptions: unknown): Promise<string[]> {
+  /** Each item runs on its own; a failed item becomes "[llm_batch item i failed: message]" (i from 0)
+   *  and its index is listed in `failed`, so one bad prompt or one provider error does not lose the
+   *  other answers. `rawLabels`: the items' ids when model code labelled them (for the trace). */
+  private async batch(rawPrompts: unknown, rawOptions: unknown, rawLabels: unknown): Promise<{ replies: string[]; failed: number[] }> {
     if (!Array.isArray(rawPrompts)) throw new RlmError('llm_batch: prompts must be an array of strings', 'bad-argument');
     const prompts = rawPrompts.map((p, i) => str(p, `llm_batch: prompts[${i}]`));
+    const labels = Array.isArray(rawLabels) ? rawLabels.map((l, i) => shorten(str(l, `llm_batch: ids[${i}]`), MAX_BATCH_ID_CHARS)) : undefined;
     if (prompts.length > this.limits.batchSize) {
       throw new RlmError(`llm_batch: ${prompts.length} prompts, the limit is ${this.limits.batchSize} per call`, 'limit-batch');
     }
@@ -115,16 +119,21 @@ export class CellCalls {
     const model = pick<{ model?: string }>(rawOptions, { model: 'string' });
     this.reserve('llm_batch', prompts.length);
     const signal = this.controller.signal;
-    return Promise.all(
+    const id = randomUUID();
+    const failed: number[] = [];
+    const replies = await Promise.all(
       prompts.map(async (prompt, i) => {
         try {
           this.checkPrompt(`llm_batch item ${i}`, prompt.length);
-          return await this.slots.run(() => this.options.subcalls.llmQuery(prompt, { ...model, batch: true }, signal), signal);
+          const batch = { id, index: i, size: prompts.length, label: labels?.[i] };
+          return await this.slots.run(() => this.options.subcalls.llmQuery(prompt, { ...model, batch }, signal), signal);
         } catch (err) {
+          failed.push(i);
           return batchItemFailed(i, safeMessage(err, 'the sub-call failed'));
         }
       }),
     );
+    return { replies, failed: failed.sort((a, b) => a - b) };
   }
 
   private reserve(what: string, n: number): void {

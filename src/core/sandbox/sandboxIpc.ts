@@ -38,6 +38,9 @@ export function batchItemFailed(index: number, message: string): string {
   return `[llm_batch item ${index} failed: ${message}]`;
 }
 
+/** Longest id of a labelled llm_batch item ({id, prompt}): a label, not a payload. */
+export const MAX_BATCH_ID_CHARS = 200;
+
 /** Paths, patterns, globs and model names longer than this are refused before they are sent. */
 export const MAX_ARG_CHARS = 65_536;
 

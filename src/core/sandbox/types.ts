@@ -49,9 +49,18 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
 
 /** What the sub-call endowments call on the host. The engine implements it (budgets, trace);
  *  tests may supply their own. Thrown RlmErrors reach model code as their message. */
+/** One item of an llm_batch call: the call's id (for the trace and progress), its place, the
+ *  call's size and the model code's label for it. */
+export interface BatchItem {
+  id: string;
+  index: number;
+  size: number;
+  label?: string;
+}
+
 export interface SubcallHost {
-  /** `batch`: the call is one item of an llm_batch (the trace labels it so). */
-  llmQuery(prompt: string, options: { model?: string; batch?: boolean }, signal: AbortSignal): Promise<string>;
+  /** `batch`: the call is one item of an llm_batch (the trace labels it so, with the item's id). */
+  llmQuery(prompt: string, options: { model?: string; batch?: BatchItem }, signal: AbortSignal): Promise<string>;
   rlmQuery(prompt: string, text: string | undefined, signal: AbortSignal): Promise<string>;
 }
 

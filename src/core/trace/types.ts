@@ -74,6 +74,10 @@ export interface SubcallStartEvent extends EventBase {
   /** Prompt, cut to a bounded excerpt for the trace. */
   prompt: string;
   promptChars: number;
+  /** An llm_batch item: its batch (one id per call), place and the batch's size. */
+  batch?: { id: string; index: number; size: number };
+  /** The item's id when model code labelled it (llm_batch([{id, prompt}])). */
+  label?: string;
 }
 
 export interface SubcallEndEvent extends EventBase {

@@ -101,7 +101,7 @@ export class TraceViewModel {
       case 'subcall.start':
         this.subcallKinds.set(e.id, e.kind);
         this.subcallModels.set(e.id, e.model);
-        put({ id: e.id, parentId, kind: 'subcall', title: `${e.kind} → ${e.model} (${e.promptChars.toLocaleString('en-US')} chars): ${oneLine(e.prompt, 50)}`, body: excerpt(e.prompt, 1500), state: 'running' });
+        put({ id: e.id, parentId, kind: 'subcall', title: `${e.kind}${e.label !== undefined ? ` [${oneLine(e.label, 60)}]` : ''} → ${e.model} (${e.promptChars.toLocaleString('en-US')} chars): ${oneLine(e.prompt, 50)}`, body: excerpt(e.prompt, 1500), state: 'running' });
         break;
       case 'subcall.end': {
         const sub = this.nodes.get(e.subcallId);

@@ -20,6 +20,35 @@ describe('RLM run over a fixture repository', function () {
     h = undefined;
   });
 
+  it('labelled llm_batch items return {id, prompt, reply} and reach the trace with their id, tokens and time', async () => {
+    h = await harness({
+      models: {
+        'root-model': {
+          turns: [
+            js("const r = await llm_batch([{ id: 'src/a.ts', prompt: 'one' }, { id: 'src/b.ts', prompt: 'two' }])\nprint(JSON.stringify(r))\nFINAL(r.map((x) => x.id + '=' + x.reply).join(' '))"),
+          ],
+        },
+      },
+      rule: (req) => `R(${req.messages[0].content})`,
+    });
+    const result = await h.run('Label the batch', { onEvent: (e) => h!.events.push(e) });
+    assert.equal(result.status, 'answered', result.reason);
+    assert.equal(result.answer, 'src/a.ts=R(one) src/b.ts=R(two)');
+    const starts = h.events.flatMap((e) => (e.type === 'subcall.start' ? [e] : []));
+    assert.deepEqual(starts.map((e) => [e.label, e.batch?.index, e.batch?.size]).sort(), [['src/a.ts', 0, 2], ['src/b.ts', 1, 2]]);
+    assert.equal(new Set(starts.map((e) => e.batch?.id)).size, 1, 'one batch id for the call');
+    const ends = h.events.flatMap((e) => (e.type === 'subcall.end' ? [e] : []));
+    for (const e of ends) {
+      assert.ok(e.usage && e.usage.promptTokens > 0, 'per-item tokens');
+      assert.equal(typeof e.ms, 'number');
+    }
+    const vm = new TraceViewModel();
+    for (const e of h.events) vm.apply(e);
+    const titles = vm.allNodes().filter((n) => n.kind === 'subcall').map((n) => n.title).sort();
+    assert.match(titles[0], /^llm_batch \[src\/a\.ts\] → sub-model/);
+    assert.match(titles[1], /^llm_batch \[src\/b\.ts\] → sub-model/);
+  });
+
   it('probes, greps, reads, batches over slices, aggregates and finishes', async () => {
     h = await harness({
       models: {

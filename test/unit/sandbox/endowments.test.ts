@@ -108,6 +108,26 @@ describe('sandbox endowments', function () {
       assert.doesNotMatch(r.output, /\/work|ENOENT/);
     });
 
+    it('llm_batch takes {id, prompt} items and returns {id, prompt, reply, error?} in order', async () => {
+      const r = await s.runCell('const r = await llm_batch([{ id: "a.ts", prompt: "one" }, { id: "b.ts", prompt: "FAIL two" }]); r');
+      assert.equal(
+        r.output,
+        '[ { id: "a.ts", prompt: "one", reply: "echo:one" }, { id: "b.ts", prompt: "FAIL two", reply: "[llm_batch item 1 failed: model refused: FAIL two]", error: true } ]',
+      );
+      const shape = await s.runCell('[Object.isFrozen(r), Object.isFrozen(r[0]), Object.getPrototypeOf(r[0]) === null]');
+      assert.equal(shape.output, '[ true, true, true ]');
+      const errors = [
+        ['[{ id: "a", prompt: "x" }, { id: "a", prompt: "y" }]', /\[1\]\.id "a" is used twice: ids must be unique/],
+        ['[{ id: "a", prompt: "x" }, "y"]', /prompts\[1\] \(all items \{id, prompt\}, or all strings\) must be an object/],
+        ['["x", { id: "a", prompt: "y" }]', /prompts\[1\] \(all items strings, or all \{id, prompt\}\) must be a string/],
+        ['[{ id: "", prompt: "x" }]', /id is empty: give each item a name/],
+        ['[{ id: "a".repeat(201), prompt: "x" }]', /\.id is 201 characters long; the limit is 200/],
+        ['[{ id: 1, prompt: "x" }]', /option "id" must be a string/],
+        ['[{ id: "a", prompt: "x", model: "m" }]', /unknown option "model" \(allowed: id, prompt\)/],
+      ] as const;
+      for (const [arg, want] of errors) assert.match((await s.runCell(`await llm_batch(${arg})`)).error ?? '', want, arg);
+    });
+
     it('llm_batch runs items concurrently but never more than subcallsInFlight', async () => {
       const limited = await h.open({ subcallsInFlight: 3 });
       h.subcalls.maxInFlight = 0;

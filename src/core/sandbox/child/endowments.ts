@@ -1,7 +1,7 @@
 import type { SandboxLimits } from '../types';
 import { batchItemFailed, batchTooLong, MAX_ARG_CHARS, promptTooLong, type CallOp } from '../sandboxIpc';
 import { formatValue } from './format';
-import { optionalString, readOptions, readRange, readStringArray, requireString } from './validate';
+import { optionalString, readBatchItems, readOptions, readRange, requireString } from './validate';
 
 /** The REPL contract's names, built in the start compartment and handed to model code hardened.
  *  File and sub-call endowments only send RPC messages; what comes back is copied into fresh,
@@ -167,22 +167,35 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
       checkPrompt('llm_query', p.length);
       return asString(await host.call('llm_query', [p, { ...o }]));
     },
-    async llm_batch(prompts: unknown, options?: unknown): Promise<readonly string[]> {
+    async llm_batch(prompts: unknown, options?: unknown): Promise<readonly unknown[]> {
       host.assertOpen('llm_batch');
-      const list = readStringArray(prompts, 'llm_batch: prompts', limits.batchSize);
+      const { prompts: list, ids } = readBatchItems(prompts, 'llm_batch: prompts', limits.batchSize);
       const o = readOptions(options, 'llm_batch: options', { model: 'string' });
       // Over-long items fail here, on their own, and never travel to the host.
       const fits = list.map((p) => p.length <= limits.promptChars);
       // The whole call is one IPC message: bound it before it is built, not after the host parsed it.
       const total = list.reduce((sum, p, i) => (fits[i] ? sum + p.length : sum), 0);
       if (total > limits.batchChars) throw new RangeError(batchTooLong(total, limits.batchChars));
-      const sent = asStrings(await host.call('llm_batch', [list.filter((_, i) => fits[i]), { ...o }]));
+      const sentIds = ids?.filter((_, i) => fits[i]);
+      const reply = (await host.call('llm_batch', [list.filter((_, i) => fits[i]), { ...o }, ...(sentIds ? [sentIds] : [])])) as {
+        replies?: unknown;
+        failed?: unknown;
+      };
+      const sent = asStrings(reply?.replies);
+      const sentFailed = new Set(Array.isArray(reply.failed) ? reply.failed : []);
       let next = 0;
-      const out = list.map((p, i) =>
-        fits[i] ? sent[next++] : batchItemFailed(i, promptTooLong(`llm_batch item ${i}`, p.length, limits.promptChars)),
-      );
-      if (out.some((x) => typeof x !== 'string')) throw new Error('the host sent an unexpected reply');
-      return harden(out);
+      const failed: boolean[] = [];
+      const out = list.map((p, i) => {
+        if (!fits[i]) {
+          failed.push(true);
+          return batchItemFailed(i, promptTooLong(`llm_batch item ${i}`, p.length, limits.promptChars));
+        }
+        failed.push(sentFailed.has(next));
+        return sent[next++];
+      });
+      if (next !== sent.length || out.some((x) => typeof x !== 'string')) throw new Error('the host sent an unexpected reply');
+      if (!ids) return harden(out);
+      return harden(out.map((r, i) => nullProto({ id: ids[i], prompt: list[i], reply: r, ...(failed[i] && { error: true }) })));
     },
     async rlm_query(prompt: unknown, text?: unknown): Promise<string> {
       host.assertOpen('rlm_query');

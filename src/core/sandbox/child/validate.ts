@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { MAX_ARG_CHARS } from '../sandboxIpc';
+import { MAX_ARG_CHARS, MAX_BATCH_ID_CHARS } from '../sandboxIpc';
 
 /** Argument checks for the endowments, done before anything is sent to the host. Model values are
  *  read once, through own data properties only, so no getter, proxy trap or `then` ever runs. */
@@ -56,21 +56,6 @@ export function readOptions(value: unknown, what: string, allowed: Record<string
   return out;
 }
 
-/** Reads an array of strings element by element through data properties. */
-export function readStringArray(value: unknown, what: string, max: number): string[] {
-  const obj = plainObject(value, what);
-  if (!Array.isArray(obj)) throw new TypeError(`${what} must be an array of strings`);
-  const len = getOwnPropertyDescriptor(obj, 'length')!.value as number;
-  if (len > max) throw new RangeError(`${what}: ${len} items, the limit is ${max} per call`);
-  const out: string[] = [];
-  for (let i = 0; i < len; i++) {
-    const d = getOwnPropertyDescriptor(obj, String(i));
-    if (!d || !('value' in d)) throw new TypeError(`${what}[${i}] must be a string`);
-    out.push(requireString(d.value, `${what}[${i}]`));
-  }
-  return out;
-}
-
 /** readFile's range: whole line numbers of at least 1, start <= end, numbered true or false. */
 export function readRange(value: unknown, what: string): Record<string, unknown> {
   const r = readOptions(value, what, { start: 'integer', end: 'integer', numbered: 'boolean' });
@@ -83,4 +68,35 @@ export function readRange(value: unknown, what: string): Record<string, unknown>
     throw new RangeError(`${what}: start (${start}) is after end (${end}); give start <= end, e.g. {start: ${end}, end: ${start}}`);
   }
   return r;
+}
+
+/** llm_batch's items: all strings, or all `{id, prompt}` objects (ids unique, non-empty strings of
+ *  at most MAX_BATCH_ID_CHARS). `ids` is undefined for strings. Read through data properties only. */
+export function readBatchItems(value: unknown, what: string, max: number): { prompts: string[]; ids?: string[] } {
+  const obj = plainObject(value, what);
+  if (!Array.isArray(obj)) throw new TypeError(`${what} must be an array of strings or of {id, prompt} objects`);
+  const len = getOwnPropertyDescriptor(obj, 'length')!.value as number;
+  if (len > max) throw new RangeError(`${what}: ${len} items, the limit is ${max} per call`);
+  const items: unknown[] = [];
+  for (let i = 0; i < len; i++) {
+    const d = getOwnPropertyDescriptor(obj, String(i));
+    if (!d || !('value' in d)) throw new TypeError(`${what}[${i}] must be a string or an {id, prompt} object`);
+    items.push(d.value);
+  }
+  if (items.length === 0 || typeof items[0] === 'string') {
+    return { prompts: items.map((v, i) => requireString(v, `${what}[${i}] (all items strings, or all {id, prompt})`)) };
+  }
+  const prompts: string[] = [];
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  items.forEach((v, i) => {
+    const item = readOptions(v, `${what}[${i}] (all items {id, prompt}, or all strings)`, { id: 'string', prompt: 'string' });
+    const id = requireString(item.id, `${what}[${i}].id`, MAX_BATCH_ID_CHARS);
+    if (id.length === 0) throw new TypeError(`${what}[${i}].id is empty: give each item a name, e.g. its file path`);
+    if (seen.has(id)) throw new TypeError(`${what}[${i}].id ${JSON.stringify(id.slice(0, 80))} is used twice: ids must be unique`);
+    seen.add(id);
+    ids.push(id);
+    prompts.push(requireString(item.prompt, `${what}[${i}].prompt`));
+  });
+  return { prompts, ids };
 }
