@@ -2,7 +2,7 @@ import { basename, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { parseCli, parseCommand, USAGE, type CliOptions } from './cli/args';
 import { evalMain } from './cli/eval';
-import { progressLine, SubcallMilestones } from './cli/progress';
+import { HEARTBEAT_MS, progressLine, SubcallMilestones, SubcallProgress } from './cli/progress';
 import { onCtrlC, runInputs } from './cli/runSetup';
 import { RlmError } from './core/errors';
 import { costCapProblem } from './core/llm/usage';
@@ -42,8 +42,17 @@ async function ask(o: CliOptions): Promise<number> {
 
   const pool = new SandboxPool({ scriptPath: join(__dirname, 'sandbox.js') });
   const trace = o.trace ? await TrajectoryWriter.open(o.trace) : undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   try {
     const milestones = new SubcallMilestones();
+    const subcalls = new SubcallProgress();
+    // RLM_PROGRESS_INTERVAL_MS: the heartbeat's period (tests shorten it); default 10 s.
+    const every = Number(process.env.RLM_PROGRESS_INTERVAL_MS) > 0 ? Number(process.env.RLM_PROGRESS_INTERVAL_MS) : HEARTBEAT_MS;
+    heartbeat = setInterval(() => {
+      const line = subcalls.heartbeat();
+      if (line) log(line);
+    }, every);
+    heartbeat.unref();
     const run = new Run(
       {
         question: o.question,
@@ -63,8 +72,10 @@ async function ask(o: CliOptions): Promise<number> {
         signal: controller.signal,
         onEvent: (e: TraceEvent) => {
           trace?.append(e);
+          const batch = subcalls.note(e);
           const line = progressLine(e) ?? milestones.note(e);
           if (line) log(line);
+          if (batch) log(batch);
         },
       },
       { sandbox: pool, secrets: o.apiKey ? [o.apiKey] : [] },
@@ -73,6 +84,7 @@ async function ask(o: CliOptions): Promise<number> {
   } catch (err) {
     return fail(o, err instanceof RlmError ? err.message : `unexpected error: ${(err as Error)?.message ?? err}`, EXIT.failed);
   } finally {
+    clearInterval(heartbeat);
     controller.dispose();
     await trace?.close();
     await pool.dispose();

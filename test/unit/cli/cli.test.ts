@@ -53,6 +53,25 @@ describe('rlm ask (the CLI as a process)', function () {
     assert.match(r.stderr, /answered: 1 turns/);
   });
 
+  it('prints a line when a sub-call batch starts and ends, and a heartbeat while it runs', async () => {
+    const s = await start({
+      models: {
+        'root-model': { turns: [js("const r = await llm_batch(['a', 'b', 'c'])\nFINAL(r.join(','))")] },
+        'sub-model': { latencyMs: 1500, rule: { fallback: 'ok' } },
+      },
+    });
+    const r = await rlm([...base(s), 'Batch it'], { env: { OPENAI_API_KEY: API_KEY, RLM_PROGRESS_INTERVAL_MS: '100' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^ {2}llm_batch: 3 sub-calls started$/m);
+    assert.match(r.stderr, /^ {2}… [0-3] of 3 sub-calls done, \d+ s$/m);
+    assert.match(r.stderr, /^ {2}llm_batch: 3 sub-calls done \(3 ok, 0 failed\), [\d,]+ tokens, [\d.]+ s$/m);
+    const lines = r.stderr.split('\n');
+    const started = lines.findIndex((l) => l.includes('sub-calls started'));
+    const beat = lines.findIndex((l) => l.includes('… '));
+    const ended = lines.findIndex((l) => l.includes('sub-calls done ('));
+    assert.ok(started < beat && beat < ended, r.stderr);
+  });
+
   it('--json prints one object with answer, status, usage and cost; --trace writes JSONL without the key', async () => {
     const s = await start({ models: { 'root-model': { turns: [js("FINAL(String(await llm_query('hi')))")] } }, rule: { fallback: 'sub reply' } });
     const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-'));
