@@ -97,9 +97,12 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
   }
   if (q.mode !== 'hits') return countReply(q, counts, partial);
   const quotas = spreadQuotas(counts, q.maxResults);
-  // The byte cap is applied after the spread (spreadCut), so this pass keeps every chosen hit:
-  // at most maxResults of them, each a bounded line and context (cutLine, cutContext), ~5 MB at worst.
-  const chosen = await js(entriesOf([...quotas.keys()].sort(), env.files), { maxHits: q.maxResults, quotas, maxBytes: Number.MAX_SAFE_INTEGER });
+  // The byte cap is applied after the spread (spreadCut), which needs every file's first hits: each
+  // file keeps its share of twice the cap (and always its first hit), so this pass holds about
+  // 2 x maxBytes plus one bounded hit per file, whatever order the files are searched in.
+  const quotaBytes = new Map<string, number>();
+  for (const [path, n] of quotas) quotaBytes.set(path, (2 * q.maxBytes * n) / q.maxResults);
+  const chosen = await js(entriesOf([...quotas.keys()].sort(), env.files), { maxHits: q.maxResults, quotas, quotaBytes, maxBytes: Number.MAX_SAFE_INTEGER });
   const cut = spreadCut(chosen.hits, q.maxResults, q.maxBytes);
   return hitsReply(q, cut.hits, counts, partial, cut.cutByBytes);
 }

@@ -27,6 +27,8 @@ export interface GrepJsPass {
   maxHits: number;
   /** Per file: hits to keep at most (the spread's shares). */
   quotas?: Map<string, number>;
+  /** Per file: bytes of hits to keep at most. */
+  quotaBytes?: Map<string, number>;
   /** No new batch starts past this time (Date.now()); the counts so far are then partial. */
   stopAt?: number;
   /** Bytes of hits to keep at most (default: the reply's cap). */
@@ -65,7 +67,8 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
       // Files on the local disk the worker reads itself (with the same checks): the host stays idle.
       const local = source.localFile(files[next]);
       if (local) {
-        batch.push({ path: files[next].info.path, local, quota: pass.quotas?.get(files[next].info.path) });
+        const p = files[next].info.path;
+        batch.push({ path: p, local, quota: pass.quotas?.get(p), quotaBytes: pass.quotaBytes?.get(p) });
         size += files[next++].info.size;
         continue;
       }
@@ -77,8 +80,8 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
         const c = contents[k];
         if (c === undefined) return;
         // A text comes from the cache and is masked already; bytes the worker masks.
-        const quota = pass.quotas?.get(e.info.path);
-        batch.push(typeof c === 'string' ? { path: e.info.path, text: c, quota } : { path: e.info.path, bytes: c, quota });
+        const share = { quota: pass.quotas?.get(e.info.path), quotaBytes: pass.quotaBytes?.get(e.info.path) };
+        batch.push(typeof c === 'string' ? { path: e.info.path, text: c, ...share } : { path: e.info.path, bytes: c, ...share });
         size += c.length;
       });
     }

@@ -49,6 +49,8 @@ export interface WorkerFile {
   local?: LocalFile;
   /** Hits to keep from this file at most (the spread's share); every match is counted anyway. */
   quota?: number;
+  /** Bytes of hits (hitBytes) to keep from this file: past them no further hit is kept (the first always is). */
+  quotaBytes?: number;
 }
 
 /** A mapped file on the local disk: absolute root (the source's localRoot) and root-relative path. */

@@ -54,7 +54,7 @@ function send(reply: WorkerReply): void {
 /** Searches one file. Unmasked text is searched as read and masked only when it has a hit (most
  *  files have none); the search then runs again on the masked text, so a match on a secret is
  *  never reported, as on text the host masked. */
-function searchFile(path: string, file: { text: string; masked: boolean }, hits: GrepHit[], quota = Infinity): number {
+function searchFile(path: string, file: { text: string; masked: boolean }, hits: GrepHit[], quota = Infinity, quotaBytes = Infinity): number {
   let lines = file.text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const lineAt = (i: number) => (lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i]);
@@ -68,18 +68,21 @@ function searchFile(path: string, file: { text: string; masked: boolean }, hits:
   }
   // Every matching line is counted (the reply's total); hits are kept only within the caps.
   let count = 0;
+  let fileBytes = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lineAt(i);
     if (!re!.test(line)) continue;
     count++;
-    if (found >= maxHits || foundBytes > maxBytes || count > quota) continue;
+    if (found >= maxHits || foundBytes > maxBytes || count > quota || fileBytes > quotaBytes) continue;
     found++;
     const before: string[] = [];
     for (let j = Math.max(0, i - contextLines); j < i; j++) before.push(cutContext(lineAt(j)));
     const after: string[] = [];
     for (let j = i + 1; j <= Math.min(lines.length - 1, i + contextLines); j++) after.push(cutContext(lineAt(j)));
     const hit = { path, line: i + 1, text: cutLine(line), before, after };
-    foundBytes += hitBytes(hit);
+    const bytes = hitBytes(hit);
+    foundBytes += bytes;
+    fileBytes += bytes;
     hits.push(hit);
   }
   return count;
@@ -102,7 +105,7 @@ process.on('message', (msg: WorkerRequest) => {
       const counts: Array<[string, number]> = [];
       for (const f of msg.files) {
         const file = textOf(f);
-        const n = file === undefined ? 0 : searchFile(f.path, file, hits, f.quota);
+        const n = file === undefined ? 0 : searchFile(f.path, file, hits, f.quota, f.quotaBytes);
         if (n > 0) counts.push([f.path, n]);
       }
       send({ type: 'hits', hits, counts });
