@@ -100,11 +100,13 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
   // The byte cap is applied after the spread (spreadCut), which needs every file's first hits: each
   // file keeps its share of twice the cap (and always its first hit), so this pass holds about
   // 2 x maxBytes plus one bounded hit per file, whatever order the files are searched in.
+  const shared = sum(quotas);
   const quotaBytes = new Map<string, number>();
-  for (const [path, n] of quotas) quotaBytes.set(path, (2 * q.maxBytes * n) / q.maxResults);
+  for (const [path, n] of quotas) quotaBytes.set(path, (2 * q.maxBytes * n) / shared);
   const chosen = await js(entriesOf([...quotas.keys()].sort(), env.files), { maxHits: q.maxResults, quotas, quotaBytes, maxBytes: Number.MAX_SAFE_INTEGER });
   const cut = spreadCut(chosen.hits, q.maxResults, q.maxBytes);
-  return hitsReply(q, cut.hits, counts, partial, cut.cutByBytes);
+  // Fewer hits read than shared out: a file's byte share stopped it, so bytes are what cut the reply.
+  return hitsReply(q, cut.hits, counts, partial, cut.cutByBytes || chosen.hits.length < shared);
 }
 
 function entriesOf(paths: string[], files: Map<string, FileEntry>): FileEntry[] {

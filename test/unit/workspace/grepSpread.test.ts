@@ -52,7 +52,8 @@ describe('grep for big repositories: spread, totals, modes, exclude', () => {
     describe(engine, () => {
       let ws: Workspace;
       before(async () => {
-        ws = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], opts);
+        // A generous time limit: on a busy machine counting must not stop early (the totals are asserted).
+        ws = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { ...opts, grepTimeoutMs: 120_000 });
       });
 
       it('shows the source hit among 1,500 test hits, with the true total and a truthful cap message', async () => {
@@ -115,7 +116,7 @@ describe('grep for big repositories: spread, totals, modes, exclude', () => {
       });
 
       it('cut by the byte cap: spread, and the note says so', async () => {
-        const small = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { ...opts, maxGrepBytes: 8 * 1024 });
+        const small = await scanWorkspace([{ name: 'ws', source: new NodeFileSource(dir) }], { ...opts, maxGrepBytes: 8 * 1024, grepTimeoutMs: 120_000 });
         const r = await small.grep('handleRequest', { maxResults: 1000, contextLines: 3 });
         assert.ok(r.hits.length > 0 && r.hits.length < 100, String(r.hits.length));
         assert.equal(r.total, 1501);
