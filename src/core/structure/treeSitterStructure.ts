@@ -98,8 +98,8 @@ export class TreeSitterStructure implements CodeStructure {
     const file = await this.load(normalizeModelPath(path), signal, true);
     const done = await this.thread.run({ op: 'outline', files: [file!], maxSymbols: MAX_OUTLINE_SYMBOLS }, this.limits.timeoutMs, signal);
     const one = done.files[0];
-    if (!one || one.error) throw new RlmError(`outline: could not parse ${file!.path}${one?.error ? `: ${one.error}` : ''}`, 'structure-failed');
-    const items = (one.symbols ?? []).map(plain);
+    if ((!one && !done.timedOut) || one?.error) throw new RlmError(`outline: could not parse ${file!.path}${one?.error ? `: ${one.error}` : ''}`, 'structure-failed');
+    const items = (one?.symbols ?? []).map(plain);
     if (done.timedOut) {
       return { items, truncated: true, note: `outline: parsing ${file!.path} stopped at the time limit (${this.limits.timeoutMs / 1000} s); read it in ranges with readFile instead` };
     }
