@@ -178,5 +178,7 @@ export interface ScanOptions {
   scanThreads?: number;
   /** Limits of outline/enclosing/definitions/references (see StructureLimits for defaults). */
   structure?: Partial<StructureLimits>;
+  /** Script of the parser thread; default `structureWorker.js` beside the bundle. */
+  structureWorkerPath?: string;
   signal?: AbortSignal;
 }

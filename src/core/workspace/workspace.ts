@@ -57,7 +57,7 @@ export class Workspace implements WorkspaceAccess {
     this.tooLarge = scan.context.skipped.filter((s) => s.reason === 'too-large').map((s) => s.path);
     this.cache = new ContentCache<FileText>(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.masker = options.maskSecrets === false ? undefined : new SecretMasker(options.knownSecrets);
-    this.structure = new TreeSitterStructure(this, options.structure);
+    this.structure = new TreeSitterStructure(this, options.structure, options.structureWorkerPath);
   }
 
   hasFile(ref: string): boolean {

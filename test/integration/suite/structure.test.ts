@@ -10,6 +10,9 @@ import { languageServersFirst, type LanguageServerStructure } from '../../../src
 import { VscodeFileSource } from '../../../src/vscode/vscodeFileSource';
 import { readyExtension } from './ready';
 
+// The extension's own bundled parser thread (this suite is bundled into out/, away from dist/).
+const WORKER = { structureWorkerPath: path.join(vscode.extensions.getExtension('rlm-team.rlm-vscode')!.extensionPath, 'dist', 'structureWorker.js') };
+
 describe('code structure in VS Code', () => {
   before(async () => {
     await readyExtension();
@@ -18,7 +21,7 @@ describe('code structure in VS Code', () => {
   it('outlines a TypeScript file of the window (a language server or tree-sitter answers, same rows)', async () => {
     const folder = vscode.workspace.workspaceFolders![0];
     const roots = [{ name: folder.name, source: new VscodeFileSource(folder.uri) }];
-    const ws = await scanWorkspace(roots);
+    const ws = await scanWorkspace(roots, WORKER);
     const s = languageServersFirst(ws, roots, 5000) as LanguageServerStructure;
     const r = await s.outline('src/math.ts');
     console.log(`outline(src/math.ts) answered by ${s.lastSource}`);
@@ -36,7 +39,7 @@ describe('code structure in VS Code', () => {
     try {
       fs.writeFileSync(path.join(dir, 'shop.rb'), 'class Shop\n  def total(items)\n    items.sum\n  end\nend\n');
       const roots = [{ name: 'shop', source: new VscodeFileSource(vscode.Uri.file(dir)) }];
-      const ws = await scanWorkspace(roots);
+      const ws = await scanWorkspace(roots, WORKER);
       const s = languageServersFirst(ws, roots, 2000) as LanguageServerStructure;
       const r = await s.outline('shop.rb');
       console.log(`outline(shop.rb) answered by ${s.lastSource}`);
