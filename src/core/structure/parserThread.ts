@@ -50,6 +50,8 @@ export class ParserThread {
 
   private runNow(job: Job, timeoutMs: number, signal?: AbortSignal): Promise<Done> {
     const worker = this.start();
+    // Held while a request is out; an idle thread never keeps the process (the CLI) alive.
+    worker.ref();
     const id = this.nextId++;
     const req = { ...job, id, deadline: Date.now() + timeoutMs } as ParseRequest;
     return new Promise<Done>((resolve, reject) => {
@@ -66,6 +68,7 @@ export class ParserThread {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.pending = undefined;
+        worker.unref();
       };
       this.pending = {
         id,
@@ -87,7 +90,6 @@ export class ParserThread {
     if (this.worker) return this.worker;
     const { script, execArgv } = bundledScript(__dirname, 'structureWorker', this.script);
     const w = new Worker(script, { execArgv, workerData: { wasmDir: wasmDir() }, resourceLimits: { maxOldGenerationSizeMb: 512 } });
-    w.unref();
     w.on('message', (r: ParseReply) => {
       if (this.pending && r && r.id === this.pending.id) this.pending.resolve(r);
     });
