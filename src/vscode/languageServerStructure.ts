@@ -9,6 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { RlmError } from '../core/errors';
+import { Semaphore } from '../core/semaphore';
 import { innermost } from '../core/structure/treeSitterStructure';
 import { DEFAULT_STRUCTURE_RESULTS, HARD_STRUCTURE_RESULTS, type CodeStructure, type Definition, type Listed, type OutlineSymbol, type Reference, type SearchOptions } from '../core/structure/types';
 import { compileGlob } from '../core/workspace/globMatch';
@@ -47,10 +48,18 @@ const KINDS: Partial<Record<vscode.SymbolKind, string>> = {
 // Kinds an outline lists (locals, fields and enum members would drown the definitions).
 const OUTLINE_KINDS = new Set(['function', 'method', 'class', 'interface', 'enum', 'struct', 'module', 'namespace', 'constructor', 'type']);
 const MAX_SYMBOLS = 2000;
+// After a server let a request time out, files of that extension go straight to tree-sitter for
+// this long: a cell outlining 100 files must not wait for a server that is still starting 100 times.
+const SLOW_SERVER_PAUSE_MS = 60_000;
+// Provider requests at once: each opens the document in the window.
+const REQUESTS_AT_ONCE = 4;
 
 export class LanguageServerStructure implements CodeStructure {
   /** Which engine answered the last outline or definitions call (the integration test reads it). */
   lastSource: StructureSourceName | undefined;
+  /** File extension (or '*' for workspace symbols) -> until when its servers are not asked. */
+  private readonly paused = new Map<string, number>();
+  private readonly slots = new Semaphore(REQUESTS_AT_ONCE, () => new RlmError('cancelled while waiting for a language server', 'cancelled'));
 
   constructor(
     private readonly fallback: CodeStructure,
@@ -62,7 +71,8 @@ export class LanguageServerStructure implements CodeStructure {
 
   async outline(path: string, signal?: AbortSignal): Promise<Listed<OutlineSymbol>> {
     const uri = this.mappedUri(path);
-    const found = uri ? await this.ask<Array<vscode.DocumentSymbol | vscode.SymbolInformation>>('vscode.executeDocumentSymbolProvider', uri) : undefined;
+    const ext = uri ? extensionOf(uri.path) : '';
+    const found = uri ? await this.ask<Array<vscode.DocumentSymbol | vscode.SymbolInformation>>(ext, 'vscode.executeDocumentSymbolProvider', uri, signal) : undefined;
     if (found && found.length > 0) {
       const items = flatten(found);
       if (items.length > 0) return this.answered('outline', 'language-server', { items: items.slice(0, MAX_SYMBOLS), truncated: items.length > MAX_SYMBOLS });
@@ -77,7 +87,7 @@ export class LanguageServerStructure implements CodeStructure {
 
   async definitions(name: string, options: SearchOptions, signal?: AbortSignal): Promise<Listed<Definition>> {
     const found = typeof name === 'string' && name.length > 0 && name.length <= 200
-      ? await this.ask<vscode.SymbolInformation[]>('vscode.executeWorkspaceSymbolProvider', name)
+      ? await this.ask<vscode.SymbolInformation[]>('*', 'vscode.executeWorkspaceSymbolProvider', name, signal)
       : undefined;
     const keep = filterOf(options);
     const max = Math.min(options.maxResults ?? DEFAULT_STRUCTURE_RESULTS, HARD_STRUCTURE_RESULTS);
@@ -111,15 +121,23 @@ export class LanguageServerStructure implements CodeStructure {
     return value;
   }
 
-  /** A provider command within the wait; undefined when it fails, times out or finds no provider. */
-  private async ask<T>(command: string, arg: unknown): Promise<T | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.waitMs)));
-    try {
-      return await Promise.race([Promise.resolve(vscode.commands.executeCommand<T>(command, arg)).catch(() => undefined), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** A provider command within the wait; undefined when it fails, times out or finds no provider.
+   *  A time-out pauses the servers of `key` (a file extension) for SLOW_SERVER_PAUSE_MS. */
+  private async ask<T>(key: string, command: string, arg: unknown, signal?: AbortSignal): Promise<T | undefined> {
+    if ((this.paused.get(key) ?? 0) > Date.now()) return undefined;
+    return this.slots.run(async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.waitMs)));
+      try {
+        const r = await Promise.race([Promise.resolve(vscode.commands.executeCommand<T>(command, arg)).catch(() => undefined), late]);
+        if (r !== 'late') return r;
+        this.paused.set(key, Date.now() + SLOW_SERVER_PAUSE_MS);
+        this.log(`language servers did not answer ${command} within ${this.waitMs / 1000} s; tree-sitter answers for ${key === '*' ? 'definitions' : `*${key} files`} for the next minute`);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    }, signal);
   }
 
   /** The file's URI when the path names a file of the run's map (else tree-sitter refuses it with the workspace's reason). */
@@ -145,6 +163,12 @@ export class LanguageServerStructure implements CodeStructure {
     }
     return undefined;
   }
+}
+
+function extensionOf(p: string): string {
+  const slash = p.lastIndexOf('/');
+  const dot = p.lastIndexOf('.');
+  return dot > slash ? p.slice(dot).toLowerCase() : p.slice(slash + 1);
 }
 
 function filterOf(options: SearchOptions): (path: string) => boolean {
