@@ -31,6 +31,8 @@ export const STRUCTURE_LANGUAGES = Object.keys(GRAMMAR_BY_LANGUAGE);
 const JS: Record<string, SymbolKind> = {
   function_declaration: 'function',
   generator_function_declaration: 'function',
+  // `declare function f(): T;` and overload signatures (.d.ts files)
+  function_signature: 'function',
   class_declaration: 'class',
   abstract_class_declaration: 'class',
   method_definition: 'method',
