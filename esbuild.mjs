@@ -1,6 +1,8 @@
 // Builds every bundle: extension host, sandbox process, grep worker, scan reader thread, CLI, webview.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -36,6 +38,14 @@ const builds = [
     ...common,
     entryPoints: ['src/core/workspace/grepWorker.ts'],
     outfile: 'dist/grepWorker.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
+    ...common,
+    entryPoints: ['src/core/structure/structureWorker.ts'],
+    outfile: 'dist/structureWorker.js',
     platform: 'node',
     target: 'node20',
     format: 'cjs',
@@ -82,6 +92,16 @@ const builds = [
     outfile: 'dist/webview/main.css',
   },
 ].filter((b) => b.entryPoints.every((e) => existsSync(e)));
+
+// The tree-sitter runtime and the grammars outline() parses with (GRAMMAR_BY_LANGUAGE in
+// src/core/structure/grammars.ts) go beside the bundle as dist/tree-sitter/*.wasm: the parser
+// thread loads them from there (parserThread.ts wasmDir), and nothing is fetched at run time.
+const GRAMMARS = ['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'cpp', 'c-sharp', 'ruby', 'php', 'bash', 'powershell'];
+const wasmFrom = join(dirname(createRequire(import.meta.url).resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
+mkdirSync('dist/tree-sitter', { recursive: true });
+for (const name of ['tree-sitter', ...GRAMMARS.map((g) => `tree-sitter-${g}`)]) {
+  copyFileSync(join(wasmFrom, `${name}.wasm`), join('dist/tree-sitter', `${name}.wasm`));
+}
 
 if (watch) {
   for (const b of builds) {

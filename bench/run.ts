@@ -7,6 +7,7 @@ import { benchBatch, benchRootPrompt, benchTrajectory } from './engine';
 import { benchHostPressure } from './hostPressure';
 import { formatTable, type Row } from './lib/table';
 import { benchSandbox } from './sandbox';
+import { benchStructure } from './structure';
 import { benchWebview } from './webview';
 import { benchWorkspace, machine } from './workspace';
 import { benchWorkspaceCost } from './workspaceCost';
@@ -29,6 +30,7 @@ async function main() {
   const rows: Row[] = [
     ...(await section('workspace map and grep vs ripgrep', () => benchWorkspace({ sizes, reps: quick ? 3 : 5 }))),
     ...(await section('secret masking and host floods', () => benchWorkspaceCost({ reps: quick ? 3 : 5 }))),
+    ...(await section('code structure', () => benchStructure({ files: largest, reps: quick ? 1 : 3 }))),
     ...(await section('sandbox', () => benchSandbox(quick ? { coldRuns: 5, warmRuns: 5, cells: 100 } : {}))),
     ...(await section('llm_batch', () => benchBatch())),
     ...(await section('root prompt', () => benchRootPrompt(path.join(__dirname, '..', '.bench-work', `ws-${largest}`)))),

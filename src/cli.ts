@@ -1,6 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { parseCli, parseCommand, USAGE, type CliOptions } from './cli/args';
+import { parseCli, parseCommand, structureLimits, USAGE, type CliOptions } from './cli/args';
 import { evalMain } from './cli/eval';
 import { HEARTBEAT_MS, progressLine, SubcallMilestones, SubcallProgress } from './cli/progress';
 import { onCtrlC, runInputs } from './cli/runSetup';
@@ -62,6 +62,7 @@ async function ask(o: CliOptions): Promise<number> {
             excludes: o.excludes,
             maskSecrets: o.maskSecrets,
             knownSecrets: o.apiKey ? [o.apiKey] : [],
+            structure: structureLimits(o),
             signal,
           });
           const t = workspace.context.totals;

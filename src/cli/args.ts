@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../core/llm/defaults';
 import { refusedPortProblem } from '../core/llm/badPorts';
+import type { StructureLimits } from '../core/structure/types';
 import { terminalSafe } from '../core/text/visible';
 
 export const USAGE = `Usage: rlm ask [options] "question"
@@ -29,6 +30,9 @@ Options:
   --sandbox-memory MB     resident memory of all sandbox processes of a run and its child runs together (default 2048)
   --reply-queue MB        readFile/grep replies the host holds for one sandbox at once; more calls wait (default 64)
   --concurrency N         sub-model calls at once (default 8)
+  --structure-files N     files definitions/references parse per call, after grepping the name (default 300)
+  --structure-time SECONDS  parse time of one outline/enclosing/definitions/references call (default 10)
+  --structure-file-kb KB  larger files are not parsed by outline & co. (default 512)
   --exclude GLOB          extra exclude, gitignore syntax (repeatable)
   --no-mask-secrets       show secrets inside files (keys, tokens, the API key) to the models
                           as they are; by default they read [secret masked: <rule>]. Trusted code only
@@ -61,6 +65,10 @@ export interface CliOptions {
   turnOutputChars?: number;
   sandboxMemoryMb?: number;
   replyQueueMb?: number;
+  /** Limits of outline/enclosing/definitions/references (StructureLimits). */
+  structureMaxFiles?: number;
+  structureTimeoutMs?: number;
+  structureMaxFileBytes?: number;
   concurrency?: number;
   excludes: string[];
   maskSecrets: boolean;
@@ -139,6 +147,9 @@ export const RUN_OPTIONS = {
   'cell-timeout': { type: 'string' },
   'sandbox-memory': { type: 'string' },
   'reply-queue': { type: 'string' },
+  'structure-files': { type: 'string' },
+  'structure-time': { type: 'string' },
+  'structure-file-kb': { type: 'string' },
   'cells-per-turn': { type: 'string' },
   'turn-output': { type: 'string' },
   concurrency: { type: 'string' },
@@ -181,6 +192,9 @@ export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
     cellTimeoutMs: seconds(v['cell-timeout'], '--cell-timeout'),
     sandboxMemoryMb: int(v['sandbox-memory'], '--sandbox-memory', 256, 1_000_000),
     replyQueueMb: int(v['reply-queue'], '--reply-queue', 1, 1_000_000),
+    structureMaxFiles: int(v['structure-files'], '--structure-files', 1, 100_000),
+    structureTimeoutMs: seconds(v['structure-time'], '--structure-time'),
+    structureMaxFileBytes: kib(int(v['structure-file-kb'], '--structure-file-kb', 1, 1_000_000)),
     cellsPerTurn: int(v['cells-per-turn'], '--cells-per-turn', 1, 1000),
     turnOutputChars: int(v['turn-output'], '--turn-output', 1000, 10_000_000),
     concurrency: int(v.concurrency, '--concurrency', 1, 256),
@@ -202,6 +216,19 @@ function num(s: string | undefined, name: string): number | undefined {
   const n = Number(s);
   if (!s.trim() || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a non-negative number, got "${s}"`);
   return n;
+}
+
+/** The run's code structure limits (only those given; the rest keep DEFAULT_STRUCTURE_LIMITS). */
+export function structureLimits(o: CliOptions): Partial<StructureLimits> {
+  const out: Partial<StructureLimits> = {};
+  if (o.structureMaxFiles !== undefined) out.maxFiles = o.structureMaxFiles;
+  if (o.structureTimeoutMs !== undefined) out.timeoutMs = o.structureTimeoutMs;
+  if (o.structureMaxFileBytes !== undefined) out.maxFileBytes = o.structureMaxFileBytes;
+  return out;
+}
+
+function kib(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : n * 1024;
 }
 
 function seconds(s: string | undefined, name: string): number | undefined {

@@ -5,6 +5,7 @@ import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { Budgets, TurnLimits } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
+import type { StructureLimits } from '../core/structure/types';
 
 export type Provider = 'openai-compatible' | 'vscode-lm';
 
@@ -15,6 +16,9 @@ export interface RunConfig {
   subModel: string;
   budgets: Partial<Budgets>;
   sandboxLimits: Partial<SandboxLimits>;
+  structureLimits: Partial<StructureLimits>;
+  /** Wait for the window's language servers before outline & co. fall back to tree-sitter. */
+  languageServerMs: number;
   turnLimits: Partial<TurnLimits>;
   excludes: string[];
   allowSecrets: string[];
@@ -55,6 +59,8 @@ export function readRunConfig(): RunConfig {
   const model = (cfg.get<string>('model', DEFAULT_ROOT_MODEL) ?? '').trim();
   const maxCost = num(cfg, 'limits.maxCostUsd', 0);
   const cellTimeout = num(cfg, 'limits.cellTimeoutSeconds', 1);
+  const structureSeconds = num(cfg, 'limits.structureSeconds', 0.1);
+  const structureKb = num(cfg, 'limits.structureFileKb', 1);
   return {
     provider,
     baseUrl: (cfg.get<string>('baseUrl') ?? '').trim(),
@@ -73,6 +79,12 @@ export function readRunConfig(): RunConfig {
       ...defined('treeRssMb', num(cfg, 'limits.sandboxMemoryMb', 256)),
       ...defined('replyQueueMb', num(cfg, 'limits.replyQueueMb', 1)),
     },
+    structureLimits: {
+      ...defined('maxFiles', num(cfg, 'limits.structureFiles', 1)),
+      ...(structureSeconds !== undefined ? { timeoutMs: structureSeconds * 1000 } : {}),
+      ...(structureKb !== undefined ? { maxFileBytes: Math.round(structureKb * 1024) } : {}),
+    },
+    languageServerMs: (num(cfg, 'limits.languageServerSeconds', 0.1) ?? 3) * 1000,
     turnLimits: { cells: num(cfg, 'limits.cellsPerTurn', 1), outputChars: num(cfg, 'limits.turnOutputChars', 1000) },
     excludes: strings(cfg, 'excludes'),
     allowSecrets: strings(cfg, 'allowSecrets'),

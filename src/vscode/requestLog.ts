@@ -14,6 +14,11 @@ const retried = new vscode.EventEmitter<string>();
 /** Fires a one-line status ("fake-x: HTTP 503, retrying in 1.2 s (attempt 2 of 5)") before each retry's wait. */
 export const onModelRetry = retried.event;
 
+/** One informational line in the RLM output channel (e.g. which engine answered outline()). */
+export function logInfo(text: string): void {
+  channel?.info(text);
+}
+
 export function setRequestLog(log: vscode.LogOutputChannel | undefined): void {
   channel = log;
 }

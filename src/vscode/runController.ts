@@ -140,6 +140,7 @@ export class RunController implements vscode.Disposable {
         workspace: async (signal) => {
           report('scanning the workspace…');
           workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+          workspace.structure = engine.languageServersFirst(workspace, target.roots, cfg.languageServerMs);
           live.verifier = new RefVerifier(workspace);
           report(`${workspace.context.totals.files} files; thinking…`);
           return workspace;
@@ -230,6 +231,7 @@ export class RunController implements vscode.Disposable {
       knownSecrets: secrets,
       scope: target.scope,
       rgPath: bundledRipgrep(),
+      structure: cfg.structureLimits,
       signal,
     });
   }

@@ -23,7 +23,7 @@ function splitRel(relPath: string): string[] {
 export class VscodeFileSource implements FileSource {
   readonly localRoot?: string;
 
-  constructor(private readonly root: vscode.Uri) {
+  constructor(readonly root: vscode.Uri) {
     if (root.scheme === 'file') this.localRoot = root.fsPath;
   }
 

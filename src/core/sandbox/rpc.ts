@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { RlmError, safeMessage } from '../errors';
 import { Semaphore } from '../semaphore';
 import { shorten } from '../shorten';
-import type { GrepOptions, ReadRange } from '../workspace/types';
-import { batchItemFailed, batchTooLong, CALL_OPS, MAX_BATCH_ID_CHARS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp } from './sandboxIpc';
+import type { SearchOptions } from '../structure/types';
+import type { GrepOptions, ReadRange, WorkspaceAccess } from '../workspace/types';
+import { batchItemFailed, batchTooLong, CALL_OPS, MAX_BATCH_ID_CHARS, MAX_CALLS_IN_FLIGHT, promptTooLong, type CallOp, type StructureOp } from './sandboxIpc';
 import type { SandboxLimits, SandboxSessionOptions } from './types';
 
 /** The host side of one cell's endowment calls. Arguments arrive as JSON data from the child and
@@ -25,6 +26,25 @@ function pick<T extends object>(v: unknown, keys: Record<string, string>): T {
     }
   }
   return out as T;
+}
+
+/** A code structure call, its reply as plain data: `{items, truncated, note}` lists, or for
+ *  `enclosing` one symbol or null. */
+async function structureCall(workspace: WorkspaceAccess, op: StructureOp, args: unknown[], signal: AbortSignal): Promise<unknown> {
+  const s = workspace.structure;
+  if (!s) throw new RlmError(`${op} is not available in this workspace; use grep and readFile`, 'structure-unavailable');
+  const search = () => pick<SearchOptions>(args[1], { glob: 'string', exclude: 'string', maxResults: 'number' });
+  switch (op) {
+    case 'outline':
+      return s.outline(str(args[0], 'path'), signal);
+    case 'enclosing':
+      if (typeof args[1] !== 'number') throw new RlmError('enclosing: line must be a number', 'bad-argument');
+      return s.enclosing(str(args[0], 'path'), args[1], signal);
+    case 'definitions':
+      return s.definitions(str(args[0], 'name'), search(), signal);
+    case 'references':
+      return s.references(str(args[0], 'name'), search(), signal);
+  }
 }
 
 export class CellCalls {
@@ -85,6 +105,11 @@ export class CellCalls {
             partial: r.partial === true,
             perFile: r.perFile?.map((f) => ({ path: f.path, count: f.count })),
           }));
+      case 'outline':
+      case 'enclosing':
+      case 'definitions':
+      case 'references':
+        return structureCall(workspace, op, args, signal);
       case 'llm_query': {
         const prompt = str(args[0], 'prompt');
         const model = pick<{ model?: string }>(args[1], { model: 'string' });

@@ -3,7 +3,11 @@ import type { SandboxLimits } from './types';
 /** Messages between the host and the sandbox process (JSON over the IPC channel).
  *  The host treats every child message as untrusted data and checks its shape before use. */
 
-export type CallOp = 'readFile' | 'grep' | 'llm_query' | 'llm_batch' | 'rlm_query';
+export type CallOp = 'readFile' | 'grep' | 'llm_query' | 'llm_batch' | 'rlm_query' | StructureOp;
+
+/** The code structure endowments (answered by WorkspaceAccess.structure). */
+export type StructureOp = 'outline' | 'enclosing' | 'definitions' | 'references';
+export const STRUCTURE_OPS: readonly StructureOp[] = ['outline', 'enclosing', 'definitions', 'references'];
 
 export type HostMessage =
   /** The context map as JSON text: serialised once per map and reused by every session over it. */
@@ -21,7 +25,7 @@ export type ChildMessage =
   /** Sent once the child's event loop turned after `done`: nothing of the cell is still running. */
   | { t: 'idle'; cell: number };
 
-export const CALL_OPS: readonly CallOp[] = ['readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query'];
+export const CALL_OPS: readonly CallOp[] = ['readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query', ...STRUCTURE_OPS];
 
 /** Shared by the child (which checks before sending, to keep huge prompts off the channel) and the host. */
 export function promptTooLong(what: string, chars: number, limit: number): string {

@@ -1,6 +1,6 @@
 import { RlmError } from '../errors';
 import type { ContextMap } from '../workspace/types';
-import type { ChildMessage, HostMessage } from './sandboxIpc';
+import { STRUCTURE_OPS, type ChildMessage, type HostMessage } from './sandboxIpc';
 import type { SandboxProcess } from './process';
 import { ReplyBudget, replyBytes } from './replyBudget';
 import { CellCalls, type Reply } from './rpc';
@@ -194,7 +194,7 @@ export class Session implements SandboxSession {
           case 'call': {
             if (done) break;
             // Waiting for a model is not the cell's time; waiting for readFile and grep is.
-            const hostWork = m.op === 'readFile' || m.op === 'grep';
+            const hostWork = m.op === 'readFile' || m.op === 'grep' || (STRUCTURE_OPS as readonly string[]).includes(m.op);
             if (!hostWork) clock.callStarted();
             void this.answer(proc, calls, m.op, m.args, hostWork, (reply) => {
               if (settled || done) return false;

@@ -1,3 +1,5 @@
+import type { CodeStructure, StructureLimits } from '../structure/types';
+
 /** What the workspace map and the file endowments are built on. Implemented over Node `fs` (core)
  *  and over `vscode.workspace.fs` (extension). All paths are POSIX, relative to the source's root. */
 export type EntryKind = 'file' | 'directory' | 'symlink' | 'other';
@@ -159,6 +161,8 @@ export interface WorkspaceAccess {
   /** True when `path` (optionally with a line) names a readable file of the map: used to verify
    *  file references before they become links. */
   hasFile(path: string): boolean;
+  /** outline/enclosing/definitions/references; absent where the host offers none. */
+  readonly structure?: CodeStructure;
 }
 
 export interface ScanOptions {
@@ -193,5 +197,9 @@ export interface ScanOptions {
   /** Threads that read files while a local-disk scan walks (0: read on the walking thread).
    *  Default: cores - 1, at most 4; 0 on a machine of 2 cores or fewer. */
   scanThreads?: number;
+  /** Limits of outline/enclosing/definitions/references (see StructureLimits for defaults). */
+  structure?: Partial<StructureLimits>;
+  /** Script of the parser thread; default `structureWorker.js` beside the bundle. */
+  structureWorkerPath?: string;
   signal?: AbortSignal;
 }

@@ -1,4 +1,6 @@
 import { RlmError } from '../errors';
+import { TreeSitterStructure } from '../structure/treeSitterStructure';
+import type { CodeStructure } from '../structure/types';
 import { Semaphore } from '../semaphore';
 import { ContentCache } from './contentCache';
 import { grepWorkspace, type GrepTarget } from './grep';
@@ -43,6 +45,9 @@ export class Workspace implements WorkspaceAccess {
   private readonly grepSlots = new Semaphore(GREP_CONCURRENCY, () => new RlmError('cancelled while waiting for an earlier search', 'cancelled'));
   /** Workspace paths of the files the scan found too large: grep need not read them. */
   private readonly tooLarge: string[];
+  /** outline/enclosing/definitions/references: tree-sitter over this workspace's own reads;
+   *  the extension puts its language-server structure in front (src/vscode). */
+  structure: CodeStructure;
 
   constructor(
     private readonly scan: ScanResult,
@@ -52,6 +57,7 @@ export class Workspace implements WorkspaceAccess {
     this.tooLarge = scan.context.skipped.filter((s) => s.reason === 'too-large').map((s) => s.path);
     this.cache = new ContentCache<FileText>(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.masker = options.maskSecrets === false ? undefined : new SecretMasker(options.knownSecrets);
+    this.structure = new TreeSitterStructure(this, options.structure, options.structureWorkerPath);
   }
 
   hasFile(ref: string): boolean {

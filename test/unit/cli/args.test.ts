@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCli, UsageError } from '../../../src/cli/args';
+import { parseCli, structureLimits, UsageError } from '../../../src/cli/args';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../../../src/core/llm/defaults';
 import { progressLine, SubcallMilestones } from '../../../src/cli/progress';
 
@@ -51,6 +51,13 @@ describe('rlm ask arguments', () => {
     assert.deepEqual([o.sandboxMemoryMb, o.replyQueueMb], [1024, 16]);
     assert.throws(() => parse(['ask', '--sandbox-memory', '100', 'q']), /--sandbox-memory must be a whole number from 256/);
     assert.throws(() => parse(['ask', '--reply-queue', '0', 'q']), /--reply-queue must be a whole number from 1/);
+  });
+
+  it('takes the code structure limits (files, time, file size)', () => {
+    const o = parse(['ask', '--structure-files', '50', '--structure-time', '2.5', '--structure-file-kb', '64', 'q']);
+    assert.deepEqual(structureLimits(o), { maxFiles: 50, timeoutMs: 2500, maxFileBytes: 64 * 1024 });
+    assert.deepEqual(structureLimits(parse(['ask', 'q'])), {});
+    assert.throws(() => parse(['ask', '--structure-files', '0', 'q']), /--structure-files must be a whole number from 1/);
   });
 
   it('answers --help', () => {

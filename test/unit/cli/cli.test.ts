@@ -72,6 +72,18 @@ describe('rlm ask (the CLI as a process)', function () {
     assert.ok(started < beat && beat < ended, r.stderr);
   });
 
+  it('outline and references work from the bundle (grammars loaded from dist/tree-sitter)', async () => {
+    const code = [
+      "const o = await outline('src/auth.ts');",
+      "const r = await references('checkPassword');",
+      "FINAL(o.map((s) => s.name + ':' + s.start + '-' + s.end).join(',') + ' | ' + r.map((x) => x.line + ' ' + (x.enclosing ?? '-')).join(','))",
+    ].join('\n');
+    const s = await start({ models: { 'root-model': { turns: [js(code)] } } });
+    const r = await rlm([...base(s), 'Where is login?'], { env: { OPENAI_API_KEY: API_KEY } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'login:2-4,checkPassword:6-8 | 3 login,6 checkPassword\n');
+  });
+
   it('--json prints one object with answer, status, usage and cost; --trace writes JSONL without the key', async () => {
     const s = await start({ models: { 'root-model': { turns: [js("FINAL(String(await llm_query('hi')))")] } }, rule: { fallback: 'sub reply' } });
     const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-'));

@@ -57,6 +57,27 @@ describe('sandbox endowments', function () {
     });
   });
 
+  describe('code structure', () => {
+    it('outline, enclosing, definitions and references return hardened null-prototype rows', async () => {
+      const o = await s.runCell('const o = await outline("src/a.ts"); o');
+      assert.equal(o.error, undefined);
+      assert.match(o.output, /name: "add", kind: "function", start: 3, end: 5/);
+      const shape = await s.runCell('[Object.getPrototypeOf(o[0]) === null, Object.isFrozen(o), Object.isFrozen(o[0])]');
+      assert.equal(shape.output, '[ true, true, true ]');
+      assert.match((await s.runCell('await enclosing("src/a.ts", 4)')).output, /name: "add", kind: "function", start: 3, end: 5/);
+      assert.equal((await s.runCell('await enclosing("src/a.ts", 1)')).output, 'null');
+      assert.match((await s.runCell('await definitions("add")')).output, /path: "src\/a\.ts", line: 3, end: 5, kind: "function", name: "add"/);
+      const refs = await s.runCell('(await references("a")).map((r) => `${r.path}:${r.line} ${r.enclosing ?? "-"}`)');
+      assert.equal(refs.output, '[ "src/a.ts:1 -", "src/a.ts:4 add", "src/b.ts:1 -", "src/b.ts:3 -" ]');
+    });
+
+    it('says what to do for a language without a grammar and refuses bad arguments in the sandbox', async () => {
+      assert.match((await s.runCell('await outline("README.md")')).error ?? '', /no outline for markdown \(README\.md\).*use grep and readFile/);
+      assert.match((await s.runCell('await enclosing("src/a.ts", 0)')).error ?? '', /TypeError: enclosing: line must be a whole line number of at least 1/);
+      assert.match((await s.runCell('await references("a", { regex: true })')).error ?? '', /unknown option "regex" \(allowed: glob, exclude, maxResults\)/);
+    });
+  });
+
   describe('grep', () => {
     it('returns hardened, null-prototype hits with context lines', async () => {
       const r = await s.runCell('const hits = await grep("TODO", { glob: "src/**", contextLines: 1 }); hits');

@@ -9,7 +9,7 @@ import { optionalString, readBatchItems, readOptions, readRange, requireString }
 
 export const RESERVED_NAMES = [
   'context', 'readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query', 'print', 'console',
-  'FINAL', 'FINAL_VAR', 'answer', 'SHOW_VARS',
+  'FINAL', 'FINAL_VAR', 'answer', 'SHOW_VARS', 'outline', 'enclosing', 'definitions', 'references',
 ] as const;
 
 export interface EndowmentHost {
@@ -83,6 +83,35 @@ function withTotals<T extends object[]>(list: T, g: AdoptedGrep): T {
     Object.defineProperty(list, k, { value });
   }
   return harden(list);
+}
+
+// Fields each code structure row may carry, with their types (anything else the host sent is dropped).
+const SYMBOL_FIELDS = { name: 'string', kind: 'string', start: 'number', end: 'number', container: 'string' } as const;
+const DEFINITION_FIELDS = { path: 'string', line: 'number', end: 'number', kind: 'string', name: 'string', container: 'string' } as const;
+const REFERENCE_FIELDS = { path: 'string', line: 'number', text: 'string', enclosing: 'string' } as const;
+
+/** One row of a structure reply copied into a hardened null-prototype object: the listed fields
+ *  only, each of its type; `name` and `path`-like strings are required. */
+function adoptRow(v: unknown, fields: Record<string, 'string' | 'number'>): object {
+  if (!v || typeof v !== 'object') throw new Error('the host sent an unexpected reply');
+  const out: Record<string, unknown> = {};
+  for (const [k, type] of Object.entries(fields)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x === type) out[k] = x;
+  }
+  return nullProto(out);
+}
+
+/** A structure list reply: hardened rows; when cut, a `truncated` property and the host's note printed. */
+function adoptList(host: EndowmentHost, v: unknown, fields: Record<string, 'string' | 'number'>): readonly object[] {
+  const r = v as { items?: unknown; truncated?: unknown; note?: unknown };
+  if (!r || !Array.isArray(r.items)) throw new Error('the host sent an unexpected reply');
+  const rows = r.items.map((x) => adoptRow(x, fields));
+  if (r.truncated === true) {
+    if (typeof r.note === 'string') host.print(`[${r.note}]\n`);
+    Object.defineProperty(rows, 'truncated', { value: true });
+  }
+  return harden(rows);
 }
 
 /** Serialises a FINAL value: strings as they are, anything else through the safe formatter. */
@@ -159,6 +188,30 @@ export function makeEndowments(host: EndowmentHost, context: unknown): Record<st
         return nullProto({ total: g.total, files: g.files, truncated: g.truncated, perFile: harden(g.perFile ?? []) });
       }
       return withTotals(o.mode === 'files' ? (g.perFile ?? []) : g.hits, g);
+    },
+    async outline(path: unknown): Promise<readonly object[]> {
+      host.assertOpen('outline');
+      const p = requireString(path, 'outline: path', MAX_ARG_CHARS);
+      return adoptList(host, await host.call('outline', [p]), SYMBOL_FIELDS);
+    },
+    async enclosing(path: unknown, line: unknown): Promise<object | null> {
+      host.assertOpen('enclosing');
+      const p = requireString(path, 'enclosing: path', MAX_ARG_CHARS);
+      if (typeof line !== 'number' || !Number.isInteger(line) || line < 1) throw new TypeError('enclosing: line must be a whole line number of at least 1, e.g. enclosing("src/a.ts", 120)');
+      const r = await host.call('enclosing', [p, line]);
+      return r === null ? null : adoptRow(r, SYMBOL_FIELDS);
+    },
+    async definitions(name: unknown, options?: unknown): Promise<readonly object[]> {
+      host.assertOpen('definitions');
+      const n = requireString(name, 'definitions: name', MAX_ARG_CHARS);
+      const o = readOptions(options, 'definitions: options', { glob: 'string', exclude: 'string', maxResults: 'integer' });
+      return adoptList(host, await host.call('definitions', [n, { ...o }]), DEFINITION_FIELDS);
+    },
+    async references(name: unknown, options?: unknown): Promise<readonly object[]> {
+      host.assertOpen('references');
+      const n = requireString(name, 'references: name', MAX_ARG_CHARS);
+      const o = readOptions(options, 'references: options', { glob: 'string', exclude: 'string', maxResults: 'integer' });
+      return adoptList(host, await host.call('references', [n, { ...o }]), REFERENCE_FIELDS);
     },
     async llm_query(prompt: unknown, options?: unknown): Promise<string> {
       host.assertOpen('llm_query');
