@@ -5,7 +5,7 @@ import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/types';
 import type { Outcome } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { extractCode } from './codeBlocks';
-import { compactHistory, describeCell, keptReply, replyMessage } from './replMessages';
+import { compactHistory, describeCell, keptReply, KEPT_TURNS, OLD_OUTPUT_CHARS, replyMessage } from './replMessages';
 import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
@@ -67,6 +67,8 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           subcallChars: Math.min(SUBCALL_GUIDE_CHARS, limits.promptChars),
           canRecurse: p.startChild !== undefined,
           turn: p.turnLimits,
+          keptTurns: KEPT_TURNS,
+          oldOutputChars: OLD_OUTPUT_CHARS,
         }),
       },
       { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
