@@ -1,3 +1,5 @@
+import { KEPT_TURNS, OLD_OUTPUT_CHARS } from './replMessages';
+
 /** The root model's instructions: the REPL contract for a codebase, strategy, and how to finish. */
 export interface PromptParams {
   maxIterations: number;
@@ -9,8 +11,8 @@ export interface PromptParams {
   turn: { cells: number; outputChars: number };
   /** How old REPL outputs are trimmed (compactHistory): the last `keptTurns` stay whole, older ones
    *  keep their first `oldOutputChars` characters. */
-  keptTurns: number;
-  oldOutputChars: number;
+  keptTurns?: number;
+  oldOutputChars?: number;
 }
 
 export function systemPrompt(p: PromptParams): string {
@@ -51,7 +53,7 @@ ${
 }- \`print(...)\` / \`console.log(...)\`: the only way to see values. A cell's output over
   ${n(p.outputChars)} characters is cut (head and tail kept); at most ${p.turn.cells} blocks of a reply run;
   the whole reply to a turn is cut to ${n(p.turn.outputChars)} characters. Print counts and excerpts.
-- Outputs older than the last ${p.keptTurns} turns are cut to their first ${n(p.oldOutputChars)} characters: keep
+- Outputs older than the last ${p.keptTurns ?? KEPT_TURNS} turns are cut to their first ${n(p.oldOutputChars ?? OLD_OUTPUT_CHARS)} characters: keep
   what you will need in variables. \`SHOW_VARS()\` lists them.
 - Results of readFile, grep and llm_batch, and \`context\`, are frozen: copy before changing them.
 - Finish with \`FINAL(answerText)\` or \`FINAL_VAR("variableName")\` inside a code block (or set
@@ -75,6 +77,16 @@ your best answer so far.`;
 export const FORCED_ANSWER_PROMPT =
   'You are out of turns. Reply now with your final answer in Markdown, based only on what the REPL ' +
   'has shown you so far. Cite files as path:line. Do not write code.';
+
+/** The one extra turn a FINAL answer gets when some of its references do not resolve. */
+export function refFixUpPrompt(unverified: string[]): string {
+  return (
+    `Your answer was not delivered yet: ${unverified.length === 1 ? 'this reference does' : `these ${unverified.length} references do`} not resolve in the workspace:\n` +
+    unverified.map((r) => `- ${r}`).join('\n') +
+    '\nFix each (the full path as in context.files, lines from a numbered read) or drop it, then call FINAL again ' +
+    'with the whole answer. References are checked once: whatever still does not resolve is shown as unverified.'
+  );
+}
 
 export const NO_CODE_PROMPT =
   'No code ran: your reply had no ```js block. Write JavaScript in a ```js fenced block to explore ' +
