@@ -37,7 +37,7 @@ describe('metadata summary', () => {
     const s = metadataSummary(bigContext(500));
     assert.match(s, /Languages \(12 of 50\): lang49/);
     assert.match(s, /Source folders, most code first \(12 of 97\): pkg/);
-    assert.match(s, /^  pkg\d+\/src\/ \(/m);
+    assert.match(s, /^ {2}pkg\d+\/src\/ \(/m);
   });
 
   it('puts the question and scope in the first message and no file contents', () => {
