@@ -37,10 +37,13 @@ printed. Do not write the output yourself: you only learn results from the REPL'
 - Globs (glob, exclude): \`*\` (within a folder), \`**\` (any folders), \`?\`, \`[a-z]\`, \`{ts,js}\`; a comma
   list "src/**,lib/**"; \`!\` excludes ("src/**,!**/*.test.ts"). A glob without "/" matches file names
   in any folder.
-- \`await outline(path)\`: the file's definitions [{name, kind, start, end, container?}].
-  \`await enclosing(path, line)\`: the innermost definition holding that line, or null: read it whole
-  rather than a window around a hit. \`await definitions(name, {glob, exclude})\`: [{path, line, end,
-  kind, name}]. \`await references(name, {glob, exclude})\`: [{path, line, text, enclosing?}].
+- \`await outline(path)\`: the file's definitions [{name, kind, start, end, container?}] (most
+  languages; others throw "no outline"). \`await enclosing(path, line)\`: the innermost definition
+  holding that line, or null: read it whole rather than a window around a hit.
+  \`await definitions(name, {glob, exclude})\`: [{path, line, end, kind, name}].
+  \`await references(name, {glob, exclude})\`: lines where the identifier occurs as code, [{path, line,
+  text, enclosing?}]: "who calls X". Both parse at most 300 files per call; when cut the array has
+  \`truncated: true\`: narrow with glob/exclude.
 - \`await llm_query(prompt)\`: one sub-model call; it sees only the prompt, and reads about
   ${n(p.subcallChars)} characters well.
 - \`await llm_batch([{id, prompt}, ...])\`: many sub-model calls at once (far faster than a loop);
