@@ -98,9 +98,12 @@ function report(o: CliOptions, runId: string, r: RunEndEvent): number {
     : r.status === 'cancelled' ? EXIT.cancelled : r.status === 'budget' ? EXIT.budget : EXIT.failed;
   if (o.json) {
     const { answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
-    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
+    const unverifiedRefs = r.unverifiedRefs ?? [];
+    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, unverifiedRefs, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
   } else if (code === EXIT.ok) {
     stdout(`${r.answer ?? ''}\n`);
+    // stdout stays the answer as written; what the run could not match to a workspace file is said apart.
+    if (r.unverifiedRefs?.length) stderr(`Unverified references (no such file or line in the workspace):\n${r.unverifiedRefs.map((x) => `  ${x}\n`).join('')}`);
   }
   const cost = r.costUsd === null ? 'cost unknown' : `$${r.costUsd.toFixed(4)}`;
   if (!o.quiet) stderr(`${r.status}: ${r.iterations} turns, ${r.subcalls} sub-calls, ${cost}, ${(r.ms / 1000).toFixed(1)} s\n`);

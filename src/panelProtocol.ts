@@ -91,6 +91,9 @@ export interface VerifyRefsReply {
   seq: number;
   /** Same order as the request; true when the file exists in the workspace (and the lines do). */
   verified: boolean[];
+  /** Same order: the workspace path a verified reference opens, when it differs from the one asked
+   *  (a path without its folders or root name that ends exactly one file's path); null otherwise. */
+  paths?: Array<string | null>;
 }
 
 /** A passing status of a live run ("fake-x: HTTP 503, retrying in 1.2 s (attempt 2 of 5)"); no text clears it. */

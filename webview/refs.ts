@@ -1,15 +1,20 @@
 /** Turns the file references in text (src/fileRefs.ts finds them) into elements that become links
- *  only once the host has verified them against the workspace. */
-import { findRefs, refKey, type RefMatch } from '../src/fileRefs';
+ *  only once the host has verified them against the workspace. Text is never changed: a reference
+ *  that does not verify goes back to plain text when it is a bare file name (`res.json` may be an
+ *  identifier) or inside code (`pre`); only a path-shaped one in prose is marked unverified. */
+import { findRefsAfter, refKey, type RefMatch } from '../src/fileRefs';
 import type { FileRef } from '../src/panelProtocol';
 import { highlightedFragment } from './highlight';
+import type { VerifyReply } from './rpc';
 
-type Verify = (refs: FileRef[]) => Promise<boolean[]>;
+type Verify = (refs: FileRef[]) => Promise<VerifyReply>;
 type Open = (ref: FileRef) => void;
+/** A verified reference opens `ref`, possibly under its full workspace path. */
+type Known = { ok: true; ref: FileRef } | { ok: false };
 
 /** Verifies references in batches and caches the answers; reference elements update in place. */
 export class RefLinker {
-  private readonly known = new Map<string, boolean>();
+  private readonly known = new Map<string, Known>();
   private readonly waiting = new Map<string, { ref: FileRef; els: HTMLElement[] }>();
   private flushTimer: number | undefined;
 
@@ -36,7 +41,7 @@ export class RefLinker {
   private render(el: HTMLElement, text: string, lang: string | undefined): void {
     if (lang === undefined) {
       el.textContent = '';
-      this.appendText(el, text);
+      this.appendText(el, text, { quiet: true });
       return;
     }
     el.replaceChildren(highlightedFragment(text, lang));
@@ -55,35 +60,45 @@ export class RefLinker {
     }
   }
 
-  /** Appends `text` to `parent`, with every reference as a (pending) reference element. */
-  appendText(parent: Node, text: string): void {
+  /** Appends `text` to `parent`, with every reference as a (pending) reference element. `quiet`:
+   *  code, where a reference that does not verify stays plain text. `lastPath`: the path named last
+   *  before this text (`:12-14` and "lines 12-14" refer to it); the one named last is returned. */
+  appendText(parent: Node, text: string, opts: { quiet?: boolean; lastPath?: string } = {}): string | undefined {
+    const found = findRefsAfter(text, opts.lastPath);
     let at = 0;
-    for (const m of findRefs(text)) {
+    for (const m of found.refs) {
       if (m.index > at) parent.appendChild(document.createTextNode(text.slice(at, m.index)));
-      parent.appendChild(this.refElement(m));
+      parent.appendChild(this.refElement(m, opts.quiet === true));
       at = m.index + m.text.length;
     }
     if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+    return found.lastPath;
   }
 
-  /** Replaces references inside the text nodes of an already built (sanitized) subtree. */
+  /** Replaces references inside the text nodes of an already built (sanitized) subtree, in document
+   *  order so line-only references take the path named before them. */
   linkifyTree(root: Node): void {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     const nodes: Text[] = [];
     for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text);
+    let lastPath: string | undefined;
     for (const node of nodes) {
       const text = node.data;
-      if (findRefs(text).length === 0) continue;
+      const found = findRefsAfter(text, lastPath);
+      if (found.refs.length === 0) continue;
       const frag = document.createDocumentFragment();
-      this.appendText(frag, text);
+      const quiet = node.parentElement?.closest('pre') != null || (root instanceof Element && root.matches('pre'));
+      lastPath = this.appendText(frag, text, { quiet, lastPath });
       node.replaceWith(frag);
     }
   }
 
-  private refElement(m: RefMatch): HTMLElement {
+  private refElement(m: RefMatch, quiet: boolean): HTMLElement {
     const el = document.createElement('span');
     el.className = 'ref pending';
     el.textContent = m.text;
+    // Not verified: a bare name may be an identifier, and code text is never marked.
+    if (m.bare || quiet) el.dataset.plainIfMissing = '';
     el.dataset.path = m.ref.path;
     if (m.ref.line !== undefined) el.dataset.line = String(m.ref.line);
     if (m.ref.endLine !== undefined) el.dataset.endLine = String(m.ref.endLine);
@@ -100,9 +115,11 @@ export class RefLinker {
     return el;
   }
 
-  private settle(el: HTMLElement, ref: FileRef, ok: boolean): void {
+  private settle(el: HTMLElement, asked: FileRef, known: Known): void {
     el.classList.remove('pending');
-    if (ok) {
+    if (known.ok) {
+      const ref = known.ref;
+      if (ref.path !== asked.path) el.dataset.path = ref.path;
       el.classList.add('verified');
       el.setAttribute('role', 'link');
       el.tabIndex = 0;
@@ -115,6 +132,8 @@ export class RefLinker {
           go();
         }
       });
+    } else if (el.dataset.plainIfMissing !== undefined) {
+      el.classList.remove('ref');
     } else {
       el.classList.add('unverified');
       el.title = 'Unverified: no such file or line in the workspace';
@@ -132,11 +151,12 @@ export class RefLinker {
     for (const [key] of batch) this.waiting.delete(key);
     if (this.waiting.size > 0) this.scheduleFlush();
     if (batch.length === 0) return;
-    const verified = await this.verify(batch.map(([, e]) => e.ref));
+    const reply = await this.verify(batch.map(([, e]) => e.ref));
     batch.forEach(([key, entry], i) => {
-      const ok = verified[i] === true;
-      this.known.set(key, ok);
-      for (const el of entry.els) this.settle(el, entry.ref, ok);
+      const path = reply.paths?.[i];
+      const known: Known = reply.verified[i] === true ? { ok: true, ref: typeof path === 'string' && path ? { ...entry.ref, path } : entry.ref } : { ok: false };
+      this.known.set(key, known);
+      for (const el of entry.els) this.settle(el, entry.ref, known);
     });
   }
 }

@@ -11,13 +11,17 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const api: VsCodeApi = acquireVsCodeApi();
 let nextSeq = 1;
-const pending = new Map<number, (verified: boolean[]) => void>();
+export interface VerifyReply {
+  verified: boolean[];
+  paths?: Array<string | null>;
+}
+const pending = new Map<number, (reply: VerifyReply) => void>();
 
 export function post(message: WebviewToHost): void {
   api.postMessage(message);
 }
 
-export function verifyRefs(refs: FileRef[]): Promise<boolean[]> {
+export function verifyRefs(refs: FileRef[]): Promise<VerifyReply> {
   const seq = nextSeq++;
   return new Promise((resolve) => {
     pending.set(seq, resolve);
@@ -32,7 +36,7 @@ export function onHostMessage(handler: (message: Exclude<HostToWebview, { type: 
     if (msg.type === 'verifyRefs.reply') {
       const resolve = pending.get(msg.seq);
       pending.delete(msg.seq);
-      resolve?.(msg.verified);
+      resolve?.({ verified: msg.verified, paths: msg.paths });
       return;
     }
     handler(msg);

@@ -12,6 +12,7 @@ export function progressLine(e: TraceEvent): string | undefined {
     case 'cell.output':
       if (e.error) return `  error: ${firstLine(e.error)}`;
       if (e.killed) return `  cell stopped: ${e.killed}`;
+      if (e.final && e.refFixUp) return `  final answer: ${e.unverifiedRefs?.length ?? 0} references do not resolve; one turn to fix them`;
       return e.final ? '  final answer set' : undefined;
     case 'subcall.end':
       return e.error ? `  sub-call failed: ${firstLine(e.error)}` : undefined;

@@ -20,6 +20,7 @@ import { LiveRun } from './liveRun';
 import { createModels, type RunModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
+import { RefIndex } from '../fileRefs';
 import { RunPanel } from './panel/runPanel';
 import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
@@ -141,7 +142,7 @@ export class RunController implements vscode.Disposable {
           report('scanning the workspace…');
           workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
           workspace.structure = engine.languageServersFirst(workspace, target.roots, cfg.languageServerMs);
-          live.verifier = new RefVerifier(workspace);
+          live.verifier = new RefVerifier(workspace, new RefIndex(workspace.context.files));
           report(`${workspace.context.totals.files} files; thinking…`);
           return workspace;
         },
@@ -162,7 +163,7 @@ export class RunController implements vscode.Disposable {
     try {
       const end = await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
       // The finished panel keeps only the paths, not the Workspace and its content cache.
-      if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
+      if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)), new RefIndex(workspace.context.files));
       await this.history.flush();
       live.finish();
       this.notifyEnd(end, () => this.start(req));

@@ -19,6 +19,7 @@ const DIST = path.resolve(__dirname, '..', '..', 'dist', 'webview');
 
 const EVIL = [
   'See `src/math.ts:1` and src/missing.ts:3.',
+  'Also `res.json()`, `math.ts:1` (`:1`).',
   '<script>window.__pwned = 1</script>',
   '<img src=x onerror="window.__pwned = 2">',
   '[click me](command:workbench.action.terminal.new) and [js](javascript:window.__pwned=3) and ![i](https://example.com/x.png)',
@@ -30,11 +31,14 @@ const HOST = `window.__posted = [];
 window.acquireVsCodeApi = () => ({
   postMessage: (m) => {
     window.__posted.push(m);
-    if (m.type === 'verifyRefs') setTimeout(() => window.postMessage({ type: 'verifyRefs.reply', seq: m.seq, verified: m.refs.map((r) => r.path === 'src/math.ts') }, '*'));
+    // Like the host's RefIndex: "math.ts" ends exactly one mapped path, so it verifies as src/math.ts.
+    if (m.type === 'verifyRefs') setTimeout(() => window.postMessage({ type: 'verifyRefs.reply', seq: m.seq, verified: m.refs.map((r) => r.path === 'src/math.ts' || r.path === 'math.ts'), paths: m.refs.map((r) => (r.path === 'math.ts' ? 'src/math.ts' : null)) }, '*'));
   },
   getState: () => undefined,
   setState: () => undefined,
 });`;
+
+const CODE = 'print("<script>window.__pwned=5</script>")\nconst r = res.json(); load("src/gone.ts:9")';
 
 describe('run panel security (webview bundle in Chromium)', () => {
   let browser: Browser;
@@ -52,7 +56,7 @@ describe('run panel security (webview bundle in Chromium)', () => {
       header: { runId: 'r1', question: '<b>bold?</b> question', startedAt: 0 },
       nodes: [
         { id: 'i1', kind: 'iteration', title: 'Iteration 1/30', state: 'done', iteration: 1 },
-        { id: 'c1', parentId: 'i1', kind: 'cell', title: '<img src=x onerror="window.__pwned=4">', body: 'print("<script>window.__pwned=5</script>")', output: 'hit at src/math.ts:1 and src/gone.ts:2', state: 'done' },
+        { id: 'c1', parentId: 'i1', kind: 'cell', title: '<img src=x onerror="window.__pwned=4">', body: CODE, output: 'hit at src/math.ts:1 and src/gone.ts:2', state: 'done' },
       ],
       usage: { tokens: 10, costUsd: null, elapsedMs: 5, subcalls: 0, iterations: 1 },
       outcome: { status: 'answered', answer: EVIL },
@@ -81,21 +85,31 @@ describe('run panel security (webview bundle in Chromium)', () => {
     assert.match(await page.locator('#answer').innerText(), /<script>window.__pwned = 1<\/script>/, 'raw HTML is shown as text');
   });
 
-  it('links only host-verified references; the others are marked unverified', async () => {
-    assert.equal(await page.locator('#answer .ref.verified').count(), 1);
-    assert.equal(await page.locator('#answer .ref.verified').innerText(), 'src/math.ts:1');
+  it('links only host-verified references; only path-shaped ones in prose are marked unverified', async () => {
     const missing = page.locator('#answer .ref.unverified', { hasText: 'src/missing.ts:3' });
     await missing.waitFor();
     assert.equal(await missing.getAttribute('role'), null);
-    await page.locator('.node.kind-cell .output .ref.unverified', { hasText: 'src/gone.ts:2' }).waitFor();
+    // A path without its folder verifies as the one file it ends, and `:1` after it is a line of it.
+    assert.deepEqual(await page.locator('#answer .ref.verified').allInnerTexts(), ['src/math.ts:1', 'math.ts:1', ':1']);
+    assert.equal(await page.locator('#answer .ref.verified').nth(2).getAttribute('data-path'), 'src/math.ts');
+    // An identifier that looks like a file name stays plain code, never "unverified".
+    await page.locator('#answer .ref.pending').first().waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#answer .unverified', { hasText: 'res.json' }).count(), 0);
+    assert.equal(await page.locator('#answer code', { hasText: 'res.json()' }).innerText(), 'res.json()');
+    // Code and outputs: verified references link; nothing is marked and the text is never changed.
     await page.locator('.node.kind-cell .output .ref.verified', { hasText: 'src/math.ts:1' }).waitFor();
+    await page.locator('.node.kind-cell .output .ref.pending').first().waitFor({ state: 'detached' });
+    assert.equal(await page.locator('.node.kind-cell .unverified').count(), 0);
+    assert.equal(await page.locator('.node.kind-cell .output').innerText(), 'hit at src/math.ts:1 and src/gone.ts:2');
+    assert.equal(await page.locator('.node.kind-cell .body').innerText(), CODE);
   });
 
   it('a click on a verified reference sends a typed openRef message, nothing else', async () => {
     await page.evaluate(() => (window.__posted.length = 0));
-    await page.locator('#answer .ref.verified').click();
+    await page.locator('#answer .ref.verified').first().click();
     await page.locator('#answer .ref.unverified').first().click();
+    await page.locator('#answer .ref.verified').nth(1).click();
     const posted = (await page.evaluate(() => window.__posted)) as WebviewToHost[];
-    assert.deepEqual(posted, [{ type: 'openRef', ref: { path: 'src/math.ts', line: 1 } }]);
+    assert.deepEqual(posted, [{ type: 'openRef', ref: { path: 'src/math.ts', line: 1 } }, { type: 'openRef', ref: { path: 'src/math.ts', line: 1 } }]);
   });
 });

@@ -6,12 +6,13 @@ import { DEFAULT_TURN_LIMITS, type TurnLimits } from './types';
 /** How one cell's result reads to the root model. The sandbox already words kills and lost
  *  variables into `error` and `output`, so they are not repeated here. */
 export function describeCell(index: number, total: number, r: CellResult): string {
-  const label = total > 1 ? `Cell ${index + 1} of ${total}` : 'Cell';
   const parts: string[] = [];
+  // Several blocks: a short marker tells them apart; one block: just its output.
+  if (total > 1) parts.push(`[block ${index + 1} of ${total}]`);
   if (r.output) parts.push(r.output);
   if (r.error) parts.push(`Error: ${r.error}`);
-  if (!parts.length) parts.push('(no output: print what you want to see)');
-  return `${label}:\n${parts.join('\n')}`;
+  if (!r.output && !r.error) parts.push('(no output: print what you want to see)');
+  return parts.join('\n');
 }
 
 /** The REPL's reply to one turn: every cell's text, cut as a whole to `limits.outputChars` (head
@@ -48,7 +49,10 @@ export function keptReply(reply: string, limits: TurnLimits): string {
 
 /** Keeps the root conversation bounded: REPL outputs older than the last `keep` turns are cut to a
  *  short head, since their facts should already live in REPL variables. */
-export function compactHistory(messages: ChatMessage[], keep = 6, oldMaxChars = 1_500): ChatMessage[] {
+export const KEPT_TURNS = 6;
+export const OLD_OUTPUT_CHARS = 1_500;
+
+export function compactHistory(messages: ChatMessage[], keep = KEPT_TURNS, oldMaxChars = OLD_OUTPUT_CHARS): ChatMessage[] {
   const replies = messages
     .map((m, i) => (m.role === 'user' && m.content.startsWith('[turn ') ? i : -1))
     .filter((i) => i >= 0);

@@ -5,11 +5,12 @@ import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/types';
 import type { Outcome } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { extractCode } from './codeBlocks';
-import { compactHistory, describeCell, keptReply, replyMessage } from './replMessages';
+import { compactHistory, describeCell, keptReply, KEPT_TURNS, OLD_OUTPUT_CHARS, replyMessage } from './replMessages';
 import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
-import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
+import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, refFixUpPrompt, systemPrompt } from './systemPrompt';
+import { RefIndex, unresolvedRefs } from '../../fileRefs';
 import type { TurnLimits } from './types';
 import { forcedAnswerText } from './forcedAnswer';
 
@@ -67,11 +68,21 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           subcallChars: Math.min(SUBCALL_GUIDE_CHARS, limits.promptChars),
           canRecurse: p.startChild !== undefined,
           turn: p.turnLimits,
+          keptTurns: KEPT_TURNS,
+          oldOutputChars: OLD_OUTPUT_CHARS,
         }),
       },
       { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
     ];
 
+    let fixUpGiven = false;
+    let refIndex: RefIndex | undefined;
+    const refsOf = (answer: string): { unverifiedRefs?: string[] } => {
+      if (p.depth > 1) return {};
+      refIndex ??= new RefIndex(p.workspace.context.files);
+      const bad = unresolvedRefs(answer, refIndex).map((r) => `${r.text} (${r.reason})`);
+      return bad.length ? { unverifiedRefs: bad } : {};
+    };
     const callModel = (msgs: ChatMessage[], iterId: string) => callRoot(state, p.rootModel, msgs, iterId, p.signal, p.limited);
     for (let turn = 1; turn <= p.maxIterations; turn++) {
       check();
@@ -90,10 +101,18 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       }
       const texts: string[] = [];
       let skipped = 0;
+      let fixUpText: string | undefined;
       for (let i = 0; i < blocks.length; i++) {
         check();
         cellId = state.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
         const result = await session.runCell(blocks[i], p.signal);
+        // The top run's answer is checked against the workspace map; unresolved references get
+        // ONE extra turn to fix or drop them, when a turn and the request budget allow it.
+        const checked = result.final ? refsOf(result.final.value) : {};
+        const fixUp =
+          checked.unverifiedRefs && !fixUpGiven && turn < p.maxIterations && state.hasRoomForTurn()
+            ? refFixUpPrompt(checked.unverifiedRefs)
+            : undefined;
         state.emit({
           type: 'cell.output',
           parentId: cellId,
@@ -101,11 +120,18 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           output: excerpt(result.output, limits.outputChars + 200),
           error: result.error,
           final: result.final ? true : undefined,
+          unverifiedRefs: checked.unverifiedRefs,
+          refFixUp: fixUp ? true : undefined,
           killed: result.killed,
           ms: result.durationMs,
         });
         // An answer produced by execution stands even if a budget tripped during the same cell.
-        if (result.final) return { status: 'answered', answer: result.final.value, iterations };
+        if (result.final) {
+          if (fixUp === undefined) return { status: 'answered', answer: result.final.value, iterations, ...checked };
+          fixUpGiven = true;
+          fixUpText = fixUp;
+          break;
+        }
         check();
         texts.push(describeCell(i, blocks.length, result));
         if (result.error || result.killed) {
@@ -113,14 +139,19 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           break;
         }
       }
+      if (fixUpText !== undefined) {
+        // Outputs of the turn's earlier blocks are dropped: the answer's references are what matter now.
+        messages.push({ role: 'user', content: `[turn ${turn}/${p.maxIterations}] ${fixUpText}` });
+        continue;
+      }
       messages.push({ role: 'user', content: replyMessage(turn, p.maxIterations, texts, skipped, { ...p.turnLimits, overLimit }) });
     }
 
     // Out of turns: one last call for the answer, marked as forced.
     check();
     const iterId = state.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: iterations + 1, maxIterations: p.maxIterations });
-    const answer = await callModel([...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId);
-    return { status: 'forced', answer: forcedAnswerText(answer).trim(), reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations };
+    const answer = forcedAnswerText(await callModel([...compactHistory(messages), { role: 'user', content: FORCED_ANSWER_PROMPT }], iterId)).trim();
+    return { status: 'forced', answer, reason: `Out of iterations (${p.maxIterations}); the answer was forced.`, iterations, ...refsOf(answer) };
   } catch (err) {
     if (state.stop) return { status: state.stop.status, reason: state.stop.reason, iterations };
     if (p.signal.aborted) return { status: 'cancelled', reason: 'The cell that started this child run ended.', iterations };

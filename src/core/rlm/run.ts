@@ -149,6 +149,7 @@ function summary(state: RunState, outcome: Outcome & { iterations: number }, sta
     status: outcome.status,
     answer: outcome.answer,
     reason: outcome.reason,
+    ...(outcome.unverifiedRefs ? { unverifiedRefs: outcome.unverifiedRefs } : {}),
     iterations: outcome.iterations,
     subcalls: state.subcalls,
     usage: state.usage.usage(),

@@ -77,6 +77,12 @@ export class RunState {
     this.controller.abort(new RlmError(reason, status));
   }
 
+  /** True when one more root turn fits: the run goes on and the model-request budget has room
+   *  (the token, cost and time budgets are checked as that turn runs). */
+  hasRoomForTurn(): boolean {
+    return !this.stop && this.modelRequests < this.budgets.maxModelRequests;
+  }
+
   /** Throws the stop reason if the run tree has stopped. */
   check(): void {
     if (this.stop) throw new RlmError(this.stop.reason, this.stop.status);

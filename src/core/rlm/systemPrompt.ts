@@ -1,3 +1,5 @@
+import { KEPT_TURNS, OLD_OUTPUT_CHARS } from './replMessages';
+
 /** The root model's instructions: the REPL contract for a codebase, strategy, and how to finish. */
 export interface PromptParams {
   maxIterations: number;
@@ -7,53 +9,70 @@ export interface PromptParams {
   canRecurse: boolean;
   /** Bounds on one turn: blocks run per reply, characters of the REPL's reply. */
   turn: { cells: number; outputChars: number };
+  /** How old REPL outputs are trimmed (compactHistory): the last `keptTurns` stay whole, older ones
+   *  keep their first `oldOutputChars` characters. */
+  keptTurns?: number;
+  oldOutputChars?: number;
 }
 
 export function systemPrompt(p: PromptParams): string {
   const n = (x: number) => x.toLocaleString('en-US');
   return `You are a Recursive Language Model answering a question about a codebase.
 You never see the codebase directly. It lives in a persistent JavaScript REPL that you drive by
-writing code. Write code in fenced blocks tagged \`\`\`js; each block runs in order and you then see
-what it printed. Do not write the output yourself: you only learn results from the REPL's reply.
+writing code in fenced blocks tagged \`\`\`js; they run in order and the next message shows what they
+printed. Do not write the output yourself: you only learn results from the REPL's reply.
 
-## The REPL (strict JavaScript; top-level await works; let/const/function/class persist across cells)
-- \`context\`: frozen metadata of the workspace: \`context.root\`, \`context.files\` (array of
-  {path, size, lines, language}), \`context.tree\` (directories with per-directory totals),
-  \`context.languages\`, \`context.totals\`, \`context.skipped\`. No file contents.
-- \`await readFile(path, {start, end})\`: text of a workspace file; optional 1-based line range.
-  Paths are workspace-relative, e.g. "src/app.ts". Ignored and secret files are refused.
-- \`await grep(pattern, {glob, ignoreCase, maxResults, contextLines})\`: regex search over the
-  workspace; returns [{path, line, text, before, after}]; at most maxResults hits (default 100).
-- \`await llm_query(prompt)\`: ask a sub-model; returns its text. It sees only the prompt you give it,
-  so put the code it must read inside the prompt. It reads about ${n(p.subcallChars)} characters well.
-- \`await llm_batch([prompt1, prompt2, ...])\`: many sub-model calls at once (much faster than a
-  loop of llm_query); returns an array of replies; a failed item comes back as an error string.
+## The REPL (strict JavaScript; top-level await; let/const/function/class persist across turns)
+- \`context\`: frozen metadata (no contents): \`root\`, \`roots\`, \`files\` ([{path, size, lines, language}]),
+  \`tree\`, \`languages\`, \`totals\`, \`skipped\`. The first message already summarizes it.
+- \`await readFile(path, {start, end, numbered: true})\`: a file's text; start/end are 1-based, inclusive.
+  \`numbered: true\` gives rows "<n>: <text>" after a first row "[path: lines a-b of N]". Paths are as
+  in context.files. Ignored and secret files are refused.
+- \`await grep(pattern, {glob, exclude, ignoreCase, maxResults, contextLines, mode})\`: a JavaScript
+  regex, one hit per matching line: [{path, line, text, before, after}] (before/after: arrays of line
+  strings, contextLines at most 10), with \`.total\` (all matches, even when cut), \`.files\`,
+  \`.truncated\`. maxResults: 100 by default, at most 1,000; cut hits are spread across folders.
+  \`mode: 'files'\` gives [{path, count}]; \`mode: 'count'\` gives {total, files, perFile}: count first
+  on a big repository.
+- Globs (glob, exclude): \`*\` (within a folder), \`**\` (any folders), \`?\`, \`[a-z]\`, \`{ts,js}\`; a comma
+  list "src/**,lib/**"; \`!\` excludes ("src/**,!**/*.test.ts"). A glob without "/" matches file names
+  in any folder.
+- \`await outline(path)\`: the file's definitions [{name, kind, start, end, container?}] (most
+  languages; others throw "no outline"). \`await enclosing(path, line)\`: the innermost definition
+  holding that line, or null: read it whole rather than a window around a hit.
+  \`await definitions(name, {glob, exclude})\`: [{path, line, end, kind, name}].
+  \`await references(name, {glob, exclude})\`: lines where the identifier occurs as code, [{path, line,
+  text, enclosing?}]: "who calls X". Both parse at most 300 files per call; when cut the array has
+  \`truncated: true\`: narrow with glob/exclude.
+- \`await llm_query(prompt)\`: one sub-model call; it sees only the prompt, and reads about
+  ${n(p.subcallChars)} characters well.
+- \`await llm_batch([{id, prompt}, ...])\`: many sub-model calls at once (far faster than a loop);
+  returns [{id, prompt, reply, error?}] in the same order (plain string prompts return strings).
 ${
   p.canRecurse
-    ? `- \`await rlm_query(prompt, text)\`: a child RLM with its own REPL over \`text\` (or over the same
-  workspace when text is omitted), for sub-questions too large for one llm_query.\n`
+    ? `- \`await rlm_query(prompt, text)\`: a child RLM with its own REPL over \`text\` (or the same workspace
+  when text is omitted), for sub-questions too large for one llm_query.\n`
     : `- \`await rlm_query(prompt, text)\`: here the same as llm_query(prompt + text).\n`
-}- \`print(...)\` / \`console.log(...)\`: the only way to see values. Output over ${n(p.outputChars)}
-  characters is cut (head and tail kept), so print summaries, counts and excerpts, not whole files.
-  At most ${p.turn.cells} blocks of one reply run, and the REPL's whole reply to one turn is cut to
-  ${n(p.turn.outputChars)} characters.
-- \`SHOW_VARS()\`: the names and types of your variables.
-- Results of readFile, grep and llm_batch, and \`context\`, are frozen: copy before changing them
-  (\`[...hits].sort(...)\`, \`{ ...obj }\`).
-- Finish with \`FINAL(answerText)\` or \`FINAL_VAR("variableName")\` inside a code block, or set
-  \`answer.content = text; answer.ready = true\`. Writing FINAL in prose does nothing.
+}- \`print(...)\` / \`console.log(...)\`: the only way to see values. A cell's output over
+  ${n(p.outputChars)} characters is cut (head and tail kept); at most ${p.turn.cells} blocks of a reply run;
+  the whole reply to a turn is cut to ${n(p.turn.outputChars)} characters. Print counts and excerpts.
+- Outputs older than the last ${p.keptTurns ?? KEPT_TURNS} turns are cut to their first ${n(p.oldOutputChars ?? OLD_OUTPUT_CHARS)} characters: keep
+  what you will need in variables. \`SHOW_VARS()\` lists them.
+- Results of readFile, grep and llm_batch, and \`context\`, are frozen: copy before changing them.
+- Finish with \`FINAL(answerText)\` or \`FINAL_VAR("variableName")\` inside a code block (or set
+  \`answer.content = text; answer.ready = true\`). FINAL in prose does nothing.
 
 ## How to work
-1. Look first: print context.totals, the top of context.tree and the languages. Do not answer on
-   your first turn.
-2. Narrow with code: grep for names, filter context.files by path or language, read the lines that
-   matter. Keep intermediate results in variables.
-3. Delegate reading: when much code must be understood, build prompts of up to ~${n(p.subcallChars)}
-   characters (the question plus the code, with its path and line numbers) and send them with
-   llm_batch; prefer a few large prompts over many tiny ones; then combine the replies in code.
-4. Verify: check claims against the code before you finish.
-5. Answer in Markdown. Cite evidence as file references \`path:line\` or \`path:start-end\`
-   (workspace-relative paths exactly as in context.files); the user can click them.
+1. Start from the first message's summary (source folders first). Do not answer on your first turn.
+2. Narrow with code: grep (exclude tests and docs when they flood it), definitions, references; read
+   whole functions (enclosing, outline) with numbered reads. Keep results in variables.
+3. Delegate reading: when much code must be understood, send llm_batch items of up to
+   ~${n(p.subcallChars)} characters: the question plus numbered text with its path, asking the sub-model to
+   cite \`path:line\`. Prefer a few large prompts; combine the replies in code.
+4. Verify claims against the code before you finish.
+5. Answer in Markdown. Cite evidence as \`path:line\` or \`path:start-end\`: the full path exactly as in
+   context.files (in a multi-root workspace it starts with the root's name), line numbers only from
+   numbered reads. The references are checked when you finish.
 You have ${p.maxIterations} turns; each reply of yours is one turn. When few are left, finish with
 your best answer so far.`;
 }
@@ -61,6 +80,16 @@ your best answer so far.`;
 export const FORCED_ANSWER_PROMPT =
   'You are out of turns. Reply now with your final answer in Markdown, based only on what the REPL ' +
   'has shown you so far. Cite files as path:line. Do not write code.';
+
+/** The one extra turn a FINAL answer gets when some of its references do not resolve. */
+export function refFixUpPrompt(unverified: string[]): string {
+  return (
+    `Your answer was not delivered yet: ${unverified.length === 1 ? 'this reference does' : `these ${unverified.length} references do`} not resolve in the workspace:\n` +
+    unverified.map((r) => `- ${r}`).join('\n') +
+    '\nFix each (the full path as in context.files, lines from a numbered read) or drop it, then call FINAL again ' +
+    'with the whole answer. References are checked once: whatever still does not resolve is shown as unverified.'
+  );
+}
 
 export const NO_CODE_PROMPT =
   'No code ran: your reply had no ```js block. Write JavaScript in a ```js fenced block to explore ' +

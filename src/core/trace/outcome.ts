@@ -12,4 +12,7 @@ export interface Outcome {
   answer?: string;
   /** Why the run ended without a clean answer, for the user. */
   reason?: string;
+  /** References of the answer that name no file of the workspace (or lines past its end), each as
+   *  written plus why, e.g. "gc.c:5000 (builtin/gc.c has 3000 lines)". Absent when all resolve. */
+  unverifiedRefs?: string[];
 }

@@ -63,6 +63,10 @@ export interface CellOutputEvent extends EventBase {
   output: string;
   error?: string;
   final?: boolean;
+  /** The FINAL answer's references that do not resolve (see Outcome.unverifiedRefs), and whether
+   *  the model was given its one turn to fix them (the run then goes on). */
+  unverifiedRefs?: string[];
+  refFixUp?: boolean;
   killed?: string;
   ms: number;
 }

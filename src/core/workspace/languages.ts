@@ -4,6 +4,8 @@ const BY_EXT: Record<string, string> = {
   '.js': 'javascript', '.jsx': 'javascriptreact', '.mjs': 'javascript', '.cjs': 'javascript',
   '.json': 'json', '.jsonc': 'jsonc', '.json5': 'json5', '.map': 'json',
   '.md': 'markdown', '.markdown': 'markdown', '.mdx': 'mdx', '.rst': 'restructuredtext', '.txt': 'plaintext',
+  '.adoc': 'asciidoc', '.asciidoc': 'asciidoc', '.asc': 'asciidoc', '.rdoc': 'rdoc', '.org': 'org', '.pod': 'pod',
+  '.texi': 'texinfo', '.texinfo': 'texinfo', '.textile': 'textile', '.rtf': 'rtf',
   '.html': 'html', '.htm': 'html', '.css': 'css', '.scss': 'scss', '.sass': 'sass', '.less': 'less',
   '.vue': 'vue', '.svelte': 'svelte', '.astro': 'astro',
   '.py': 'python', '.pyi': 'python', '.ipynb': 'jupyter', '.rb': 'ruby', '.php': 'php', '.pl': 'perl',

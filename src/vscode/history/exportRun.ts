@@ -32,11 +32,12 @@ export function demoteHeadings(markdown: string, by = 2): string {
     .join('\n');
 }
 
-/** The file references an answer cites (each once), to check before a Markdown export. */
+/** The file references an answer cites (each once), to check before a Markdown export. A bare file
+ *  name (`res.json`) may be an identifier: it is neither checked nor marked. */
 export function answerRefs(events: TraceEvent[]): FileRef[] {
   const answer = [...events].reverse().find((e) => e.type === 'run.end')?.answer ?? '';
   const seen = new Map<string, FileRef>();
-  for (const m of findRefs(answer)) seen.set(refKey(m.ref), m.ref);
+  for (const m of findRefs(answer)) if (!m.bare) seen.set(refKey(m.ref), m.ref);
   return [...seen.values()];
 }
 
@@ -49,7 +50,7 @@ function markRefs(answer: string, verified: Map<string, boolean>): string {
     // A reference in `code` keeps its closing backtick before the mark.
     const tick = answer[end] === '`' ? 1 : 0;
     out += answer.slice(at, end + tick);
-    if (verified.get(refKey(m.ref)) === false) out += ' _(unverified)_';
+    if (!m.bare && verified.get(refKey(m.ref)) === false) out += ' _(unverified)_';
     at = end + tick;
   }
   return out + answer.slice(at);

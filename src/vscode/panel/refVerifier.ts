@@ -1,6 +1,7 @@
 /** Checks file references from the panel against the workspace before they become links, and
  *  opens verified ones in the editor. Paths are workspace-relative (root-name-prefixed when multi-root). */
 import * as vscode from 'vscode';
+import type { RefIndex } from '../../fileRefs';
 import { PROTOCOL_LIMITS, type FileRef } from '../../panelProtocol';
 import type { FileSet } from './fileSets';
 
@@ -10,8 +11,12 @@ export class RefVerifier {
   private readonly lineCounts = new Map<string, Promise<number | undefined>>();
 
   /** `access` (a live run's workspace, a finished run's paths, or name rules for a reopened run)
-   *  also refuses excluded and secret files. */
-  constructor(private readonly access?: FileSet) {}
+   *  also refuses excluded and secret files. `index` (the run's map) lets a path without its
+   *  folders or root name open the one mapped file it ends. */
+  constructor(
+    private readonly access?: FileSet,
+    private readonly index?: RefIndex,
+  ) {}
 
   static isWellFormed(ref: unknown): ref is FileRef {
     if (!ref || typeof ref !== 'object') return false;
@@ -45,6 +50,24 @@ export class RefVerifier {
     return undefined;
   }
 
+  /** The reference as it opens (its path completed by the map when it named one file by suffix),
+   *  or undefined when it does not verify. */
+  async check(asked: FileRef): Promise<FileRef | undefined> {
+    if (!RefVerifier.isWellFormed(asked)) return undefined;
+    const path = this.index?.resolvePath(asked.path);
+    const ref = path && path !== asked.path ? { ...asked, path } : asked;
+    return (await this.verify(ref)) ? ref : undefined;
+  }
+
+  /** Checks refs as the panel asks: verified flags, and the full path of those found by suffix. */
+  async checkAll(refs: unknown[]): Promise<{ verified: boolean[]; paths: Array<string | null> }> {
+    const found = await Promise.all(refs.slice(0, PROTOCOL_LIMITS.refsPerRequest).map((r) => (RefVerifier.isWellFormed(r) ? this.check(r) : undefined)));
+    return {
+      verified: found.map((f) => f !== undefined),
+      paths: found.map((f, i) => (f && f.path !== (refs[i] as FileRef).path ? f.path : null)),
+    };
+  }
+
   async verify(ref: FileRef): Promise<boolean> {
     if (!RefVerifier.isWellFormed(ref)) return false;
     if (this.access && !(await this.access.hasFile(ref.path))) return false;
@@ -60,8 +83,9 @@ export class RefVerifier {
     return Promise.all(refs.slice(0, PROTOCOL_LIMITS.refsPerRequest).map((r) => (RefVerifier.isWellFormed(r) ? this.verify(r) : false)));
   }
 
-  async open(ref: FileRef, besideColumn?: vscode.ViewColumn): Promise<boolean> {
-    if (!(await this.verify(ref))) return false;
+  async open(asked: FileRef, besideColumn?: vscode.ViewColumn): Promise<boolean> {
+    const ref = await this.check(asked);
+    if (!ref) return false;
     const uri = (await this.resolve(ref))!;
     const line = Math.max(0, (ref.line ?? 1) - 1);
     const end = Math.max(line, (ref.endLine ?? ref.line ?? 1) - 1);

@@ -121,8 +121,8 @@ export class RunPanel {
         this.subscribe();
         break;
       case 'verifyRefs': {
-        const verified = await this.feed.verifier.verifyAll(msg.refs);
-        this.post({ type: 'verifyRefs.reply', seq: msg.seq, verified });
+        const { verified, paths } = await this.feed.verifier.checkAll(msg.refs);
+        this.post({ type: 'verifyRefs.reply', seq: msg.seq, verified, paths });
         break;
       }
       case 'openRef':

@@ -84,6 +84,15 @@ describe('rlm ask (the CLI as a process)', function () {
     assert.equal(r.stdout, 'login:2-4,checkPassword:6-8 | 3 login,6 checkPassword\n');
   });
 
+  it('prints the answer as written and lists references still unverified after the fix-up turn on stderr', async () => {
+    const s = await start({ models: { 'root-model': { turns: [js("FINAL('See src/auth.ts:2 and src/gone.ts:4.')"), js("FINAL('See src/auth.ts:2 and src/gone.ts:5.')")] } } });
+    const r = await rlm([...base(s), '--quiet', 'Where is login?'], { env: { OPENAI_API_KEY: API_KEY } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'See src/auth.ts:2 and src/gone.ts:5.\n');
+    assert.equal(r.stderr, 'Unverified references (no such file or line in the workspace):\n  src/gone.ts:5 (no such file in the workspace)\n');
+    assert.equal(s.requests.length, 2);
+  });
+
   it('--json prints one object with answer, status, usage and cost; --trace writes JSONL without the key', async () => {
     const s = await start({ models: { 'root-model': { turns: [js("FINAL(String(await llm_query('hi')))")] } }, rule: { fallback: 'sub reply' } });
     const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-'));
@@ -91,7 +100,7 @@ describe('rlm ask (the CLI as a process)', function () {
     const r = await rlm([...base(s), '--api-key', API_KEY, '--json', '--trace', trace, '--price', 'root-model=1,2', '--price', 'sub-model=1,2', 'q']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out).sort(), ['answer', 'cost', 'iterations', 'ms', 'reason', 'runId', 'status', 'subcalls', 'usage'].sort());
+    assert.deepEqual(Object.keys(out).sort(), ['answer', 'cost', 'iterations', 'ms', 'reason', 'runId', 'status', 'subcalls', 'unverifiedRefs', 'usage'].sort());
     assert.equal(out.answer, 'sub reply');
     assert.equal(out.status, 'answered');
     assert.equal(out.subcalls, 1);

@@ -2,15 +2,15 @@ import { strict as assert } from 'node:assert';
 import { compactHistory, describeCell, replyMessage } from '../../../src/core/rlm/replMessages';
 
 describe('REPL messages to the root model', () => {
-  it('labels cells, shows output and errors, and asks for prints when a cell printed nothing', () => {
-    assert.equal(describeCell(0, 1, { output: 'hi', durationMs: 1 }), 'Cell:\nhi');
-    assert.equal(describeCell(1, 3, { output: '', error: 'ReferenceError: x is not defined (line 2)', durationMs: 1 }), 'Cell 2 of 3:\nError: ReferenceError: x is not defined (line 2)');
+  it('shows output and errors with no "Cell:" prefix (a marker only between several blocks), and asks for prints when a cell printed nothing', () => {
+    assert.equal(describeCell(0, 1, { output: 'hi', durationMs: 1 }), 'hi');
+    assert.equal(describeCell(1, 3, { output: '', error: 'ReferenceError: x is not defined (line 2)', durationMs: 1 }), '[block 2 of 3]\nError: ReferenceError: x is not defined (line 2)');
     assert.match(describeCell(0, 1, { output: '', durationMs: 1 }), /no output: print/);
   });
 
   it('states the turn, skipped blocks and the last turns', () => {
-    assert.equal(replyMessage(3, 30, ['Cell:\n1'], 0), '[turn 3/30] REPL output:\nCell:\n1');
-    assert.match(replyMessage(3, 30, ['Cell:\n1'], 2), /2 later blocks were not run because a cell failed/);
+    assert.equal(replyMessage(3, 30, ['1'], 0), '[turn 3/30] REPL output:\n1');
+    assert.match(replyMessage(3, 30, ['1'], 2), /2 later blocks were not run because a cell failed/);
     assert.match(replyMessage(29, 30, ['x'], 0), /Only 1 turn left/);
   });
 

@@ -159,7 +159,7 @@ describe('RLM run over a fixture repository', function () {
     assert.equal(r.iterations, 3);
     // The second request carried the REPL's real output (6 files), not the invented 999.
     const second = rootRequests(h.server)[1];
-    assert.match(second.at(-1)!.content, /\[turn 1\/30\] REPL output:\nCell:\n6\n/);
+    assert.match(second.at(-1)!.content, /\[turn 1\/30\] REPL output:\n6\n/);
     const third = rootRequests(h.server)[2];
     assert.match(third.at(-1)!.content, /No code ran/);
   });

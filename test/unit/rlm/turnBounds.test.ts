@@ -39,7 +39,7 @@ describe('a turn is bounded, not just a cell', function () {
     const reply = second.at(-1)!.content;
     assert.match(reply, /2 more blocks were not run: at most 4 code blocks/);
     assert.ok(reply.length < 5_600, `reply of ${reply.length} characters`);
-    assert.match(second[0].content, /At most 4 blocks of one reply run/);
+    assert.match(second[0].content, /at most 4 blocks of a reply run;\s+the whole reply to a turn is cut to 5,000 characters/);
   });
 
   it('an oversized model reply is not sent back whole with the next request', async () => {
