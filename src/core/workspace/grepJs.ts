@@ -104,8 +104,10 @@ export async function grepJs(q: GrepQuery, files: FileEntry[], source: GrepJsSou
     const counts = new Map<string, number>();
     let batch = await readBatch();
     let partial = false;
-    while (batch.length > 0) {
-      if (pass.stopAt !== undefined && Date.now() > pass.stopAt) {
+    // The first batch is always searched: a slow start (a busy machine forking the worker) must not
+    // leave a small workspace uncounted.
+    for (let first = true; batch.length > 0; first = false) {
+      if (!first && pass.stopAt !== undefined && Date.now() > pass.stopAt) {
         partial = true;
         break;
       }
