@@ -186,7 +186,7 @@ export class TreeSitterStructure implements CodeStructure {
     if (options.exclude !== undefined && typeof options.exclude !== 'string') throw new RlmError(`${what}: exclude must be a glob string`, 'structure-invalid');
     const excluded = options.exclude ? compileGlob(options.exclude) : undefined;
     const pattern = /^\w+$/.test(name) ? `\\b${name}\\b` : escapeRegex(name);
-    const hits = await this.source.grep(pattern, { glob: options.glob, maxResults: PREFILTER_HITS }, signal);
+    const hits = await this.source.grep(pattern, { glob: options.glob, exclude: options.exclude, maxResults: PREFILTER_HITS }, signal);
     const notes: string[] = [];
     const seen = new Map<string, boolean>();
     for (const h of hits.hits) {
