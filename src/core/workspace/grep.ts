@@ -62,7 +62,7 @@ export async function grepWorkspace(pattern: string, options: GrepOptions, env: 
   // Each pass's kill timer: what is left of the limit, but never less than 40 % of it, so a count
   // slowed by a busy machine still leaves the hits pass (at most 1,000 files) time to run.
   const js = (files: FileEntry[], pass: GrepJsPass) =>
-    grepJs({ ...q, timeoutMs: Math.max(deadline - Date.now(), q.timeoutMs * 0.4) }, files, env, env.scanOptions.grepWorkerPath, pass);
+    grepJs({ ...q, limitMs: q.timeoutMs, timeoutMs: Math.max(deadline - Date.now(), q.timeoutMs * 0.4) }, files, env, env.scanOptions.grepWorkerPath, pass);
   // Counting may use most of the time limit; the rest is for reading the hits chosen.
   const countStop = started + q.timeoutMs * 0.6;
 

@@ -136,7 +136,7 @@ class WorkerLink {
     q: GrepQuery,
   ) {
     this.timer = setTimeout(
-      () => this.fail(new RlmError(`grep stopped after ${q.timeoutMs / 1000} s (the pattern may backtrack too much)`, 'limit-grep-time')),
+      () => this.fail(new RlmError(`grep stopped after ${(q.limitMs ?? q.timeoutMs) / 1000} s (the pattern may backtrack too much)`, 'limit-grep-time')),
       q.timeoutMs,
     );
     if (q.signal?.aborted) this.onAbort();

@@ -146,7 +146,7 @@ function runCollect(rg: string, args: string[], cwd: string, q: GrepQuery, deadl
       stopped ??= why;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => stop(new RlmError(`grep stopped after ${q.timeoutMs / 1000} s`, 'limit-grep-time')), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => stop(new RlmError(`grep stopped after ${(q.limitMs ?? q.timeoutMs) / 1000} s`, 'limit-grep-time')), Math.max(0, deadline - Date.now()));
     const onAbort = () => stop(new RlmError('grep cancelled', 'cancelled'));
     if (q.signal?.aborted) onAbort();
     q.signal?.addEventListener('abort', onAbort, { once: true });
@@ -260,7 +260,7 @@ function runOne(
       child.kill('SIGKILL');
     };
     const timer = setTimeout(
-      () => stop(new RlmError(`grep stopped after ${q.timeoutMs / 1000} s`, 'limit-grep-time')),
+      () => stop(new RlmError(`grep stopped after ${(q.limitMs ?? q.timeoutMs) / 1000} s`, 'limit-grep-time')),
       Math.max(0, deadline - Date.now()),
     );
     const onAbort = () => stop(new RlmError('grep cancelled', 'cancelled'));

@@ -21,6 +21,8 @@ export interface GrepQuery {
   /** 'hits': matching lines; 'files': [{path, count}] per file; 'count': totals and per-file counts. */
   mode: GrepMode;
   timeoutMs: number;
+  /** The user's grep time limit, as messages state it (a pass's timeoutMs may be what is left of it). */
+  limitMs?: number;
   signal?: AbortSignal;
 }
 

@@ -25,7 +25,7 @@ describe('RLM run over a fixture repository', function () {
       models: {
         'root-model': {
           turns: [
-            js("const r = await llm_batch([{ id: 'src/a.ts', prompt: 'one' }, { id: 'src/b.ts', prompt: 'two' }])\nprint(JSON.stringify(r))\nFINAL(r.map((x) => x.id + '=' + x.reply).join(' '))"),
+            js("const r = await llm_batch([{ id: 'src/auth.ts', prompt: 'one' }, { id: 'src/db.ts', prompt: 'two' }])\nprint(JSON.stringify(r))\nFINAL(r.map((x) => x.id + '=' + x.reply).join(' '))"),
           ],
         },
       },
@@ -33,9 +33,9 @@ describe('RLM run over a fixture repository', function () {
     });
     const result = await h.run('Label the batch', { onEvent: (e) => h!.events.push(e) });
     assert.equal(result.status, 'answered', result.reason);
-    assert.equal(result.answer, 'src/a.ts=R(one) src/b.ts=R(two)');
+    assert.equal(result.answer, 'src/auth.ts=R(one) src/db.ts=R(two)');
     const starts = h.events.flatMap((e) => (e.type === 'subcall.start' ? [e] : []));
-    assert.deepEqual(starts.map((e) => [e.label, e.batch?.index, e.batch?.size]).sort(), [['src/a.ts', 0, 2], ['src/b.ts', 1, 2]]);
+    assert.deepEqual(starts.map((e) => [e.label, e.batch?.index, e.batch?.size]).sort(), [['src/auth.ts', 0, 2], ['src/db.ts', 1, 2]]);
     assert.equal(new Set(starts.map((e) => e.batch?.id)).size, 1, 'one batch id for the call');
     const ends = h.events.flatMap((e) => (e.type === 'subcall.end' ? [e] : []));
     for (const e of ends) {
@@ -45,8 +45,8 @@ describe('RLM run over a fixture repository', function () {
     const vm = new TraceViewModel();
     for (const e of h.events) vm.apply(e);
     const titles = vm.allNodes().filter((n) => n.kind === 'subcall').map((n) => n.title).sort();
-    assert.match(titles[0], /^llm_batch \[src\/a\.ts\] → sub-model/);
-    assert.match(titles[1], /^llm_batch \[src\/b\.ts\] → sub-model/);
+    assert.match(titles[0], /^llm_batch \[src\/auth\.ts\] → sub-model/);
+    assert.match(titles[1], /^llm_batch \[src\/db\.ts\] → sub-model/);
   });
 
   it('probes, greps, reads, batches over slices, aggregates and finishes', async () => {
