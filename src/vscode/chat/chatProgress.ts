@@ -21,17 +21,21 @@ export class ChatProgress {
       case 'iteration.start':
         if (event.parentId !== this.topId) return undefined;
         this.iteration = `Iteration ${event.iteration}/${event.maxIterations}`;
-        return `${this.iteration}${this.subcalls ? ` · ${this.subcalls} sub-calls so far` : ''}`;
+        return `${this.iteration}${this.subcalls ? ` · ${this.count()} so far` : ''}`;
       case 'child.start':
         return `${this.prefix()}child run (depth ${event.depth})…`;
       case 'subcall.start':
         this.subcalls++;
         if (now - this.lastSubcallLine < this.everyMs) return undefined;
         this.lastSubcallLine = now;
-        return `${this.prefix()}${this.subcalls} sub-call${this.subcalls === 1 ? '' : 's'} (${event.kind})…`;
+        return `${this.prefix()}${this.count()} (${event.kind})…`;
       default:
         return undefined;
     }
+  }
+
+  private count(): string {
+    return `${this.subcalls} sub-call${this.subcalls === 1 ? '' : 's'}`;
   }
 
   private prefix(): string {
