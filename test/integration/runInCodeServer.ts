@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import type { ConsoleMessage } from 'playwright-core';
+import type { ConsoleMessage, Page } from 'playwright-core';
 import { launchBrowser } from '../../scripts/realVscode/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
 import { copyFixture, startFakeModelServer } from '../../scripts/realVscode/fakeModelServer';
@@ -39,6 +39,24 @@ function payloadUrl(server: CodeServer, workspace: string, testsEntry: string): 
   return `${server.url}/?${target}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
+/** The tool confirmation dialog that `vscode.lm.invokeTool` shows outside a chat: the browser plays the user
+ *  who reads it (its text goes to the log, so the run shows the question was there) and presses its first
+ *  button ("Yes"). Only that dialog, by its title; any other dialog is left alone. */
+function acceptToolConfirmations(name: string, page: Page): () => void {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'Ask RLM about this workspace?' });
+      if (await dialog.isVisible().catch(() => false)) {
+        console.log(`[${name}] tool confirmation: ${(await dialog.innerText().catch(() => '')).replace(/\s+/g, ' ')}`);
+        await dialog.locator('.dialog-buttons-row .monaco-button').first().click().catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return () => (stopped = true);
+}
+
 async function runWindow(name: string, server: CodeServer, workspace: string, testsEntry: string): Promise<number> {
   const { browser, close } = await launchBrowser();
   try {
@@ -55,7 +73,9 @@ async function runWindow(name: string, server: CodeServer, workspace: string, te
     // A busy machine can take well over the default 30 s to serve the workbench.
     await page.goto(payloadUrl(server, workspace, testsEntry), { timeout: 180_000 });
     const timer = new Promise<number>((r) => setTimeout(() => r(-1), TIMEOUT_MS));
+    const stopAccepting = acceptToolConfirmations(name, page);
     const code = await Promise.race([exited, timer]);
+    stopAccepting();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }).catch(() => undefined);
     if (code === -1) console.error(`[${name}] timed out after ${TIMEOUT_MS / 1000} s`);
@@ -77,41 +97,48 @@ async function main(): Promise<void> {
     'rlm.prices': { 'fake-root': { input: 1, output: 2 }, 'fake-sub': { input: 0.5, output: 1 } },
   };
   const results: Record<string, number> = {};
+  // RLM_TEST_WINDOWS=trusted runs only that window (while working on one suite; see RLM_TEST_SUITES).
+  const windows = process.env.RLM_TEST_WINDOWS?.split(',').map((w) => w.trim());
+  const wanted = (w: string) => !windows || windows.includes(w);
   try {
-    const ws = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    const trusted = await startCodeServer({ workspace: ws, settings });
-    try {
-      results.trusted = await runWindow('trusted', trusted, ws, path.join(REPO, 'out', 'test', 'integration', 'index.js'));
-    } finally {
-      if (results.trusted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-trusted.log'), trusted.output());
-      await trusted.stop();
+    if (wanted('trusted')) {
+      const ws = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      const trusted = await startCodeServer({ workspace: ws, settings });
+      try {
+        results.trusted = await runWindow('trusted', trusted, ws, path.join(REPO, 'out', 'test', 'integration', 'index.js'));
+      } finally {
+        if (results.trusted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-trusted.log'), trusted.output());
+        await trusted.stop();
+      }
     }
-
-    const ws2 = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    const restricted = await startCodeServer({
-      workspace: ws2,
-      workspaceTrust: true,
-      settings: { ...settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
-    });
-    try {
-      results.restricted = await runWindow('restricted', restricted, ws2, path.join(REPO, 'out', 'test', 'integration', 'restricted', 'index.js'));
-    } finally {
-      if (results.restricted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-restricted.log'), restricted.output());
-      await restricted.stop();
+    if (wanted('restricted')) {
+      const ws2 = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      const restricted = await startCodeServer({
+        workspace: ws2,
+        workspaceTrust: true,
+        settings: { ...settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
+      });
+      try {
+        results.restricted = await runWindow('restricted', restricted, ws2, path.join(REPO, 'out', 'test', 'integration', 'restricted', 'index.js'));
+      } finally {
+        if (results.restricted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-restricted.log'), restricted.output());
+        await restricted.stop();
+      }
     }
-
-    // Multi-root: two copies of the fixture as folders "calc" and "extra" of one .code-workspace.
-    const calc = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    const extra = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    fs.rmSync(path.join(extra, 'src'), { recursive: true });
-    const wsFile = path.join(path.dirname(calc), `rlm-multiroot-${process.pid}.code-workspace`);
-    fs.writeFileSync(wsFile, JSON.stringify({ folders: [{ name: 'calc', path: calc }, { name: 'extra', path: extra }] }));
-    const multi = await startCodeServer({ workspace: wsFile, settings });
-    try {
-      results.multiroot = await runWindow('multiroot', multi, wsFile, path.join(REPO, 'out', 'test', 'integration', 'multiroot', 'index.js'));
-    } finally {
-      if (results.multiroot !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-multiroot.log'), multi.output());
-      await multi.stop();
+    if (wanted('multiroot')) {
+      // Multi-root: two copies of the fixture as folders "calc" and "extra" of one .code-workspace.
+      const calc = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      const extra = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      fs.rmSync(path.join(extra, 'src'), { recursive: true });
+      const wsFile = path.join(path.dirname(calc), `rlm-multiroot-${process.pid}.code-workspace`);
+      fs.writeFileSync(wsFile, JSON.stringify({ folders: [{ name: 'calc', path: calc }, { name: 'extra', path: extra }] }));
+      const multi = await startCodeServer({ workspace: wsFile, settings });
+      try {
+        results.multiroot = await runWindow('multiroot', multi, wsFile, path.join(REPO, 'out', 'test', 'integration', 'multiroot', 'index.js'));
+      } finally {
+        if (results.multiroot !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-multiroot.log'), multi.output());
+        await multi.stop();
+      }
     }
   } finally {
     await fake.stop();

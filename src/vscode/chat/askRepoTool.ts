@@ -45,8 +45,10 @@ export function askRepoTool(controller: RunController): vscode.LanguageModelTool
   return {
     prepareInvocation(options) {
       const input = checkInput(options.input);
-      const question = typeof input === 'string' ? String((options.input as { question?: unknown })?.question ?? '') : input.question;
-      const where = typeof input === 'string' || !input.folder ? 'this workspace' : `the folder ${input.folder}`;
+      // Nothing to confirm: invoke() turns the input down before any run.
+      if (typeof input === 'string') return { invocationMessage: 'Asking RLM (the input is not valid)' };
+      const { question } = input;
+      const where = input.folder ? `the folder ${input.folder}` : 'this workspace';
       const message = new vscode.MarkdownString()
         .appendText(`RLM will explore ${where}: it runs model-written code in a sandbox over the files and sends parts of them to the configured models.\n\nQuestion:\n`)
         .appendMarkdown('\n> ')
