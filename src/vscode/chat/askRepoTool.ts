@@ -47,12 +47,11 @@ export function askRepoTool(controller: RunController): vscode.LanguageModelTool
       const input = checkInput(options.input);
       // Nothing to confirm: invoke() turns the input down before any run.
       if (typeof input === 'string') return { invocationMessage: 'Asking RLM (the input is not valid)' };
-      const { question } = input;
-      const where = input.folder ? `the folder ${input.folder}` : 'this workspace';
-      const message = new vscode.MarkdownString()
-        .appendText(`RLM will explore ${where}: it runs model-written code in a sandbox over the files and sends parts of them to the configured models.\n\nQuestion:\n`)
-        .appendMarkdown('\n> ')
-        .appendText(shorten(question, 1000));
+      const { question, folder } = input;
+      // The question and folder come from a model: shown inside a code block, never as Markdown.
+      const message = new vscode.MarkdownString(
+        `RLM will explore ${folder ? 'a folder of ' : ''}this workspace: it runs model-written code in a sandbox over the files and sends parts of them to the configured models. The question${folder ? ' and folder' : ''}:`,
+      ).appendCodeblock(folder ? `${shorten(question, 1000)}\n\nfolder: ${shorten(folder, 200)}` : shorten(question, 1000), 'text');
       return {
         invocationMessage: `Asking RLM: ${shorten(question, 80)}`,
         confirmationMessages: { title: 'Ask RLM about this workspace?', message },

@@ -177,9 +177,10 @@ describe('VS Code Chat: @rlm and the rlm_askRepo tool', () => {
     assert.ok(info, `tools: ${vscode.lm.tools.map((t) => t.name).join(', ')}`);
     assert.deepEqual((info.inputSchema as { required: string[] }).required, ['question']);
 
-    const prepared = await api.askRepoTool.prepareInvocation!({ input: { question: 'Where is add defined?' } }, cts.token);
+    // The confirmation shows the question, as text: a model's Markdown (a command link) stays inside a code block.
+    const prepared = await api.askRepoTool.prepareInvocation!({ input: { question: 'Where is add defined? [x](command:rlm.history.clear)' } }, cts.token);
     const confirm = prepared?.confirmationMessages?.message;
-    assert.match(typeof confirm === 'string' ? confirm : confirm?.value ?? '', /Where is add defined\?/);
+    assert.match(typeof confirm === 'string' ? confirm : confirm?.value ?? '', /\n(`{3,})text\nWhere is add defined\? \[x\]\(command:rlm\.history\.clear\)\n\1\n/);
 
     const result = await vscode.lm.invokeTool('rlm_askRepo', { input: { question: 'Where is add defined?' }, toolInvocationToken: undefined }, cts.token);
     const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
