@@ -7,16 +7,9 @@ import type { WorkspaceAccess } from '../workspace/types';
 import { earlierQuestions, idleText, replNoteText, type ReplNote } from './conversationPrompt';
 import { Run, type RunEnv } from './run';
 import { conversationSystemPrompt } from './systemPrompt';
-import type { ConversationLink, Prepared, RunOptions } from './types';
+import { DEFAULT_CONVERSATION, type ConversationLink, type Prepared, type RunOptions } from './types';
 
-/** Defaults of a conversation's limits (settings `rlm.conversation.*`, CLI `--idle-minutes`,
- *  `--answer-chars`). */
-export const DEFAULT_CONVERSATION = {
-  /** The REPL (its process) and the scanned workspace are released after this long without a question. */
-  idleMs: 15 * 60_000,
-  /** Characters of each earlier answer in the root model's prompt (the latest keeps 4 times as many). */
-  answerChars: 2_000,
-};
+export { DEFAULT_CONVERSATION };
 
 /** Characters of one answer or question kept in the REPL's `history`. */
 export const HISTORY_TEXT_CHARS = 100_000;

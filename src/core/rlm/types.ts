@@ -91,3 +91,12 @@ export interface Preface {
   system?: string;
   user?: string;
 }
+
+/** Defaults of a conversation's limits (settings `rlm.conversation.*`, CLI `--idle-minutes`,
+ *  `--answer-chars`). */
+export const DEFAULT_CONVERSATION = {
+  /** The REPL (its process) and the scanned workspace are released after this long without a question. */
+  idleMs: 15 * 60_000,
+  /** Characters of each earlier answer in the root model's prompt (the latest keeps 4 times as many). */
+  answerChars: 2_000,
+};
