@@ -101,4 +101,115 @@ describe('a conversation', function () {
     assert.ok(!JSON.stringify(q2).includes("grep('function login')"), 'no earlier transcript');
     assert.deepEqual(c.turns.map((t) => [t.runId, t.status, t.answer]), [[run1.id, 'answered', 'src/auth.ts:2'], [run2.id, 'answered', end2.answer]]);
   });
+
+  it('after the idle time-out the REPL is released: the next question starts a fresh REPL (and scan), and model and user are told', async () => {
+    const c = await start(
+      { models: { 'root-model': { turns: [js("const kept = 41\nFINAL('one')"), js("FINAL(typeof kept + ' ' + history.length + ' ' + history[0].answer)")] } } },
+      { idleMs: 300 },
+    );
+    assert.equal((await ask(c, 'first').start()).answer, 'one');
+    assert.ok(c.holdsRepl);
+    await until(() => notices.some((n) => n.kind === 'released'));
+    assert.ok(!c.holdsRepl, 'the REPL was let go');
+    assert.match(notices[0].message, /idle for 0\.3 s: its REPL was released/);
+    assert.equal(notices[0].conversationId, c.id);
+
+    const end = await ask(c, 'second').start();
+    assert.equal(end.answer, 'undefined 1 one', 'earlier variables are gone; history still has the answer');
+    assert.deepEqual(starts().map((e) => e.repl), ['new', 'restarted']);
+    assert.equal(scans, 2, 'the workspace is scanned again for the fresh REPL');
+    assert.deepEqual(notices.map((n) => n.kind), ['released', 'restarted']);
+    assert.match(notices[1].message, /restarted after 0\.3 s idle/);
+    const q2 = rootRequests(server)[1];
+    assert.match(q2[1].content, /The REPL was restarted after 0\.3 s idle; earlier variables are gone; `history` still has the answers\./);
+  });
+
+  it('a second question while one runs is refused before a run exists; the first one finishes and the next is accepted', async () => {
+    const c = await start({ models: { 'root-model': { turns: [{ text: js("FINAL('slow')"), latencyMs: 1500 }, js("FINAL('next')")] } } });
+    const first = ask(c, 'first');
+    const ending = first.start();
+    const before = events.length;
+    assert.ok(c.busy);
+    assert.throws(() => ask(c, 'too soon'), (err: Error & { code?: string }) => err.code === 'conversation-busy' && /still running: wait for its answer or cancel it/.test(err.message));
+    assert.equal((await ending).answer, 'slow');
+    assert.ok(!events.slice(before).some((e) => e.type === 'run.start' && (e as RunStartEvent).question === 'too soon'), 'the refused question made no run');
+    assert.equal((await ask(c, 'then').start()).answer, 'next');
+    assert.deepEqual(c.turns.map((t) => t.question), ['first', 'then']);
+  });
+
+  it('a question cancelled while the model thinks does not end the conversation, and the REPL keeps its variables', async () => {
+    const c = await start({
+      models: { 'root-model': { turns: [js('const a = 7\nprint(a)'), { text: js("FINAL('late')"), latencyMs: 5000 }, js('FINAL(String(a * 6))')] } },
+    });
+    const abort = new AbortController();
+    const ending = ask(c, 'slow one', abort.signal).start();
+    await until(() => events.some((e) => e.type === 'cell.output'));
+    abort.abort();
+    const end1 = await ending;
+    assert.equal(end1.status, 'cancelled');
+    const end2 = await ask(c, 'go on').start();
+    assert.equal(end2.answer, '42');
+    assert.deepEqual(starts().map((e) => e.repl), ['new', 'kept']);
+    assert.deepEqual(c.turns.map((t) => [t.status, t.answer]), [['cancelled', undefined], ['answered', '42']]);
+    const q2 = rootRequests(server).at(-1)!;
+    assert.match(q2[1].content, /### Question 1 \(cancelled\)\nslow one\n### Answer 1\n\(no answer: cancelled\)/);
+  });
+
+  it('a question cancelled while its cell runs kills the REPL: the next question is told it restarted', async () => {
+    const c = await start({ models: { 'root-model': { turns: [js('const b = 1\nwhile (true) {}'), js('FINAL(typeof b)')] } } });
+    const abort = new AbortController();
+    const ending = ask(c, 'spin', abort.signal).start();
+    await until(() => events.some((e) => e.type === 'cell.start'));
+    abort.abort();
+    assert.equal((await ending).status, 'cancelled');
+    const end = await ask(c, 'after').start();
+    assert.equal(end.answer, 'undefined');
+    assert.deepEqual(starts().map((e) => e.repl), ['new', 'restarted']);
+    assert.deepEqual(notices.map((n) => n.kind), ['restarted']);
+    assert.match(rootRequests(server).at(-1)![1].content, /restarted because a cell of an earlier question was stopped/);
+  });
+
+  it('a conversation reopened from history continues: next index, a new REPL, and history holds the stored answers', async () => {
+    const c = await start(
+      { models: { 'root-model': { turns: [js('FINAL(history.map((h) => h.question + "=" + h.answer + "/" + h.status).join(";"))')] } } },
+      {
+        id: 'conv-20261130T120000Z-abcdef',
+        turns: [
+          { runId: 'r1', question: 'q1', status: 'answered', answer: 'a1' },
+          { runId: 'r2', question: 'q2', status: 'failed', reason: 'boom' },
+        ],
+      },
+    );
+    const end = await ask(c, 'q3').start();
+    assert.equal(end.answer, 'q1=a1/answered;q2=null/failed');
+    const [s] = starts();
+    assert.deepEqual([s.conversationId, s.questionIndex, s.repl], ['conv-20261130T120000Z-abcdef', 3, 'new']);
+    assert.match(rootRequests(server)[0][1].content, /This is question 3 of a conversation[\s\S]*The REPL is new for this question/);
+  });
+
+  it('child runs open fresh sessions: only the top loop holds the conversation\'s REPL', async () => {
+    const child = (m: { role: string; content: string }[]) => m.some((x) => x.role === 'user' && x.content.includes('CHILDQ'));
+    const c = await start({
+      models: { 'root-model': { rule: (req) => (child(req.messages) ? js('FINAL(typeof secretVar)') : js("const secretVar = 1\nFINAL(await rlm_query('CHILDQ'))")) } },
+    });
+    const run = c.ask({ question: 'q', rootModel: model('root-model'), subModel: model('sub-model'), budgets: { maxDepth: 2 }, onEvent: (e) => events.push(e) });
+    assert.equal((await run.start()).answer, 'undefined');
+  });
+
+  it('dispose cancels a running question; later asks are refused', async () => {
+    const c = await start({ models: { 'root-model': { turns: [{ text: js("FINAL('never')"), latencyMs: 10_000 }] } } });
+    const ending = ask(c, 'long').start();
+    await until(() => events.some((e) => e.type === 'iteration.start'));
+    await c.dispose();
+    assert.equal((await ending).status, 'cancelled');
+    assert.throws(() => ask(c, 'more'), (err: Error & { code?: string }) => err.code === 'conversation-ended');
+  });
 });
+
+async function until(ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
