@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RlmError, safeMessage } from '../core/errors';
 import { shorten } from '../core/shorten';
+import type { QuestionOptions } from '../core/rlm/conversation';
+import type { Run } from '../core/rlm/run';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
@@ -17,6 +19,7 @@ import { readRunConfig, runExcludes, runPrices, type RunConfig } from './config'
 import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
+import { Conversations, conversationRefusal, type ConversationRequest, type Question } from './conversations';
 import { createModels, type RunModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
@@ -37,6 +40,10 @@ export interface RunRequest {
   chatModel?: vscode.LanguageModelChat;
   /** Sees each event of the run after history and the feed did. */
   onEvent?: (event: TraceEvent) => void;
+  /** The question belongs to a conversation (one REPL kept across its questions): VS Code's Chat. */
+  conversation?: ConversationRequest;
+  /** What the conversation says about itself (its REPL was released or restarted). */
+  onNotice?: (message: string) => void;
 }
 
 /** A request turned down before a run exists: no run id, no events, no history. */
@@ -46,7 +53,7 @@ export interface Refusal {
 }
 
 /** What a request led to: a refusal, or a run with its id and its end (the last event). */
-export type StartReply = Refusal | { runId: string; end: RunEndEvent; verifier: RefVerifier };
+export type StartReply = Refusal | { runId: string; end: RunEndEvent; verifier: RefVerifier; conversationId?: string };
 
 type Engine = typeof import('./engine');
 
@@ -72,6 +79,7 @@ export class RunController implements vscode.Disposable {
   private starting = false;
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly conversations: Conversations;
   /** Fires when a run starts or ends (history refresh). */
   readonly onDidChange = this.changed.event;
 
@@ -81,6 +89,12 @@ export class RunController implements vscode.Disposable {
     private readonly sandbox: () => Promise<SandboxProvider>,
   ) {
     this.statusBar.name = 'RLM run';
+    this.conversations = new Conversations(sandbox);
+  }
+
+  /** `/new` in Chat: the conversation ends and its REPL's process goes. */
+  endConversation(id: string): Promise<void> {
+    return this.conversations.end(id);
   }
 
   get isRunning(): boolean {
@@ -141,33 +155,46 @@ export class RunController implements vscode.Disposable {
     let live!: LiveRun;
     let workspace: Workspace | undefined;
     let report = (_message: string) => {};
-    const run = new engine.Run(
-      {
-        question: req.question,
-        scope: target.scopeLabel,
-        // A step of the run: a failed or cancelled scan still ends it with run.end.
-        workspace: async (signal) => {
-          report('scanning the workspace…');
-          workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
-          live.verifier = new RefVerifier(workspace);
-          report(`${workspace.context.totals.files} files; thinking…`);
-          return workspace;
-        },
-        rootModel: models.root,
-        subModel: models.sub,
-        budgets: cfg.budgets,
-        sandboxLimits: cfg.sandboxLimits,
-        turnLimits: cfg.turnLimits,
-        prices: runPrices(cfg, models.source),
-        signal: abort.signal,
-        onEvent: (event) => {
-          this.follow(run.id, live, event, folderUris);
-          req.onEvent?.(event);
-        },
+    // A step of the run: a failed or cancelled scan still ends it with run.end.
+    const scan = async (signal: AbortSignal) => {
+      report('scanning the workspace…');
+      workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+      live.verifier = new RefVerifier(workspace);
+      report(`${workspace.context.totals.files} files; thinking…`);
+      return workspace;
+    };
+    const options: QuestionOptions = {
+      question: req.question,
+      scope: target.scopeLabel,
+      rootModel: models.root,
+      subModel: models.sub,
+      budgets: cfg.budgets,
+      sandboxLimits: cfg.sandboxLimits,
+      turnLimits: cfg.turnLimits,
+      prices: runPrices(cfg, models.source),
+      signal: abort.signal,
+      onEvent: (event) => {
+        this.follow(run.id, live, event, folderUris);
+        req.onEvent?.(event);
       },
-      { sandbox: this.sandbox, secrets: models.secrets },
-    );
+    };
+    let run: Run;
+    let conversation: Question | undefined;
+    if (req.conversation) {
+      try {
+        conversation = this.conversations.ask(engine, req.conversation, scan, req.onNotice, options, { secrets: models.secrets });
+      } catch (err) {
+        const message = conversationRefusal(err);
+        if (message === undefined) throw err;
+        return { refused: 'busy', message };
+      }
+      run = conversation.run;
+    } else {
+      run = new engine.Run({ ...options, workspace: scan }, { sandbox: this.sandbox, secrets: models.secrets });
+    }
     live = this.show(run.id, req, target.scopeLabel, abort);
+    // A follow-up that keeps its conversation's REPL does not scan: its references check against the kept workspace.
+    if (conversation?.files) live.verifier = new RefVerifier(conversation.files);
     // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
     const retries = onModelRetry((text) => live.notice(text));
     const cancelled = req.token?.onCancellationRequested(() => abort.abort());
@@ -175,11 +202,12 @@ export class RunController implements vscode.Disposable {
     try {
       const end = req.quiet ? await run.start() : await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
       // The finished panel keeps only the paths, not the Workspace and its content cache.
-      if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
+      const files = workspace ? new PathSet(workspace.context.files.map((f) => f.path)) : conversation && this.conversations.files(conversation.conversationId);
+      if (files) live.verifier = new RefVerifier(files);
       await this.history.flush();
       live.finish();
       if (!req.quiet) this.notifyEnd(end, () => this.start(plain(req)));
-      return { runId: run.id, end, verifier: live.verifier };
+      return { runId: run.id, end, verifier: live.verifier, ...(conversation ? { conversationId: conversation.conversationId } : {}) };
     } finally {
       retries.dispose();
       cancelled?.dispose();
@@ -329,6 +357,7 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    void this.conversations.disposeAll();
     this.statusBar.dispose();
     this.changed.dispose();
   }

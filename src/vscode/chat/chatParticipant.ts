@@ -10,7 +10,7 @@ import { safeMessage } from '../../core/errors';
 import type { RunController, StartReply } from '../runController';
 import { endMessage, refusalButtons, fixButtons, streamAnswer } from './chatAnswer';
 import { ChatProgress } from './chatProgress';
-import { chatMetadata, threadOf, type ChatTurnMeta, type HistoryTurn } from './chatThread';
+import { chatMetadata, earlierTurns, threadOf, type ChatTurnMeta, type HistoryTurn } from './chatThread';
 import { explainQuestion, resolveFolder } from './workspaceFolder';
 
 /** The participant's id (package.json `chatParticipants`); people type its name, `@rlm`. */
@@ -41,6 +41,7 @@ export function chatHandler(controller: RunController): (request: RlmChatRequest
   const ask = async (
     question: string,
     thread: { conversationId?: string; folder?: string },
+    history: readonly HistoryTurn[],
     request: RlmChatRequest,
     stream: vscode.ChatResponseStream,
     token: vscode.CancellationToken,
@@ -58,6 +59,9 @@ export function chatHandler(controller: RunController): (request: RlmChatRequest
         const line = progress.line(event, Date.now());
         if (line) stream.progress(line);
       },
+      // One REPL across the thread's questions; made again from the thread if this window lost it.
+      conversation: thread.conversationId ? { id: thread.conversationId, turns: earlierTurns(history, PARTICIPANT_ID, thread.conversationId) } : {},
+      onNotice: (message) => stream.markdown(`_${message}_\n\n`),
     });
     if ('refused' in reply) {
       stream.markdown(reply.message);
@@ -65,8 +69,8 @@ export function chatHandler(controller: RunController): (request: RlmChatRequest
       // No run: the thread's conversation, if any, stays as it was.
       return { errorDetails: { message: reply.message }, metadata: chatMetadata(thread) };
     }
-    const { runId, end, verifier } = reply;
-    const meta: ChatTurnMeta = { runId, conversationId: thread.conversationId ?? runId, ...(thread.folder ? { folder: thread.folder } : {}) };
+    const { runId, end, verifier, conversationId } = reply;
+    const meta: ChatTurnMeta = { runId, conversationId, ...(thread.folder ? { folder: thread.folder } : {}) };
     let errorDetails: vscode.ChatErrorDetails | undefined;
     if (end.answer !== undefined) {
       await streamAnswer(end.answer, verifier, stream);
@@ -86,9 +90,12 @@ export function chatHandler(controller: RunController): (request: RlmChatRequest
 
   return async (request, context, stream, token) => {
     try {
-      const thread = threadOf(context.history as readonly HistoryTurn[], PARTICIPANT_ID);
+      const history = context.history as readonly HistoryTurn[];
+      const thread = threadOf(history, PARTICIPANT_ID);
       if (request.command === 'new') {
-        if (request.prompt.trim()) return await ask(request.prompt.trim(), {}, request, stream, token);
+        // The old conversation's REPL process goes now, not at its idle time-out.
+        if (thread.conversationId) await controller.endConversation(thread.conversationId);
+        if (request.prompt.trim()) return await ask(request.prompt.trim(), {}, history, request, stream, token);
         stream.markdown('Started a new conversation: the next question begins afresh.');
         return { metadata: chatMetadata({ newConversation: true }) };
       }
@@ -99,13 +106,13 @@ export function chatHandler(controller: RunController): (request: RlmChatRequest
           return { errorDetails: { message: folder.problem }, metadata: chatMetadata(thread) };
         }
         // An explanation starts its own conversation, limited to that folder (follow-ups stay there).
-        return await ask(explainQuestion(folder), { folder: folder.toString() }, request, stream, token);
+        return await ask(explainQuestion(folder), { folder: folder.toString() }, history, request, stream, token);
       }
       if (!request.prompt.trim()) {
         stream.markdown(HELP);
         return { metadata: chatMetadata(thread) };
       }
-      return await ask(request.prompt.trim(), thread, request, stream, token);
+      return await ask(request.prompt.trim(), thread, history, request, stream, token);
     } catch (err) {
       const message = `RLM failed: ${safeMessage(err, 'an internal error (see the RLM output channel).')}`;
       stream.markdown(message);
