@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import type { ConsoleMessage, Page } from 'playwright-core';
+import type { ConsoleMessage } from 'playwright-core';
 import { launchBrowser } from '../../scripts/realVscode/browser';
 import { startCodeServer, type CodeServer } from '../../scripts/realVscode/codeServer';
 import { copyFixture, startFakeModelServer } from '../../scripts/realVscode/fakeModelServer';
@@ -39,24 +39,6 @@ function payloadUrl(server: CodeServer, workspace: string, testsEntry: string): 
   return `${server.url}/?${target}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
-/** The tool confirmation dialog that `vscode.lm.invokeTool` shows outside a chat: the browser plays the user
- *  who reads it (its text goes to the log, so the run shows the question was there) and presses its first
- *  button ("Yes"). Only that dialog, by its title; any other dialog is left alone. */
-function acceptToolConfirmations(name: string, page: Page): () => void {
-  let stopped = false;
-  void (async () => {
-    while (!stopped) {
-      const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'Ask RLM about this workspace?' });
-      if (await dialog.isVisible().catch(() => false)) {
-        console.log(`[${name}] tool confirmation: ${(await dialog.innerText().catch(() => '')).replace(/\s+/g, ' ')}`);
-        await dialog.locator('.dialog-buttons-row .monaco-button').first().click().catch(() => undefined);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  return () => (stopped = true);
-}
-
 async function runWindow(name: string, server: CodeServer, workspace: string, testsEntry: string): Promise<number> {
   const { browser, close } = await launchBrowser();
   try {
@@ -73,9 +55,7 @@ async function runWindow(name: string, server: CodeServer, workspace: string, te
     // A busy machine can take well over the default 30 s to serve the workbench.
     await page.goto(payloadUrl(server, workspace, testsEntry), { timeout: 180_000 });
     const timer = new Promise<number>((r) => setTimeout(() => r(-1), TIMEOUT_MS));
-    const stopAccepting = acceptToolConfirmations(name, page);
     const code = await Promise.race([exited, timer]);
-    stopAccepting();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) }).catch(() => undefined);
     if (code === -1) console.error(`[${name}] timed out after ${TIMEOUT_MS / 1000} s`);

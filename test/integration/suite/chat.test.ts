@@ -5,8 +5,9 @@
  * A chat request needs a signed-in Copilot, which this code-server cannot have: the participant's
  * registered handler (the one `vscode.chat.createChatParticipant` got) is driven here with requests
  * written by the test, a recording ChatResponseStream and a real CancellationToken. The tool goes through
- * `vscode.lm.invokeTool`; its confirmation is a real dialog, which the integration runner's browser
- * accepts (test/integration/runInCodeServer.ts, `acceptToolConfirmations`).
+ * `vscode.lm.invokeTool`. Outside a chat VS Code asks for the tool's confirmation with a dialog, and
+ * in an extension test run its dialog service confirms by itself (it skips dialogs when
+ * extensionTestsPath is set), so the confirmation's content is checked through `prepareInvocation`.
  */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
