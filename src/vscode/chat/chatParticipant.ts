@@ -47,7 +47,7 @@ export function chatHandler(controller: RunController): (request: RlmChatRequest
     token: vscode.CancellationToken,
   ): Promise<vscode.ChatResult> => {
     const progress = new ChatProgress();
-    stream.progress('Scanning the workspace…');
+    stream.progress(thread.conversationId ? 'Continuing the conversation…' : 'Scanning the workspace…');
     const folder = thread.folder ? vscode.Uri.parse(thread.folder) : undefined;
     const reply: StartReply = await controller.start({
       question,
