@@ -1,9 +1,15 @@
-/** What `rlm ask` and `rlm eval` set up alike: models and per-run limits from the shared options, and Ctrl-C. */
+/** What `rlm ask`, `rlm chat` and `rlm eval` set up alike: models and per-run limits from the shared
+ *  options, Ctrl-C, the workspace scan and the event sink. */
+import { basename } from 'node:path';
 import { OpenAIChatModel } from '../core/llm/openaiModel';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { RunOptions } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
-import type { RunSettings } from './args';
+import type { TrajectoryWriter } from '../core/trace/trajectory';
+import type { TraceEvent } from '../core/trace/types';
+import { NodeFileSource, scanWorkspace, type Workspace } from '../core/workspace';
+import { structureLimits, type RunSettings } from './args';
+import { HEARTBEAT_MS, progressLine, SubcallMilestones, SubcallProgress } from './progress';
 
 export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
   const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
@@ -46,4 +52,50 @@ function sandboxLimits(o: RunSettings): Partial<SandboxLimits> {
   if (o.sandboxMemoryMb) limits.treeRssMb = o.sandboxMemoryMb;
   if (o.replyQueueMb) limits.replyQueueMb = o.replyQueueMb;
   return limits;
+}
+
+/** The scan of `root` as a run's step (a failed or cancelled scan ends that run), saying what it found. */
+export function scanStep(o: RunSettings, root: string, log: (line: string) => void): (signal: AbortSignal) => Promise<Workspace> {
+  return async (signal) => {
+    log(`scanning ${root}…`);
+    const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], {
+      excludes: o.excludes,
+      maskSecrets: o.maskSecrets,
+      knownSecrets: o.apiKey ? [o.apiKey] : [],
+      structure: structureLimits(o),
+      signal,
+    });
+    const t = workspace.context.totals;
+    log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
+    return workspace;
+  };
+}
+
+/** Progress for the events: a function taking each event, and stop() to end its heartbeat. */
+export interface EventSink {
+  (e: TraceEvent): void;
+  stop(): void;
+}
+
+/** A run's events: appended to --trace as they happen (one synchronous line each, so a killed CLI
+ *  leaves a readable file), and the interesting ones as progress lines; while sub-calls are in
+ *  flight, a heartbeat line every HEARTBEAT_MS (RLM_PROGRESS_INTERVAL_MS: tests shorten it). */
+export function eventSink(trace: TrajectoryWriter | undefined, log: (line: string) => void): EventSink {
+  const milestones = new SubcallMilestones();
+  const subcalls = new SubcallProgress();
+  const every = Number(process.env.RLM_PROGRESS_INTERVAL_MS) > 0 ? Number(process.env.RLM_PROGRESS_INTERVAL_MS) : HEARTBEAT_MS;
+  const heartbeat = setInterval(() => {
+    const line = subcalls.heartbeat();
+    if (line) log(line);
+  }, every);
+  heartbeat.unref();
+  const sink = ((e: TraceEvent) => {
+    trace?.append(e);
+    const batch = subcalls.note(e);
+    const line = progressLine(e) ?? milestones.note(e);
+    if (line) log(line);
+    if (batch) log(batch);
+  }) as EventSink;
+  sink.stop = () => clearInterval(heartbeat);
+  return sink;
 }

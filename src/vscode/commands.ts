@@ -11,7 +11,7 @@ import { HistoryItem, type HistoryTreeProvider } from './history/historyTree';
 import { reopenedRunFiles } from './history/reopenRules';
 import { StoredRun } from './history/storedRun';
 import { inOpenWorkspace, OTHER_WORKSPACE_MESSAGE } from './history/workspaceMatch';
-import { explainFolderQuestion } from '../runLabel';
+import { explainQuestion } from './chat/workspaceFolder';
 import { API_KEY_SECRET } from './models';
 import { NO_FILES } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
@@ -65,9 +65,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       folder = picked?.[0];
     }
     if (!folder) return undefined;
-    const wf = vscode.workspace.getWorkspaceFolder(folder);
-    const rel = wf ? path.posix.relative(wf.uri.path, folder.path) || wf.name : path.posix.basename(folder.path);
-    return controller.start({ question: explainFolderQuestion(rel), folder });
+    return controller.start({ question: explainQuestion(folder), folder });
   };
 
   const openRun = async (arg: unknown): Promise<boolean> => {

@@ -3,11 +3,14 @@ import * as vscode from 'vscode';
 import { DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
-import type { Budgets, TurnLimits } from '../core/rlm/types';
+import { DEFAULT_CONVERSATION, type Budgets, type TurnLimits } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
 import type { StructureLimits } from '../core/structure/types';
 
-export type Provider = 'openai-compatible' | 'vscode-lm';
+/** Where the models of a run come from; `auto` (the default) resolves to one of the other two per run
+ *  (`resolveProvider`, src/vscode/models.ts): the VS Code language models when any is available. */
+export type Provider = 'auto' | ModelSource;
+export type ModelSource = 'openai-compatible' | 'vscode-lm';
 
 export interface RunConfig {
   provider: Provider;
@@ -23,7 +26,10 @@ export interface RunConfig {
   excludes: string[];
   allowSecrets: string[];
   maskSecrets: boolean;
+  /** Prices for an OpenAI-compatible endpoint (built-in list prices + `rlm.prices`); see `runPrices`. */
   prices: PriceTable;
+  /** `rlm.prices` alone: the prices of VS Code language models. */
+  userPrices: PriceTable;
   respectFilesExclude: boolean;
 }
 
@@ -55,7 +61,9 @@ function defined<K extends string>(key: K, v: number | undefined): { [k in K]?: 
 
 export function readRunConfig(): RunConfig {
   const cfg = vscode.workspace.getConfiguration('rlm');
-  const provider = cfg.get<string>('provider') === 'vscode-lm' ? 'vscode-lm' : 'openai-compatible';
+  const setting = cfg.get<string>('provider');
+  const provider: Provider = setting === 'vscode-lm' || setting === 'openai-compatible' ? setting : 'auto';
+  const userPrices = prices(cfg.get('prices'));
   const model = (cfg.get<string>('model', DEFAULT_ROOT_MODEL) ?? '').trim();
   const maxCost = num(cfg, 'limits.maxCostUsd', 0);
   const cellTimeout = num(cfg, 'limits.cellTimeoutSeconds', 1);
@@ -92,9 +100,16 @@ export function readRunConfig(): RunConfig {
     maskSecrets: cfg.get<unknown>('maskSecrets') !== false,
     // The built-in list prices apply to OpenAI-compatible endpoints only: Copilot models (vscode-lm)
     // are not billed per token, so their cost stays unknown unless the user prices them.
-    prices: provider === 'openai-compatible' ? { ...DEFAULT_PRICES, ...prices(cfg.get('prices')) } : prices(cfg.get('prices')),
+    prices: provider === 'vscode-lm' ? userPrices : { ...DEFAULT_PRICES, ...userPrices },
+    userPrices,
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
   };
+}
+
+/** The price table of a run whose models come from `source` (provider `auto` knows it only once the
+ *  models are set up). */
+export function runPrices(cfg: RunConfig, source: ModelSource): PriceTable {
+  return source === 'vscode-lm' ? cfg.userPrices : cfg.prices;
 }
 
 /** The exclude list a run's scan applies (and a reopened run's reference check, by name):
@@ -111,4 +126,15 @@ export function filesExcludeGlobs(scope?: vscode.Uri): string[] {
   return Object.entries(v)
     .filter(([, on]) => on === true)
     .map(([glob]) => glob);
+}
+
+/** A conversation's limits (`rlm.conversation.*`): the idle time-out (0 = never) and the characters
+ *  of each earlier answer in the next question's prompt. */
+export function readConversationConfig(): { idleMs: number; answerChars: number } {
+  const cfg = vscode.workspace.getConfiguration('rlm');
+  const idle = num(cfg, 'conversation.idleMinutes', 0);
+  return {
+    idleMs: idle === undefined ? DEFAULT_CONVERSATION.idleMs : idle === 0 ? Infinity : idle * 60_000,
+    answerChars: num(cfg, 'conversation.answerChars', 100) ?? DEFAULT_CONVERSATION.answerChars,
+  };
 }

@@ -5,3 +5,4 @@ export { scanWorkspace } from '../core/workspace/workspace';
 export { OpenAIChatModel } from '../core/llm/openaiModel';
 export { SandboxPool } from '../core/sandbox/pool';
 export { languageServersFirst } from './languageServerStructure';
+export { Conversation } from '../core/rlm/conversation';

@@ -10,7 +10,7 @@ import { safeMessage } from '../core/errors';
 import type { EvalOutcome } from '../core/eval/runner';
 import type { ModeSummary } from '../core/eval/stats';
 import type { SandboxProvider } from '../core/sandbox/types';
-import { readRunConfig } from './config';
+import { readRunConfig, runPrices } from './config';
 import { createModels } from './models';
 import { UNTRUSTED_MESSAGE } from './runController';
 
@@ -105,9 +105,9 @@ async function runEvaluation(context: vscode.ExtensionContext, sandbox: () => Pr
             modes: baseline ? ['rlm', 'direct'] : ['rlm'],
             budgets: cfg.budgets,
             sandboxLimits: cfg.sandboxLimits,
-            prices: cfg.prices,
+            prices: runPrices(cfg, models.source),
             scan: { excludes: cfg.excludes, allowSecrets: cfg.allowSecrets },
-            endpoint: cfg.provider === 'vscode-lm' ? 'VS Code language models' : hostOf(cfg.baseUrl),
+            endpoint: models.source === 'vscode-lm' ? 'VS Code language models' : hostOf(cfg.baseUrl),
             signal: abort.signal,
             onProgress: (p) => {
               if (p.type === 'start') {

@@ -11,6 +11,9 @@ import { RunPanel } from './panel/runPanel';
 import { RunController } from './runController';
 import { setRequestLog } from './requestLog';
 import { SandboxHost } from './sandboxHost';
+import { askRepoTool, TOOL_NAME, type AskRepoInput } from './chat/askRepoTool';
+import { chatHandler, PARTICIPANT_ID } from './chat/chatParticipant';
+import { selectModel, type Chooser } from './selectModel';
 
 /** What activate() returns: a small surface for integration tests and other extensions. */
 export interface RlmExtensionApi {
@@ -27,6 +30,12 @@ export interface RlmExtensionApi {
   verifyRefs(runId: string, refs: FileRef[]): Promise<boolean[]> | undefined;
   /** Milliseconds activate() itself took. */
   activationMs: number;
+  /** The `@rlm` chat participant's request handler (tests drive it: a chat request needs a signed-in Copilot). */
+  chatHandler: ReturnType<typeof chatHandler>;
+  /** The `rlm_askRepo` tool as registered. */
+  askRepoTool: vscode.LanguageModelTool<AskRepoInput>;
+  /** Whether `@rlm` was registered with VS Code's Chat. */
+  chatParticipantRegistered: boolean;
 }
 
 let sandboxHost: SandboxHost | undefined;
@@ -47,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
   const host = sandboxHost;
   const controller = new RunController(context, history, () => host.get());
   runController = controller;
+  const handler = chatHandler(controller);
+  const tool = askRepoTool(controller);
+  const chatParticipantRegistered = registerChat(context, handler, tool, (m) => output.warn(m));
   context.subscriptions.push(
     output,
     controller,
@@ -55,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     vscode.window.createTreeView('rlm.history', { treeDataProvider: tree, showCollapseAll: false }),
     ...registerCommands({ context, controller, history, tree }),
     registerEvalCommand(context, () => host.get()),
+    // `choose`: tests pick from the real list in place of the quick pick.
+    vscode.commands.registerCommand('rlm.selectModel', (choose?: unknown) => selectModel(context.secrets, typeof choose === 'function' ? (choose as Chooser) : undefined)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
     { dispose: () => RunPanel.disposeAll() },
   );
@@ -69,7 +83,29 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     verifyRefs: (runId, refs) => RunPanel.verifyRefsOf(runId, refs),
     historyDir: context.globalStorageUri.fsPath,
     activationMs,
+    chatHandler: handler,
+    askRepoTool: tool,
+    chatParticipantRegistered,
   };
+}
+
+/** `@rlm` and the `rlm_askRepo` tool. A VS Code without Chat still gets every command: a failure here is logged, not thrown. */
+function registerChat(context: vscode.ExtensionContext, handler: ReturnType<typeof chatHandler>, tool: vscode.LanguageModelTool<AskRepoInput>, warn: (m: string) => void): boolean {
+  let participantOk = false;
+  try {
+    const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, handler);
+    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'rlm.svg');
+    context.subscriptions.push(participant);
+    participantOk = true;
+  } catch (err) {
+    warn(`The @rlm chat participant could not be registered: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    context.subscriptions.push(vscode.lm.registerTool(TOOL_NAME, tool));
+  } catch (err) {
+    warn(`The ${TOOL_NAME} tool could not be registered: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return participantOk;
 }
 
 /** The active run is interrupted (and recorded as 'interrupted') before the sandbox pool goes away;

@@ -21,27 +21,12 @@ export function fixActionsFor(message: string, retry?: () => unknown): FixAction
       if (label === 'Set API Key') {
         if ((await vscode.commands.executeCommand('rlm.setApiKey')) === true) retry?.();
       } else if (label === 'Select Model') {
-        await selectModel();
+        await vscode.commands.executeCommand('rlm.selectModel');
       } else if (setting) {
         await openSetting(setting);
       }
     },
   }));
-}
-
-/** A picker of the VS Code language models when that provider is in use, else the setting itself. */
-async function selectModel(): Promise<void> {
-  const provider = vscode.workspace.getConfiguration('rlm').get<string>('provider');
-  const models = provider === 'vscode-lm' ? await vscode.lm.selectChatModels() : [];
-  if (models.length === 0) {
-    await openSetting('rlm.model');
-    return;
-  }
-  const pick = await vscode.window.showQuickPick(
-    models.map((m) => ({ label: m.family, description: `${m.name} · ${m.vendor}` })),
-    { title: 'RLM: Select the root model', placeHolder: 'Saved to the "rlm.model" user setting' },
-  );
-  if (pick) await vscode.workspace.getConfiguration('rlm').update('model', pick.label, vscode.ConfigurationTarget.Global);
 }
 
 /** Shows `message` as an error toast with its fixes; `retry` runs after a fix that makes a retry worthwhile. */

@@ -39,11 +39,13 @@ export class LmChatModel implements ChatModel {
     this.id = `${model.vendor}/${model.family}`;
   }
 
-  /** Picks a model by id or family (empty: the first available); throws a clear error when none exists. */
-  static async select(selector: string, access?: vscode.LanguageModelAccessInformation): Promise<LmChatModel> {
+  /** Picks a model by id or family (empty: the first available); throws a clear error when none exists.
+   *  `fallback` for a name no model has: '' = the first available model, a model = that model. */
+  static async select(selector: string, access?: vscode.LanguageModelAccessInformation, fallback?: '' | LmChatModel): Promise<LmChatModel> {
     const all = await vscode.lm.selectChatModels(selector ? undefined : { vendor: 'copilot' });
     const pool = all.length ? all : await vscode.lm.selectChatModels();
     const found = selector ? pool.find((m) => m.id === selector || m.family === selector || m.name === selector) : pool[0];
+    if (!found && selector && fallback !== undefined) return fallback === '' ? LmChatModel.select('', access) : fallback;
     if (!found) {
       throw new RlmError(selector && pool.length ? `No VS Code language model named "${selector}". Available: ${pool.map((m) => m.family).join(', ')}.` : NO_LM_MESSAGE, 'no-model');
     }

@@ -1,10 +1,11 @@
 /** Builds the run's root and sub models from the settings: an OpenAI-compatible endpoint (key from
- *  SecretStorage) or the VS Code Language Model API. */
+ *  SecretStorage) or the VS Code Language Model API; provider `auto` picks the second when VS Code
+ *  has any language model, else the first. */
 import * as vscode from 'vscode';
 import { RlmError } from '../core/errors';
 import { refusedPortProblem } from '../core/llm/badPorts';
 import type { ChatModel } from '../core/llm/types';
-import type { RunConfig } from './config';
+import type { ModelSource, RunConfig } from './config';
 import { LmChatModel } from './lmChatModel';
 import { logged, retryObserver } from './requestLog';
 
@@ -18,6 +19,15 @@ export interface RunModels {
   sub: ChatModel;
   /** Values to scrub from traces. */
   secrets: string[];
+  /** Where the models came from (provider `auto` resolved). */
+  source: ModelSource;
+}
+
+/** The provider setting resolved: `auto` = the VS Code language models when any is available (e.g. a
+ *  signed-in Copilot), else the OpenAI-compatible endpoint. */
+export async function resolveProvider(cfg: RunConfig): Promise<ModelSource> {
+  if (cfg.provider !== 'auto') return cfg.provider;
+  return (await vscode.lm.selectChatModels()).length > 0 ? 'vscode-lm' : 'openai-compatible';
 }
 
 /** Local servers (Ollama, LM Studio, vLLM on loopback) usually need no key. */
@@ -30,12 +40,26 @@ export function isLoopback(baseUrl: string): boolean {
   }
 }
 
-export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage, lmAccess?: vscode.LanguageModelAccessInformation): Promise<RunModels> {
-  if (cfg.provider === 'vscode-lm') {
-    const root = await LmChatModel.select(cfg.model, lmAccess);
-    const sub = cfg.subModel && cfg.subModel !== cfg.model ? await LmChatModel.select(cfg.subModel, lmAccess) : root;
+/**
+ * `chatModel`: the model picked in VS Code's Chat for this request; with the VS Code language models
+ * (provider `vscode-lm`, or `auto` resolved to them) it is the root model, whatever `rlm.model` says.
+ */
+export async function createModels(
+  cfg: RunConfig,
+  secrets: vscode.SecretStorage,
+  lmAccess?: vscode.LanguageModelAccessInformation,
+  chatModel?: vscode.LanguageModelChat,
+): Promise<RunModels> {
+  const source = chatModel && cfg.provider !== 'openai-compatible' ? 'vscode-lm' : await resolveProvider(cfg);
+  if (source === 'vscode-lm') {
+    // With `auto` the names in rlm.model / rlm.subModel are wishes (their defaults name OpenAI models):
+    // a name VS Code does not offer falls back to the first model, or the root model for sub-calls.
+    const lenient = cfg.provider === 'auto';
+    const root = chatModel ? new LmChatModel(chatModel) : await LmChatModel.select(cfg.model, lmAccess, lenient ? '' : undefined);
+    const sub =
+      cfg.subModel && cfg.subModel !== cfg.model ? await LmChatModel.select(cfg.subModel, lmAccess, lenient ? root : undefined) : root;
     const loggedRoot = logged(root);
-    return { root: loggedRoot, sub: sub === root ? loggedRoot : logged(sub), secrets: [] };
+    return { root: loggedRoot, sub: sub === root ? loggedRoot : logged(sub), secrets: [], source };
   }
   if (!cfg.baseUrl) throw new RlmError('Set "rlm.baseUrl" to an OpenAI-compatible endpoint (e.g. https://api.openai.com/v1).', 'config');
   try {
@@ -55,5 +79,5 @@ export async function createModels(cfg: RunConfig, secrets: vscode.SecretStorage
   const make = (model: string) => logged(new OpenAIChatModel({ baseURL: cfg.baseUrl, apiKey, model, maxRetries: MAX_RETRIES, onRetry: retryObserver(model, MAX_RETRIES) }));
   const root = make(cfg.model);
   const sub = cfg.subModel === cfg.model ? root : make(cfg.subModel);
-  return { root, sub, secrets: stored ? [stored] : [] };
+  return { root, sub, secrets: stored ? [stored] : [], source };
 }

@@ -9,14 +9,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RlmError, safeMessage } from '../core/errors';
 import { shorten } from '../core/shorten';
+import type { QuestionOptions } from '../core/rlm/conversation';
+import type { Run } from '../core/rlm/run';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
-import { readRunConfig, runExcludes, type RunConfig } from './config';
+import { readRunConfig, runExcludes, runPrices, type RunConfig } from './config';
 import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
+import { Conversations, conversationRefusal, type ConversationRequest, type Question } from './conversations';
 import { createModels, type RunModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
@@ -29,6 +32,19 @@ export interface RunRequest {
   question: string;
   /** Folder the run is limited to (Explain This Folder). */
   folder?: vscode.Uri;
+  /** The caller (VS Code's Chat, a language model tool) shows the progress, refusal and outcome itself:
+   *  no panel opens, no progress notification, no toast. The run is still in history and the status bar. */
+  quiet?: boolean;
+  /** Cancels the run (a chat request's or tool call's token). */
+  token?: vscode.CancellationToken;
+  /** The model picked in VS Code's Chat: the root model with the VS Code language models. */
+  chatModel?: vscode.LanguageModelChat;
+  /** Sees each event of the run after history and the feed did. */
+  onEvent?: (event: TraceEvent) => void;
+  /** The question belongs to a conversation (one REPL kept across its questions): VS Code's Chat. */
+  conversation?: ConversationRequest;
+  /** What the conversation says about itself (its REPL was released or restarted). */
+  onNotice?: (message: string) => void;
 }
 
 /** A request turned down before a run exists: no run id, no events, no history. */
@@ -38,7 +54,7 @@ export interface Refusal {
 }
 
 /** What a request led to: a refusal, or a run with its id and its end (the last event). */
-export type StartReply = Refusal | { runId: string; end: RunEndEvent };
+export type StartReply = Refusal | { runId: string; end: RunEndEvent; verifier: RefVerifier; conversationId?: string };
 
 type Engine = typeof import('./engine');
 
@@ -64,6 +80,7 @@ export class RunController implements vscode.Disposable {
   private starting = false;
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
+  private readonly conversations: Conversations;
   /** Fires when a run starts or ends (history refresh). */
   readonly onDidChange = this.changed.event;
 
@@ -73,6 +90,12 @@ export class RunController implements vscode.Disposable {
     private readonly sandbox: () => Promise<SandboxProvider>,
   ) {
     this.statusBar.name = 'RLM run';
+    this.conversations = new Conversations(sandbox);
+  }
+
+  /** `/new` in Chat: the conversation ends and its REPL's process goes. */
+  endConversation(id: string): Promise<void> {
+    return this.conversations.end(id);
   }
 
   get isRunning(): boolean {
@@ -133,43 +156,63 @@ export class RunController implements vscode.Disposable {
     let live!: LiveRun;
     let workspace: Workspace | undefined;
     let report = (_message: string) => {};
-    const run = new engine.Run(
-      {
-        question: req.question,
-        scope: target.scopeLabel,
-        // A step of the run: a failed or cancelled scan still ends it with run.end.
-        workspace: async (signal) => {
-          report('scanning the workspace…');
-          workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
-          workspace.structure = engine.languageServersFirst(workspace, target.roots, cfg.languageServerMs);
-          live.verifier = new RefVerifier(workspace, new RefIndex(workspace.context.files));
-          report(`${workspace.context.totals.files} files; thinking…`);
-          return workspace;
-        },
-        rootModel: models.root,
-        subModel: models.sub,
-        budgets: cfg.budgets,
-        sandboxLimits: cfg.sandboxLimits,
-        turnLimits: cfg.turnLimits,
-        prices: cfg.prices,
-        signal: abort.signal,
-        onEvent: (event) => this.follow(run.id, live, event, folderUris),
+    // A step of the run: a failed or cancelled scan still ends it with run.end.
+    const scan = async (signal: AbortSignal) => {
+      report('scanning the workspace…');
+      workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+      workspace.structure = engine.languageServersFirst(workspace, target.roots, cfg.languageServerMs);
+      live.verifier = new RefVerifier(workspace, new RefIndex(workspace.context.files));
+      report(`${workspace.context.totals.files} files; thinking…`);
+      return workspace;
+    };
+    const options: QuestionOptions = {
+      question: req.question,
+      scope: target.scopeLabel,
+      rootModel: models.root,
+      subModel: models.sub,
+      budgets: cfg.budgets,
+      sandboxLimits: cfg.sandboxLimits,
+      turnLimits: cfg.turnLimits,
+      prices: runPrices(cfg, models.source),
+      signal: abort.signal,
+      onEvent: (event) => {
+        this.follow(run.id, live, event, folderUris);
+        req.onEvent?.(event);
       },
-      { sandbox: this.sandbox, secrets: models.secrets },
-    );
+    };
+    let run: Run;
+    let conversation: Question | undefined;
+    if (req.conversation) {
+      try {
+        conversation = this.conversations.ask(engine, req.conversation, scan, req.onNotice, options, { secrets: models.secrets });
+      } catch (err) {
+        const message = conversationRefusal(err);
+        if (message === undefined) throw err;
+        return { refused: 'busy', message };
+      }
+      run = conversation.run;
+    } else {
+      run = new engine.Run({ ...options, workspace: scan }, { sandbox: this.sandbox, secrets: models.secrets });
+    }
     live = this.show(run.id, req, target.scopeLabel, abort);
+    // A follow-up that keeps its conversation's REPL does not scan: its references check against the kept workspace.
+    if (conversation?.files) live.verifier = new RefVerifier(conversation.files);
     // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
     const retries = onModelRetry((text) => live.notice(text));
+    const cancelled = req.token?.onCancellationRequested(() => abort.abort());
+    if (req.token?.isCancellationRequested) abort.abort();
     try {
-      const end = await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
+      const end = req.quiet ? await run.start() : await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
       // The finished panel keeps only the paths, not the Workspace and its content cache.
-      if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)), new RefIndex(workspace.context.files));
+      const files = workspace ? new PathSet(workspace.context.files.map((f) => f.path)) : conversation && this.conversations.files(conversation.conversationId);
+      if (files) live.verifier = new RefVerifier(files, workspace ? new RefIndex(workspace.context.files) : undefined);
       await this.history.flush();
       live.finish();
-      this.notifyEnd(end, () => this.start(req));
-      return { runId: run.id, end };
+      if (!req.quiet) this.notifyEnd(end, () => this.start(plain(req)));
+      return { runId: run.id, end, verifier: live.verifier, ...(conversation ? { conversationId: conversation.conversationId } : {}) };
     } finally {
       retries.dispose();
+      cancelled?.dispose();
       this.active?.ended();
       this.active = undefined;
       this.setRunning(false);
@@ -181,26 +224,28 @@ export class RunController implements vscode.Disposable {
   /** Refuses a request no run can serve (trust, workspace, folder, busy); else the roots to scan. */
   private admit(req: RunRequest): Target | Refusal {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      if (!req.quiet) {
+        void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
+      }
       return { refused: 'untrusted', message: UNTRUSTED_MESSAGE };
     }
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0) {
       const message = 'Open a folder first: RLM answers questions about the open workspace.';
-      void vscode.window.showErrorMessage(message);
+      if (!req.quiet) void vscode.window.showErrorMessage(message);
       return { refused: 'no-workspace', message };
     }
     const target = this.rootsFor(req.folder, folders);
     if (!target) {
       const message = `RLM can only explain folders of the open workspace; ${req.folder?.scheme === 'file' ? req.folder.fsPath : String(req.folder)} is outside it. Add it to the workspace or open it first.`;
-      void vscode.window.showErrorMessage(message);
+      if (!req.quiet) void vscode.window.showErrorMessage(message);
       return { refused: 'outside-workspace', message };
     }
     if (this.active || this.starting) {
       const message = 'An RLM run is already in progress. Cancel it first or wait for it to finish.';
-      void vscode.window.showInformationMessage(message, 'Cancel Run').then((pick) => pick && this.cancel());
+      if (!req.quiet) void vscode.window.showInformationMessage(message, 'Cancel Run').then((pick) => pick && this.cancel());
       return { refused: 'busy', message };
     }
     return { ...target, folders };
@@ -212,11 +257,11 @@ export class RunController implements vscode.Disposable {
     const cfg = readRunConfig();
     let models: RunModels;
     try {
-      models = await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation);
+      models = await createModels(cfg, this.context.secrets, this.context.languageModelAccessInformation, req.chatModel);
     } catch (err) {
       const message = safeMessage(err, 'Could not set up the models.');
       // After the fix (e.g. Set API Key), the question the user typed runs again.
-      showErrorWithFixes(`RLM: ${message}`, () => this.start(req));
+      if (!req.quiet) showErrorWithFixes(`RLM: ${message}`, () => this.start(req));
       return { refused: 'setup', message };
     }
     // Loaded on the first run, so that activation evaluates none of the run machinery.
@@ -239,12 +284,12 @@ export class RunController implements vscode.Disposable {
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
   private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController): LiveRun {
-    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
+    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(plain(req)));
     let ended!: () => void;
     const done = new Promise<void>((r) => (ended = r));
     this.active = { live, abort, done, ended };
     this.setRunning(true);
-    RunPanel.show(this.context.extensionUri, live);
+    if (!req.quiet) RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();
     return live;
@@ -315,11 +360,17 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    void this.conversations.disposeAll();
     this.statusBar.dispose();
     this.changed.dispose();
   }
 }
 
+
+/** The question alone, as the panel's Re-run and a fix's retry ask it again (not through the chat that asked first). */
+function plain(req: RunRequest): RunRequest {
+  return { question: req.question, folder: req.folder };
+}
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */
 function bundledRipgrep(): string | undefined {

@@ -90,6 +90,10 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     remember(record);
 
     if (req.method === 'GET' && path === '/v1/models') {
+      // Like real providers, the list needs the key too.
+      if (script.apiKey !== undefined && req.headers.authorization !== `Bearer ${script.apiKey}`) {
+        return sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      }
       const ids = Object.keys(script.models ?? {});
       return sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', owned_by: 'fake' })) });
     }

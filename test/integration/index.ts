@@ -27,7 +27,9 @@ function shuffleSuite(suite: Mocha.Suite, random: () => number): void {
 export function runSuites(dir: string): Promise<void> {
   (globalThis as Record<string, unknown>)[ACTIVE_AT_START] = vscode.extensions.getExtension('rlm-team.rlm-vscode')?.isActive;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
-  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.test.js')).sort();
+  // RLM_TEST_SUITES=chat,history runs only those suite files (while working on one of them).
+  const only = process.env.RLM_TEST_SUITES?.split(',').map((s) => `${s.trim()}.test.js`);
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.test.js') && (!only || only.includes(n))).sort();
   const seed = process.env.RLM_TEST_SHUFFLE ? Number(process.env.RLM_TEST_SHUFFLE) : undefined;
   const random = seed === undefined || !Number.isFinite(seed) ? undefined : prng(seed);
   if (random) shuffle(files, random);

@@ -77,41 +77,48 @@ async function main(): Promise<void> {
     'rlm.prices': { 'fake-root': { input: 1, output: 2 }, 'fake-sub': { input: 0.5, output: 1 } },
   };
   const results: Record<string, number> = {};
+  // RLM_TEST_WINDOWS=trusted runs only that window (while working on one suite; see RLM_TEST_SUITES).
+  const windows = process.env.RLM_TEST_WINDOWS?.split(',').map((w) => w.trim());
+  const wanted = (w: string) => !windows || windows.includes(w);
   try {
-    const ws = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    const trusted = await startCodeServer({ workspace: ws, settings });
-    try {
-      results.trusted = await runWindow('trusted', trusted, ws, path.join(REPO, 'out', 'test', 'integration', 'index.js'));
-    } finally {
-      if (results.trusted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-trusted.log'), trusted.output());
-      await trusted.stop();
+    if (wanted('trusted')) {
+      const ws = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      const trusted = await startCodeServer({ workspace: ws, settings });
+      try {
+        results.trusted = await runWindow('trusted', trusted, ws, path.join(REPO, 'out', 'test', 'integration', 'index.js'));
+      } finally {
+        if (results.trusted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-trusted.log'), trusted.output());
+        await trusted.stop();
+      }
     }
-
-    const ws2 = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    const restricted = await startCodeServer({
-      workspace: ws2,
-      workspaceTrust: true,
-      settings: { ...settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
-    });
-    try {
-      results.restricted = await runWindow('restricted', restricted, ws2, path.join(REPO, 'out', 'test', 'integration', 'restricted', 'index.js'));
-    } finally {
-      if (results.restricted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-restricted.log'), restricted.output());
-      await restricted.stop();
+    if (wanted('restricted')) {
+      const ws2 = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      const restricted = await startCodeServer({
+        workspace: ws2,
+        workspaceTrust: true,
+        settings: { ...settings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
+      });
+      try {
+        results.restricted = await runWindow('restricted', restricted, ws2, path.join(REPO, 'out', 'test', 'integration', 'restricted', 'index.js'));
+      } finally {
+        if (results.restricted !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-restricted.log'), restricted.output());
+        await restricted.stop();
+      }
     }
-
-    // Multi-root: two copies of the fixture as folders "calc" and "extra" of one .code-workspace.
-    const calc = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    const extra = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
-    fs.rmSync(path.join(extra, 'src'), { recursive: true });
-    const wsFile = path.join(path.dirname(calc), `rlm-multiroot-${process.pid}.code-workspace`);
-    fs.writeFileSync(wsFile, JSON.stringify({ folders: [{ name: 'calc', path: calc }, { name: 'extra', path: extra }] }));
-    const multi = await startCodeServer({ workspace: wsFile, settings });
-    try {
-      results.multiroot = await runWindow('multiroot', multi, wsFile, path.join(REPO, 'out', 'test', 'integration', 'multiroot', 'index.js'));
-    } finally {
-      if (results.multiroot !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-multiroot.log'), multi.output());
-      await multi.stop();
+    if (wanted('multiroot')) {
+      // Multi-root: two copies of the fixture as folders "calc" and "extra" of one .code-workspace.
+      const calc = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      const extra = copyFixture(path.join(__dirname, 'fixtures', 'workspace'));
+      fs.rmSync(path.join(extra, 'src'), { recursive: true });
+      const wsFile = path.join(path.dirname(calc), `rlm-multiroot-${process.pid}.code-workspace`);
+      fs.writeFileSync(wsFile, JSON.stringify({ folders: [{ name: 'calc', path: calc }, { name: 'extra', path: extra }] }));
+      const multi = await startCodeServer({ workspace: wsFile, settings });
+      try {
+        results.multiroot = await runWindow('multiroot', multi, wsFile, path.join(REPO, 'out', 'test', 'integration', 'multiroot', 'index.js'));
+      } finally {
+        if (results.multiroot !== 0) fs.writeFileSync(path.join(ARTIFACTS, 'code-server-multiroot.log'), multi.output());
+        await multi.stop();
+      }
     }
   } finally {
     await fake.stop();

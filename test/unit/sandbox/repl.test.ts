@@ -162,6 +162,24 @@ describe('sandbox REPL semantics', function () {
     assert.equal((await s.runCell('function f(print) { print = 2; return print } f(1)')).output, '2');
   });
 
+  it('holds `history`: empty outside conversations, replaced by setHistory, frozen, reserved, and sent again to a fresh process', async () => {
+    assert.equal((await s.runCell('JSON.stringify(history) + " " + Object.isFrozen(history)')).output, '[] true');
+    s.setHistory([{ question: 'q1', answer: 'a1', status: 'answered' }, { question: 'q2', answer: null, status: 'cancelled' }]);
+    const r = await s.runCell('history.map((h) => h.question + "=" + h.answer + "/" + h.status).join(";") + " " + Object.isFrozen(history[0])');
+    assert.equal(r.output, 'q1=a1/answered;q2=null/cancelled true');
+    assert.match((await s.runCell('const history = []')).error ?? '', /"history" is a reserved REPL name/);
+    assert.match((await s.runCell('history = []')).error ?? '', /"history" is a reserved REPL name/);
+    assert.match((await s.runCell('history.push(1)')).error ?? '', /TypeError/);
+    assert.equal((await s.runCell('let mine = 1\nSHOW_VARS()')).output, 'mine: number');
+    const killed = await s.runCell('while (true) {}', AbortSignal.timeout(300));
+    assert.equal(killed.killed, 'cancelled');
+    assert.equal(s.replLost, true, 'the process died with the cell');
+    const after = await s.runCell('history.length + " " + typeof mine');
+    assert.equal(after.variablesLost, true);
+    assert.match(after.output, /2 undefined$/);
+    assert.equal(s.replLost, false);
+  });
+
   it('lists variables with SHOW_VARS', async () => {
     const r = await run(s, 'let nums = [1, 2]; const label = "x"; function fn() {}', 'SHOW_VARS()');
     assert.equal(r.output, 'nums: Array(2)\nlabel: string (1 chars)\nfn: function');
