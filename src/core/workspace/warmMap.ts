@@ -1,6 +1,6 @@
 import { RlmError } from '../errors';
 import { ContentCache } from './contentCache';
-import { buildContext } from './contextMap';
+import { buildContext, patchContext } from './contextMap';
 import { languageOf } from './languages';
 import { rootNames, scopeOf } from './rootPaths';
 import { scanRoots, type FileEntry, type ScannedRoot, type ScanResult } from './scan';
@@ -39,9 +39,11 @@ function parentOf(rel: string): string {
  * rules, one read for size, lines and binary) exactly as the scan would; a new folder is scanned
  * on its own; a change to a `.gitignore`, `.git/info/exclude` or the options rescans everything.
  *
- * Runs never see a map change under them: `workspace()` applies what is pending, then hands out a
- * Workspace over an immutable snapshot (the next change copies the maps before it edits them).
- * The snapshots share one content cache, which forgets a file as soon as it is touched.
+ * Runs never see a map change under them: `lease()` applies what is pending, then hands out a
+ * Workspace over a snapshot that stays as it is until released. Changes that arrive meanwhile wait
+ * (they are applied when the last lease ends, between questions), unless another run asks for the
+ * map first: then the maps are copied before they change. The snapshots share one content cache,
+ * which forgets a file as soon as it is touched.
  */
 export class WarmMap {
   readonly cache: ContentCache<FileText>;
@@ -49,8 +51,11 @@ export class WarmMap {
   private state: ScanResult | undefined;
   /** The map's files sorted by path (the context's `files`). */
   private sorted: FileInfo[] = [];
-  /** The last snapshot; shares the maps with `state` until the next change copies them. */
+  /** The last snapshot: shares the maps with `state`. */
   private snap: ScanResult | undefined;
+  /** Runs holding a snapshot: while any does, timed updates wait, and one a new run needs now
+   *  copies the maps before it edits them. */
+  private leases = 0;
   private readonly pending = new Map<string, [number, string]>();
   private rescanWanted = false;
   private timer: NodeJS.Timeout | undefined;
@@ -122,7 +127,7 @@ export class WarmMap {
     else if (clean !== '') this.pending.set(`${root}\u0000${clean}`, [root, clean]);
     this.cache.drop(prefix + clean);
     if (!this.timer) {
-      this.timer = setTimeout(() => void this.kick(), SETTLE_MS);
+      this.timer = setTimeout(() => void this.kick(false), SETTLE_MS);
       this.timer.unref?.();
     }
   }
@@ -134,13 +139,13 @@ export class WarmMap {
     if (masking(options) !== masking(this.options)) this.cache.clear();
     this.options = options;
     this.rescanWanted = true;
-    void this.kick();
+    void this.kick(false);
   }
 
   /** Applies every pending change. */
   async settle(): Promise<void> {
     do {
-      await this.kick();
+      await this.kick(true);
       if (this.failure !== undefined) {
         const err = this.failure;
         this.failure = undefined;
@@ -151,8 +156,22 @@ export class WarmMap {
   }
 
   /** The map as of now, for one run: pending changes applied first; a folder scope filters it.
-   *  The returned Workspace never changes, whatever is touched later. */
-  async workspace(scope?: WarmScope, signal?: AbortSignal): Promise<Workspace> {
+   *  The Workspace does not change, whatever is touched, until `release()`. */
+  async lease(scope?: WarmScope, signal?: AbortSignal): Promise<{ workspace: Workspace; release: () => void }> {
+    const workspace = await this.workspace(scope, signal);
+    this.leases++;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.leases--;
+      if (this.leases === 0 && this.stale && !this.timer && !this.closed) this.timer = setTimeout(() => void this.kick(false), SETTLE_MS);
+    };
+    return { workspace, release };
+  }
+
+  /** Valid until the next change is applied (a run takes a `lease`). */
+  private async workspace(scope?: WarmScope, signal?: AbortSignal): Promise<Workspace> {
     if (this.closed) throw new RlmError('the warm workspace map was closed', 'cancelled');
     await this.settle();
     const full = this.snapshot();
@@ -178,12 +197,13 @@ export class WarmMap {
     this.cache.clear();
   }
 
-  /** Queues one application of what is pending; never rejects (a failure waits in `failure`). */
-  private kick(): Promise<void> {
+  /** Queues one application of what is pending (`now`: even while a run holds a lease); never
+   *  rejects (a failure waits in `failure`). */
+  private kick(now: boolean): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.work = this.work
-      .then(() => this.applyPending())
+      .then(() => (now || this.leases === 0 ? this.applyPending() : undefined))
       .catch((err: unknown) => {
         this.failure = err;
       });
@@ -211,17 +231,20 @@ export class WarmMap {
     this.pending.clear();
     this.own();
     const s = this.state;
+    const prev = this.snapshot()!.context;
+    this.snap = undefined;
     const targets = this.targets(s, batch);
-    const removed = new Set<string>();
+    const removed = new Map<string, FileInfo>();
     const added: FileInfo[] = [];
     for (let i = 0; i < targets.length; i += UPDATE_CONCURRENCY) {
       await Promise.all(targets.slice(i, i + UPDATE_CONCURRENCY).map(([ri, rel]) => this.update(s, ri, rel, removed, added)));
     }
     const kept = removed.size === 0 ? this.sorted : this.sorted.filter((f) => !removed.has(f.path));
     this.sorted = merge(kept, added.sort(byPath));
-    // Built now, between questions, so that the next question finds it ready.
-    this.snap = undefined;
-    this.snapshot();
+    // Built now, between questions, so that the next question finds it ready; only the folders
+    // on a changed path are rebuilt.
+    const skipped = [...s.skipped.values()].sort(byPath);
+    this.snap = { ...s, context: patchContext(prev, [...removed.values()], added, this.sorted, skipped) };
     this.updated();
   }
 
@@ -230,12 +253,11 @@ export class WarmMap {
     for (const l of this.listeners) l();
   }
 
-  /** Copies the maps a snapshot shares before they change. */
+  /** Copies the maps before they change while a run holds a snapshot of them. */
   private own(): void {
-    if (!this.snap || !this.state) return;
+    if (this.leases === 0 || !this.state) return;
     const s = this.state;
     this.state = { ...s, files: new Map(s.files), skipped: new Map(s.skipped), dirs: new Set(s.dirs), links: new Map(s.links) };
-    this.snap = undefined;
   }
 
   private snapshot(): ScanResult | undefined {
@@ -270,7 +292,7 @@ export class WarmMap {
   }
 
   /** Looks at one path again, as the scan would, and records what it found. */
-  private async update(s: ScanResult, ri: number, rel: string, removed: Set<string>, added: FileInfo[]): Promise<void> {
+  private async update(s: ScanResult, ri: number, rel: string, removed: Map<string, FileInfo>, added: FileInfo[]): Promise<void> {
     const r = s.roots[ri];
     const path = r.prefix + rel;
     const st: FileStat | undefined = await r.source.lstat(rel).catch(() => undefined);
@@ -301,12 +323,13 @@ export class WarmMap {
   }
 
   /** Removes a path, and everything below it, from the map. */
-  private forget(s: ScanResult, path: string, removed: Set<string>): void {
+  private forget(s: ScanResult, path: string, removed: Map<string, FileInfo>): void {
     const drop = (k: string) => {
-      if (s.files.delete(k)) {
-        removed.add(k);
-        this.cache.drop(k);
-      }
+      const old = s.files.get(k);
+      if (!old) return;
+      s.files.delete(k);
+      removed.set(k, old.info);
+      this.cache.drop(k);
     };
     drop(path);
     s.skipped.delete(path);

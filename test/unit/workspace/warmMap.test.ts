@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NodeFileSource, type WorkspaceRoot } from '../../../src/core/workspace';
 import { scanRoots } from '../../../src/core/workspace/scan';
-import { WarmMap, type WarmOptions } from '../../../src/core/workspace/warmMap';
+import { WarmMap, type WarmOptions, type WarmScope } from '../../../src/core/workspace/warmMap';
 import { makeTree, removeTree } from './fixture';
 
 const made: string[] = [];
@@ -14,6 +14,12 @@ function tree(spec: Parameters<typeof makeTree>[0]): string {
 }
 const rootsOf = (...dirs: string[]): WorkspaceRoot[] => dirs.map((d, i) => ({ name: `r${i}`, source: new NodeFileSource(d) }));
 const cold = async (roots: WorkspaceRoot[], options: WarmOptions & { scope?: string } = {}) => (await scanRoots(roots, options)).context;
+/** The map as a run would get it (the lease is released at once: these tests hold no run). */
+async function current(warm: WarmMap, scope?: WarmScope) {
+  const { workspace, release } = await warm.lease(scope);
+  release();
+  return workspace;
+}
 const write = (dir: string, rel: string, text: string) => {
   fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
   fs.writeFileSync(path.join(dir, rel), text);
@@ -34,7 +40,7 @@ describe('workspace map: WarmMap', () => {
     fs.rmSync(path.join(dir, 'src/old'), { recursive: true });
     write(dir, 'bin.dat', 'now text\n');
     for (const rel of ['a.ts', 'src/new.py', 'fresh/deep/d.ts', 'fresh/e.json', 'fresh', 'gone.md', 'src/old', 'bin.dat']) warm.touch(0, rel);
-    const ws = await warm.workspace();
+    const ws = await current(warm);
     assert.deepEqual(ws.context, await cold(roots));
     assert.deepEqual(
       ws.context.files.map((f) => [f.path, f.lines]),
@@ -54,7 +60,7 @@ describe('workspace map: WarmMap', () => {
     write(dir, '.env', 'TOKEN=1\n');
     write(dir, 'b.ts', 'b\n');
     for (const rel of ['debug.log', 'node_modules/x/more.js', '.env', 'b.ts']) warm.touch(0, rel);
-    const ws = await warm.workspace();
+    const ws = await current(warm);
     assert.ok(warm.updates > before);
     assert.deepEqual(ws.context.files.map((f) => f.path), ['.gitignore', 'a.ts', 'b.ts']);
     assert.deepEqual(ws.context, await cold(roots));
@@ -65,27 +71,27 @@ describe('workspace map: WarmMap', () => {
     const dir = tree({ 'a.ts': 'a\n', 'b.log': 'b\n', 'sub/c.txt': 'c\n', '.git/info/exclude': '' });
     const roots = rootsOf(dir);
     const warm = await WarmMap.build(roots);
-    assert.deepEqual((await warm.workspace()).context.files.map((f) => f.path), ['a.ts', 'b.log', 'sub/c.txt']);
+    assert.deepEqual((await current(warm)).context.files.map((f) => f.path), ['a.ts', 'b.log', 'sub/c.txt']);
 
     write(dir, 'sub/.gitignore', 'c.txt\n');
     warm.touch(0, 'sub/.gitignore');
-    assert.deepEqual((await warm.workspace()).context.files.map((f) => f.path), ['a.ts', 'b.log', 'sub/.gitignore']);
+    assert.deepEqual((await current(warm)).context.files.map((f) => f.path), ['a.ts', 'b.log', 'sub/.gitignore']);
 
     write(dir, '.git/info/exclude', '*.log\n');
     warm.touch(0, '.git/info/exclude');
-    const ws = await warm.workspace();
+    const ws = await current(warm);
     assert.deepEqual(ws.context.files.map((f) => f.path), ['a.ts', 'sub/.gitignore']);
     assert.deepEqual(ws.context, await cold(roots));
 
     warm.reconfigure({ excludes: ['a.ts'] });
-    assert.deepEqual((await warm.workspace()).context.files.map((f) => f.path), ['sub/.gitignore']);
+    assert.deepEqual((await current(warm)).context.files.map((f) => f.path), ['sub/.gitignore']);
     warm.dispose();
   });
 
   it("gives each run a snapshot: a change applied while a run works does not alter that run's map", async () => {
     const dir = tree({ 'a.ts': 'old a\n', 'b.ts': 'b\n' });
     const warm = await WarmMap.build(rootsOf(dir));
-    const first = await warm.workspace();
+    const { workspace: first, release } = await warm.lease();
     const seen = JSON.stringify(first.context);
     assert.equal(await first.readFile('a.ts'), 'old a\n');
 
@@ -94,12 +100,25 @@ describe('workspace map: WarmMap', () => {
     fs.rmSync(path.join(dir, 'b.ts'));
     write(dir, 'c.ts', 'c\n');
     for (const rel of ['a.ts', 'b.ts', 'c.ts']) warm.touch(0, rel);
-    await warm.settle();
+    // Timed updates wait for the run to end...
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(warm.stale);
+    // ...unless another run needs the map now: then it is updated on copies.
+    const { workspace: other, release: releaseOther } = await warm.lease();
+    releaseOther();
+    assert.deepEqual(other.context.files.map((f) => f.path), ['a.ts', 'c.ts']);
 
     assert.equal(JSON.stringify(first.context), seen, 'the running map is unchanged');
     assert.ok(first.hasFile('b.ts') && !first.hasFile('c.ts'));
-    const second = await warm.workspace();
-    assert.deepEqual(second.context.files.map((f) => [f.path, f.lines]), [['a.ts', 2], ['c.ts', 1]]);
+    release();
+    // After the last run, a change is applied without anyone asking.
+    write(dir, 'd.ts', 'd\n');
+    warm.touch(0, 'd.ts');
+    const updates = warm.updates;
+    for (let i = 0; i < 200 && warm.updates === updates; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(!warm.stale);
+    const second = await current(warm);
+    assert.deepEqual(second.context.files.map((f) => [f.path, f.lines]), [['a.ts', 2], ['c.ts', 1], ['d.ts', 1]]);
     // The shared content cache forgot the edited file.
     assert.equal(await second.readFile('a.ts'), 'new a\nmore\n');
     warm.dispose();
@@ -114,12 +133,12 @@ describe('workspace map: WarmMap', () => {
     write(two, 'src/in/skip.ts', 's\n');
     warm.touch(1, 'src/in/new.ts');
     warm.touch(1, 'src/in/skip.ts');
-    assert.deepEqual((await warm.workspace()).context, await cold(roots));
-    const scoped = await warm.workspace({ root: 1, folder: 'src' });
+    assert.deepEqual((await current(warm)).context, await cold(roots));
+    const scoped = await current(warm, { root: 1, folder: 'src' });
     assert.deepEqual(scoped.context, await cold([roots[1]], { scope: 'src' }));
     assert.equal(await scoped.readFile('src/in/new.ts'), 'n\n');
     // A folder the map never walked (ignored) is scanned on its own, as without a warm map.
-    const ignored = await warm.workspace({ root: 0, folder: 'nowhere' }).catch((e: Error & { code: string }) => e.code);
+    const ignored = await current(warm, { root: 0, folder: 'nowhere' }).catch((e: Error & { code: string }) => e.code);
     assert.equal(ignored, 'scope-invalid');
     warm.dispose();
   });
