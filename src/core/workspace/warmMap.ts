@@ -106,6 +106,17 @@ export class WarmMap {
     return this.state?.dirs ?? new Set();
   }
 
+  /** The mapped files (valid until the next change is applied). */
+  files(): Iterable<FileEntry> {
+    return this.state?.files.values() ?? [];
+  }
+
+  /** Something changed that touches cannot name (a watcher overflowed): everything is scanned again. */
+  invalidate(): void {
+    this.rescanWanted = true;
+    void this.kick(false);
+  }
+
   /** Called after every applied batch or rescan. */
   onUpdate(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
