@@ -21,6 +21,8 @@ export interface RunConfig {
   maskSecrets: boolean;
   prices: PriceTable;
   respectFilesExclude: boolean;
+  /** Keep the workspace map between questions (`rlm.workspace.warmMap`). */
+  warmMap: boolean;
 }
 
 function num(cfg: vscode.WorkspaceConfiguration, key: string, min: number): number | undefined {
@@ -82,6 +84,7 @@ export function readRunConfig(): RunConfig {
     // are not billed per token, so their cost stays unknown unless the user prices them.
     prices: provider === 'openai-compatible' ? { ...DEFAULT_PRICES, ...prices(cfg.get('prices')) } : prices(cfg.get('prices')),
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
+    warmMap: cfg.get<unknown>('workspace.warmMap') !== false,
   };
 }
 

@@ -13,6 +13,7 @@ import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
+import type { WarmOptions, WarmScope } from '../core/workspace/warmMap';
 import { readRunConfig, runExcludes, type RunConfig } from './config';
 import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
@@ -23,6 +24,7 @@ import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
 import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
+import { WindowMap } from './windowMap';
 
 export interface RunRequest {
   question: string;
@@ -52,6 +54,9 @@ interface Target {
   roots: WorkspaceRoot[];
   scope?: string;
   scopeLabel?: string;
+  /** Every workspace folder as a root (the warm map's roots), and the scope as the warm map takes it. */
+  allRoots: WorkspaceRoot[];
+  warmScope?: WarmScope;
   folders: readonly vscode.WorkspaceFolder[];
 }
 
@@ -65,6 +70,11 @@ export class RunController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts or ends (history refresh). */
   readonly onDidChange = this.changed.event;
+  /** The workspace map kept between questions (rlm.workspace.warmMap). */
+  readonly windowMap = new WindowMap(() => {
+    const cfg = readRunConfig();
+    return cfg.warmMap ? mapOptions(cfg, vscode.workspace.workspaceFolders ?? [], []) : undefined;
+  });
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -131,6 +141,7 @@ export class RunController implements vscode.Disposable {
     // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
     let live!: LiveRun;
     let workspace: Workspace | undefined;
+    let release = () => {};
     let report = (_message: string) => {};
     const run = new engine.Run(
       {
@@ -138,8 +149,14 @@ export class RunController implements vscode.Disposable {
         scope: target.scopeLabel,
         // A step of the run: a failed or cancelled scan still ends it with run.end.
         workspace: async (signal) => {
-          report('scanning the workspace…');
-          workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+          const warm = cfg.warmMap && (!req.folder || target.warmScope !== undefined);
+          report(warm && this.windowMap.warmNow ? 'updating the workspace map…' : 'scanning the workspace…');
+          if (warm) {
+            const options = mapOptions(cfg, target.folders, models.secrets);
+            const lease = await this.windowMap.lease(engine.WarmMap, target.folders, target.allRoots, options, target.warmScope, signal);
+            workspace = lease.workspace;
+            release = lease.release;
+          } else workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
           live.verifier = new RefVerifier(workspace);
           report(`${workspace.context.totals.files} files; thinking…`);
           return workspace;
@@ -167,6 +184,7 @@ export class RunController implements vscode.Disposable {
       this.notifyEnd(end, () => this.start(req));
       return { runId: run.id, end };
     } finally {
+      release();
       retries.dispose();
       this.active?.ended();
       this.active = undefined;
@@ -223,15 +241,7 @@ export class RunController implements vscode.Disposable {
 
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
   private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, secrets: string[], signal: AbortSignal): Promise<Workspace> {
-    return scanWorkspace(target.roots, {
-      excludes: runExcludes(cfg, target.folders),
-      allowSecrets: cfg.allowSecrets,
-      maskSecrets: cfg.maskSecrets,
-      knownSecrets: secrets,
-      scope: target.scope,
-      rgPath: bundledRipgrep(),
-      signal,
-    });
+    return scanWorkspace(target.roots, { ...mapOptions(cfg, target.folders, secrets), scope: target.scope, signal });
   }
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
@@ -299,24 +309,33 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Undefined when `folder` lies outside every workspace folder (never widened to the whole workspace). */
-  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): { roots: WorkspaceRoot[]; scope?: string; scopeLabel?: string } | undefined {
+  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): Omit<Target, 'folders'> | undefined {
     const all = folders.map((f) => ({ name: f.name, source: new VscodeFileSource(f.uri) }));
-    if (!folder) return { roots: all };
+    if (!folder) return { roots: all, allRoots: all };
     const wf = vscode.workspace.getWorkspaceFolder(folder);
     if (!wf) return undefined;
     const rel = path.posix.relative(wf.uri.path, folder.path);
     const root = { name: wf.name, source: new VscodeFileSource(wf.uri) };
-    if (!rel || rel.startsWith('..')) return { roots: [root], scopeLabel: folders.length > 1 ? wf.name : undefined };
-    return { roots: [root], scope: rel, scopeLabel: folders.length > 1 ? `${wf.name}/${rel}` : rel };
+    if (!rel || rel.startsWith('..')) {
+      // One whole folder: the warm map of a single-folder window is that folder.
+      return { roots: [root], allRoots: all, scopeLabel: folders.length > 1 ? wf.name : undefined, warmScope: folders.length === 1 ? { root: 0, folder: '' } : undefined };
+    }
+    return { roots: [root], allRoots: all, scope: rel, scopeLabel: folders.length > 1 ? `${wf.name}/${rel}` : rel, warmScope: { root: wf.index, folder: rel } };
   }
 
   dispose(): void {
     this.cancel();
+    this.windowMap.dispose();
     this.statusBar.dispose();
     this.changed.dispose();
   }
 }
 
+
+/** The map options the run's settings give (excludes, files.exclude, secrets, masking, ripgrep). */
+function mapOptions(cfg: RunConfig, folders: readonly vscode.WorkspaceFolder[], secrets: string[]): WarmOptions {
+  return { excludes: runExcludes(cfg, folders), allowSecrets: cfg.allowSecrets, maskSecrets: cfg.maskSecrets, knownSecrets: secrets, rgPath: bundledRipgrep() };
+}
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */
 function bundledRipgrep(): string | undefined {

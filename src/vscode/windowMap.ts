@@ -1,0 +1,97 @@
+/**
+ * The window's warm map (`rlm.workspace.warmMap`): built by the first question, kept current by
+ * file-system watchers (every file of each workspace folder, and `.git/info/exclude`), rebuilt
+ * when the folders change, re-scanned when the exclude settings change. Each run leases a snapshot
+ * (`WarmMap.lease`) and releases it when it ends.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { WarmMap, WarmOptions, WarmScope } from '../core/workspace/warmMap';
+import type { WorkspaceRoot } from '../core/workspace/types';
+import type { Workspace } from '../core/workspace/workspace';
+
+type WarmMapClass = typeof WarmMap;
+
+/** Settings whose change alters what the map lists. */
+const MAP_SETTINGS = ['files.exclude', 'rlm.excludes', 'rlm.respectFilesExclude', 'rlm.allowSecrets', 'rlm.maskSecrets'];
+
+export class WindowMap implements vscode.Disposable {
+  private warm: WarmMap | undefined;
+  /** The folders (URIs) the map is of. */
+  private key: string | undefined;
+  private watchers: vscode.Disposable[] = [];
+  private readonly subscriptions: vscode.Disposable[];
+
+  /** `options`: the map's options as the settings say now (called when they change). */
+  constructor(private readonly options: () => WarmOptions | undefined) {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.reset()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rlm.workspace.warmMap')) this.reset();
+        else if (this.warm && MAP_SETTINGS.some((s) => e.affectsConfiguration(s))) {
+          const next = this.options();
+          if (next) this.warm.reconfigure({ ...next, knownSecrets: this.warm.settings.knownSecrets });
+        }
+      }),
+    ];
+  }
+
+  /** Whether a map is built (the next question starts without a scan). */
+  get warmNow(): boolean {
+    return this.warm !== undefined;
+  }
+
+  /** The workspace for one run, from the warm map (built first if needed); `release` when the run ends. */
+  async lease(
+    Warm: WarmMapClass,
+    folders: readonly vscode.WorkspaceFolder[],
+    roots: WorkspaceRoot[],
+    options: WarmOptions,
+    scope: WarmScope | undefined,
+    signal: AbortSignal,
+  ): Promise<{ workspace: Workspace; release: () => void }> {
+    const key = folders.map((f) => f.uri.toString()).join('\n');
+    if (!this.warm || key !== this.key) {
+      this.reset();
+      const warm = new Warm(roots, options);
+      // Watchers first: a change made while the first scan runs is applied after it.
+      this.watch(warm, folders);
+      this.warm = warm;
+      this.key = key;
+      try {
+        await warm.start(signal);
+      } catch (err) {
+        this.reset();
+        throw err;
+      }
+    } else this.warm.reconfigure(options);
+    return this.warm.lease(scope, signal);
+  }
+
+  /** Drops the map and its watchers (the next question scans). */
+  reset(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    this.warm?.dispose();
+    this.warm = undefined;
+    this.key = undefined;
+  }
+
+  private watch(warm: WarmMap, folders: readonly vscode.WorkspaceFolder[]): void {
+    folders.forEach((folder, i) => {
+      const touch = (uri: vscode.Uri) => {
+        const rel = path.posix.relative(folder.uri.path, uri.path);
+        if (rel && !rel.startsWith('..')) warm.touch(i, rel);
+      };
+      for (const pattern of ['**/*', '.git/info/exclude']) {
+        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
+        this.watchers.push(w, w.onDidCreate(touch), w.onDidChange(touch), w.onDidDelete(touch));
+      }
+    });
+  }
+
+  dispose(): void {
+    this.reset();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
