@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RlmError, safeMessage } from '../core/errors';
+import { estimateCost, MIN_HISTORY, needsConfirmation, type CostEstimate } from '../core/llm/costEstimate';
+import { formatCost } from '../core/llm/usage';
 import { shorten } from '../core/shorten';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
@@ -34,7 +36,7 @@ export interface RunRequest {
 
 /** A request turned down before a run exists: no run id, no events, no history. */
 export interface Refusal {
-  refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup';
+  refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup' | 'cost';
   message: string;
 }
 
@@ -47,6 +49,7 @@ interface SetUp {
   cfg: RunConfig;
   models: RunModels;
   engine: Engine;
+  estimate?: CostEstimate;
 }
 
 /** The roots a run scans, with the folder scope (Explain This Folder). */
@@ -130,12 +133,13 @@ export class RunController implements vscode.Disposable {
     let setUp: SetUp | Refusal;
     try {
       setUp = await this.setUp(req);
+      if (!('refused' in setUp)) setUp = (await this.confirmCost(setUp)) ?? setUp;
     } finally {
       this.starting = false;
     }
     if ('refused' in setUp) return setUp;
 
-    const { cfg, models, engine } = setUp;
+    const { cfg, models, engine, estimate } = setUp;
     const abort = new AbortController();
     const folderUris = target.folders.map((f) => f.uri.toString());
     // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
@@ -173,6 +177,7 @@ export class RunController implements vscode.Disposable {
       { sandbox: this.sandbox, secrets: models.secrets },
     );
     live = this.show(run.id, req, target.scopeLabel, abort);
+    live.estimate(estimate?.text ?? NO_ESTIMATE);
     // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
     const retries = onModelRetry((text) => live.notice(text));
     try {
@@ -237,6 +242,44 @@ export class RunController implements vscode.Disposable {
     }
     // Loaded on the first run, so that activation evaluates none of the run machinery.
     return { cfg, models, engine: await import('./engine') };
+  }
+
+  /** What a question would cost now: from the warm map's size, the models' prices and past runs;
+   *  undefined while neither a map nor enough history exists. */
+  async estimate(cfg: RunConfig = readRunConfig()): Promise<CostEstimate | undefined> {
+    const history = await this.history.pastTokens().catch(() => []);
+    const size = this.windowMap.size;
+    if (!size && history.length < MIN_HISTORY) return undefined;
+    return estimateCost({ size: size ?? { files: 0, bytes: 0 }, rootModel: cfg.model, subModel: cfg.subModel, prices: cfg.prices, history, maxTokens: cfg.budgets.maxTokens });
+  }
+
+  /** For the question input: builds the warm map while the user types (trusted window, warm maps
+   *  on), then says what a question is likely to cost. */
+  async preview(): Promise<string> {
+    const cfg = readRunConfig();
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (cfg.warmMap && vscode.workspace.isTrusted && folders.length > 0) {
+      const target = this.rootsFor(undefined, folders)!;
+      const engine = await import('./engine');
+      await this.windowMap.prewarm(engine.WarmMap, folders, target.allRoots, mapOptions(cfg, folders, []));
+    }
+    return (await this.estimate(cfg))?.text ?? NO_ESTIMATE;
+  }
+
+  /** With a cost cap, a question whose 90th-percentile estimate is above it runs only once the user
+   *  confirms (modal); the estimate goes with the set-up to the panel. */
+  private async confirmCost(setUp: SetUp): Promise<Refusal | undefined> {
+    const estimate = await this.estimate(setUp.cfg).catch(() => undefined);
+    setUp.estimate = estimate;
+    const cap = setUp.cfg.budgets.maxCostUsd ?? Infinity;
+    if (!estimate || !needsConfirmation(estimate, cap)) return undefined;
+    const message = `This question may cost more than your cap of ${formatCost(cap)} (rlm.limits.maxCostUsd).`;
+    const pick = await vscode.window.showWarningMessage(
+      message,
+      { modal: true, detail: `Estimate: ${estimate.text}. The run stops when it reaches the cap.` },
+      'Run Anyway',
+    );
+    return pick === 'Run Anyway' ? undefined : { refused: 'cost', message: `${message} Not run.` };
   }
 
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
@@ -331,6 +374,9 @@ export class RunController implements vscode.Disposable {
   }
 }
 
+
+/** What the panel and the question input say while no estimate can be made. */
+export const NO_ESTIMATE = 'no history yet: estimate from workspace size once the workspace is mapped';
 
 /** The map options the run's settings give (excludes, files.exclude, secrets, masking, ripgrep). */
 function mapOptions(cfg: RunConfig, folders: readonly vscode.WorkspaceFolder[], secrets: string[]): WarmOptions {

@@ -20,6 +20,8 @@ export class WindowMap implements vscode.Disposable {
   /** The folders (URIs) the map is of. */
   private key: string | undefined;
   private watchers: vscode.Disposable[] = [];
+  /** The first scan, while it runs. */
+  private building: Promise<void> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   /** `options`: the map's options as the settings say now (called when they change). */
@@ -41,6 +43,19 @@ export class WindowMap implements vscode.Disposable {
     return this.warm !== undefined;
   }
 
+  /** Files and bytes of the map, once built. */
+  get size(): { files: number; bytes: number } | undefined {
+    return this.building ? undefined : this.warm?.size;
+  }
+
+  /** Builds the map ahead of the question (the question input is open): the question then starts
+   *  without a scan, and its cost estimate knows the workspace's size. Errors wait for the run. */
+  prewarm(Warm: WarmMapClass, folders: readonly vscode.WorkspaceFolder[], roots: WorkspaceRoot[], options: WarmOptions): Promise<void> {
+    const key = folders.map((f) => f.uri.toString()).join('\n');
+    if (this.warm && key === this.key) return this.building ?? Promise.resolve();
+    return this.open(Warm, folders, roots, options, key, new AbortController().signal).catch(() => undefined);
+  }
+
   /** The workspace for one run, from the warm map (built first if needed); `release` when the run ends. */
   async lease(
     Warm: WarmMapClass,
@@ -51,21 +66,36 @@ export class WindowMap implements vscode.Disposable {
     signal: AbortSignal,
   ): Promise<{ workspace: Workspace; release: () => void }> {
     const key = folders.map((f) => f.uri.toString()).join('\n');
-    if (!this.warm || key !== this.key) {
-      this.reset();
-      const warm = new Warm(roots, options);
-      // Watchers first: a change made while the first scan runs is applied after it.
-      this.watch(warm, folders);
-      this.warm = warm;
-      this.key = key;
-      try {
-        await warm.start(signal);
-      } catch (err) {
-        this.reset();
-        throw err;
-      }
-    } else this.warm.reconfigure(options);
-    return this.warm.lease(scope, signal);
+    if (!this.warm || key !== this.key) await this.open(Warm, folders, roots, options, key, signal);
+    else {
+      // A build started ahead of the question (prewarm) finishes first.
+      await this.building;
+      if (!this.warm) return this.lease(Warm, folders, roots, options, scope, signal);
+      this.warm.reconfigure(options);
+    }
+    return this.warm!.lease(scope, signal);
+  }
+
+  private async open(Warm: WarmMapClass, folders: readonly vscode.WorkspaceFolder[], roots: WorkspaceRoot[], options: WarmOptions, key: string, signal: AbortSignal): Promise<void> {
+    this.reset();
+    const warm = new Warm(roots, options);
+    // Watchers first: a change made while the first scan runs is applied after it.
+    this.watch(warm, folders);
+    this.warm = warm;
+    this.key = key;
+    const building = warm.start(signal);
+    this.building = building.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await building;
+    } catch (err) {
+      if (this.warm === warm) this.reset();
+      throw err;
+    } finally {
+      if (this.warm === warm) this.building = undefined;
+    }
   }
 
   /** Drops the map and its watchers (the next question scans). */
@@ -75,6 +105,7 @@ export class WindowMap implements vscode.Disposable {
     this.warm?.dispose();
     this.warm = undefined;
     this.key = undefined;
+    this.building = undefined;
   }
 
   private watch(warm: WarmMap, folders: readonly vscode.WorkspaceFolder[]): void {

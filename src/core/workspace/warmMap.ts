@@ -143,14 +143,24 @@ export class WarmMap {
     }
   }
 
-  /** New options (excludes, secrets, masking, size limit): everything is scanned again. */
+  /** New options. What the map lists (excludes, allowed secrets, size limit) changed: everything
+   *  is scanned again. How texts read (masking, known secrets): the cached texts go. */
   reconfigure(options: WarmOptions): void {
     if (JSON.stringify(options) === JSON.stringify(this.options)) return;
-    const masking = (o: WarmOptions) => JSON.stringify([o.maskSecrets, o.knownSecrets, o.allowSecrets, o.maxFileBytes]);
-    if (masking(options) !== masking(this.options)) this.cache.clear();
+    const listing = (o: WarmOptions) => JSON.stringify([o.excludes ?? [], o.allowSecrets ?? [], o.maxFileBytes]);
+    const reading = (o: WarmOptions) => JSON.stringify([o.maskSecrets, o.knownSecrets ?? [], o.allowSecrets ?? [], o.maxFileBytes]);
+    if (reading(options) !== reading(this.options)) this.cache.clear();
+    const rescan = listing(options) !== listing(this.options);
     this.options = options;
-    this.rescanWanted = true;
-    void this.kick(false);
+    if (rescan) {
+      this.rescanWanted = true;
+      void this.kick(false);
+    }
+  }
+
+  /** Files and bytes of the map as last applied (undefined before the first scan). */
+  get size(): { files: number; bytes: number } | undefined {
+    return this.snap?.context.totals ?? this.state?.context.totals;
   }
 
   /** Applies every pending change. */
