@@ -27,6 +27,8 @@ export interface RlmExtensionApi {
   verifyRefs(runId: string, refs: FileRef[]): Promise<boolean[]> | undefined;
   /** Milliseconds activate() itself took. */
   activationMs: number;
+  /** The window's warm map: its files as last applied and whether changes wait (undefined: none built). */
+  warmMap(): { files: string[]; bytes: number; stale: boolean } | undefined;
 }
 
 let sandboxHost: SandboxHost | undefined;
@@ -69,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     verifyRefs: (runId, refs) => RunPanel.verifyRefsOf(runId, refs),
     historyDir: context.globalStorageUri.fsPath,
     activationMs,
+    warmMap: () => controller.windowMap.state(),
   };
 }
 

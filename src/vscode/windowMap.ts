@@ -43,6 +43,11 @@ export class WindowMap implements vscode.Disposable {
     return this.warm !== undefined;
   }
 
+  /** For tests: the mapped paths as last applied, and whether changes wait. */
+  state(): { files: string[]; bytes: number; stale: boolean } | undefined {
+    return this.warm && !this.building ? { files: this.warm.paths(), bytes: this.warm.size?.bytes ?? 0, stale: this.warm.stale } : undefined;
+  }
+
   /** Files and bytes of the map, once built. */
   get size(): { files: number; bytes: number } | undefined {
     return this.building ? undefined : this.warm?.size;
@@ -109,16 +114,26 @@ export class WindowMap implements vscode.Disposable {
   }
 
   private watch(warm: WarmMap, folders: readonly vscode.WorkspaceFolder[]): void {
-    folders.forEach((folder, i) => {
-      const touch = (uri: vscode.Uri) => {
-        const rel = path.posix.relative(folder.uri.path, uri.path);
-        if (rel && !rel.startsWith('..')) warm.touch(i, rel);
-      };
+    const touchAny = (uri: vscode.Uri) => {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      const i = folder ? folders.findIndex((f) => f.uri.toString() === folder.uri.toString()) : -1;
+      const rel = folder ? path.posix.relative(folder.uri.path, uri.path) : '';
+      if (i >= 0 && rel && !rel.startsWith('..')) warm.touch(i, rel);
+    };
+    for (const folder of folders) {
       for (const pattern of ['**/*', '.git/info/exclude']) {
         const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
-        this.watchers.push(w, w.onDidCreate(touch), w.onDidChange(touch), w.onDidDelete(touch));
+        this.watchers.push(w, w.onDidCreate(touchAny), w.onDidChange(touchAny), w.onDidDelete(touchAny));
       }
-    });
+    }
+    // What VS Code itself saves, creates, deletes or renames is known at once, before the watcher
+    // reports it: a question asked right after a save sees the saved file.
+    this.watchers.push(
+      vscode.workspace.onDidSaveTextDocument((d) => touchAny(d.uri)),
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach(touchAny)),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach(touchAny)),
+      vscode.workspace.onDidRenameFiles((e) => e.files.forEach((f) => (touchAny(f.oldUri), touchAny(f.newUri)))),
+    );
   }
 
   dispose(): void {

@@ -158,6 +158,11 @@ export class WarmMap {
     }
   }
 
+  /** Workspace paths of the mapped files as last applied (path order). */
+  paths(): string[] {
+    return this.sorted.map((f) => f.path);
+  }
+
   /** Files and bytes of the map as last applied (undefined before the first scan). */
   get size(): { files: number; bytes: number } | undefined {
     return this.snap?.context.totals ?? this.state?.context.totals;
