@@ -81,7 +81,7 @@ describe('warm map between questions', () => {
   it('with rlm.workspace.warmMap off, the map is dropped and every question scans', async () => {
     await vscode.workspace.getConfiguration('rlm').update('workspace.warmMap', false, vscode.ConfigurationTarget.Global);
     try {
-      assert.equal(api.warmMap(), undefined);
+      await until('the warm map to be dropped', () => api.warmMap() === undefined);
       const extra = 'export function coldThing() {}\n';
       file('src/warmCold.ts', extra);
       const q = await ask();
