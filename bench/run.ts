@@ -11,6 +11,7 @@ import { benchStructure } from './structure';
 import { benchWebview } from './webview';
 import { benchWorkspace, machine } from './workspace';
 import { benchWorkspaceCost } from './workspaceCost';
+import { benchWarmMap } from './warmMap';
 
 const quick = process.argv.includes('--quick');
 
@@ -31,6 +32,7 @@ async function main() {
     ...(await section('workspace map and grep vs ripgrep', () => benchWorkspace({ sizes, reps: quick ? 3 : 5 }))),
     ...(await section('secret masking and host floods', () => benchWorkspaceCost({ reps: quick ? 3 : 5 }))),
     ...(await section('code structure', () => benchStructure({ files: largest, reps: quick ? 1 : 3 }))),
+    ...(await section('warm map', () => benchWarmMap({ files: largest, reps: quick ? 3 : 5 }))),
     ...(await section('sandbox', () => benchSandbox(quick ? { coldRuns: 5, warmRuns: 5, cells: 100 } : {}))),
     ...(await section('llm_batch', () => benchBatch())),
     ...(await section('root prompt', () => benchRootPrompt(path.join(__dirname, '..', '.bench-work', `ws-${largest}`)))),

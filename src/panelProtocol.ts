@@ -70,6 +70,8 @@ export interface InitMessage {
   outcome?: Outcome;
   /** True while the run is in progress (shows Cancel and streams updates). */
   live: boolean;
+  /** The cost estimate shown before the run started (EstimateMessage). */
+  estimate?: string;
 }
 
 export interface NodesMessage {
@@ -102,7 +104,13 @@ export interface NoticeMessage {
   text?: string;
 }
 
-export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage;
+/** What the run was expected to cost before it started ("~$0.04 (90%: under $0.12), ~40k tokens — from your last 12 runs"). */
+export interface EstimateMessage {
+  type: 'estimate';
+  text: string;
+}
+
+export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage | EstimateMessage;
 
 // ---- webview -> host ----
 

@@ -20,6 +20,7 @@ const answer = document.getElementById('answer')!;
 const reason = document.getElementById('reason')!;
 const notice = document.getElementById('notice')!;
 const costNote = document.getElementById('cost-note')!;
+const estimate = document.getElementById('estimate')!;
 
 document.getElementById('cancel')!.addEventListener('click', () => post({ type: 'cancel' }));
 document.getElementById('rerun')!.addEventListener('click', () => post({ type: 'rerun' }));
@@ -37,6 +38,11 @@ function showOutcome(outcome: Outcome | undefined, live: boolean): void {
   reason.hidden = !outcome?.reason;
   reason.className = `reason-${outcome?.status ?? 'running'}`;
   if (!live) showNotice(undefined);
+}
+
+function showEstimate(text: string | undefined): void {
+  estimate.textContent = text ? `Estimated before the run: ${text}` : '';
+  estimate.hidden = !text;
 }
 
 function showNotice(text: string | undefined): void {
@@ -75,6 +81,7 @@ function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void
       tree.upsert(msg.nodes);
       updateUsage(msg.usage);
       showOutcome(msg.outcome, msg.live);
+      showEstimate(typeof msg.estimate === 'string' ? msg.estimate : undefined);
       document.body.dataset.nodes = String(tree.size);
       break;
     }
@@ -89,6 +96,9 @@ function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void
       break;
     case 'notice':
       showNotice(msg.text);
+      break;
+    case 'estimate':
+      showEstimate(typeof msg.text === 'string' ? msg.text : undefined);
       break;
   }
 }

@@ -14,7 +14,8 @@ export async function rememberQuestion(state: vscode.Memento, question: string):
   await state.update(RECENT_KEY, list);
 }
 
-export function askQuestion(state: vscode.Memento): Promise<string | undefined> {
+/** `estimate`: what a question is likely to cost, shown under the typed question once known. */
+export function askQuestion(state: vscode.Memento, estimate?: Promise<string>): Promise<string | undefined> {
   const recent = recentQuestions(state);
   const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
   pick.title = 'RLM: Ask the Repo';
@@ -26,12 +27,23 @@ export function askQuestion(state: vscode.Memento): Promise<string | undefined> 
   const hint: vscode.QuickPickItem = { label: 'Type a question above, or pick a recent one below', alwaysShow: true };
   const emptyItems = recentItems.length ? [hint, ...recentItems] : [];
   pick.items = emptyItems;
-  pick.onDidChangeValue((value) => {
+  let cost: string | undefined;
+  const show = (value: string) => {
     const typed = value.trim();
+    const detail = cost === undefined ? undefined : `Estimated cost: ${cost}`;
     pick.items = typed
-      ? [{ label: typed, description: 'ask', alwaysShow: true }, ...recentItems.filter((i) => i.label !== typed)]
+      ? [{ label: typed, description: 'ask', detail, alwaysShow: true }, ...recentItems.filter((i) => i.label !== typed)]
       : emptyItems;
-  });
+  };
+  pick.onDidChangeValue(show);
+  void estimate?.then(
+    (text) => {
+      cost = text;
+      pick.title = `RLM: Ask the Repo — estimated cost ${text}`;
+      show(pick.value);
+    },
+    () => undefined,
+  );
   return new Promise((resolve) => {
     let done = false;
     pick.onDidAccept(() => {

@@ -50,7 +50,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
   const ask = async (question?: unknown): Promise<StartReply | undefined> => {
     const busy = refuseWhileBusy();
     if (busy) return busy;
-    const q = typeof question === 'string' && question.trim() ? question.trim() : await askQuestion(context.globalState);
+    const q = typeof question === 'string' && question.trim() ? question.trim() : await askQuestion(context.globalState, controller.preview());
     if (!q) return undefined;
     await rememberQuestion(context.globalState, q);
     return controller.start({ question: q });

@@ -31,6 +31,8 @@ export interface RunConfig {
   /** `rlm.prices` alone: the prices of VS Code language models. */
   userPrices: PriceTable;
   respectFilesExclude: boolean;
+  /** Keep the workspace map between questions (`rlm.workspace.warmMap`). */
+  warmMap: boolean;
 }
 
 function num(cfg: vscode.WorkspaceConfiguration, key: string, min: number): number | undefined {
@@ -103,6 +105,7 @@ export function readRunConfig(): RunConfig {
     prices: provider === 'vscode-lm' ? userPrices : { ...DEFAULT_PRICES, ...userPrices },
     userPrices,
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
+    warmMap: cfg.get<unknown>('workspace.warmMap') !== false,
   };
 }
 

@@ -2,6 +2,7 @@
 // through `await import('./engine')` so that activation evaluates none of it.
 export { Run } from '../core/rlm/run';
 export { scanWorkspace } from '../core/workspace/workspace';
+export { WarmMap } from '../core/workspace/warmMap';
 export { OpenAIChatModel } from '../core/llm/openaiModel';
 export { SandboxPool } from '../core/sandbox/pool';
 export { languageServersFirst } from './languageServerStructure';

@@ -36,6 +36,8 @@ export interface RlmExtensionApi {
   askRepoTool: vscode.LanguageModelTool<AskRepoInput>;
   /** Whether `@rlm` was registered with VS Code's Chat. */
   chatParticipantRegistered: boolean;
+  /** The window's warm map: its files as last applied and whether changes wait (undefined: none built). */
+  warmMap(): { files: string[]; bytes: number; stale: boolean } | undefined;
 }
 
 let sandboxHost: SandboxHost | undefined;
@@ -86,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): RlmExtensionApi {
     chatHandler: handler,
     askRepoTool: tool,
     chatParticipantRegistered,
+    warmMap: () => controller.windowMap.state(),
   };
 }
 

@@ -1,7 +1,7 @@
 /** A run in progress as a panel feed: folds events into the view model and pushes batched updates. */
 import * as vscode from 'vscode';
 import type { TraceEvent } from '../core/trace/types';
-import type { InitMessage, NodeView, NodesMessage, NoticeMessage, Outcome, OutcomeMessage, RunHeaderView } from '../panelProtocol';
+import type { EstimateMessage, InitMessage, NodeView, NodesMessage, NoticeMessage, Outcome, OutcomeMessage, RunHeaderView } from '../panelProtocol';
 import { panelTitle } from '../runLabel';
 import type { PanelFeed } from './panel/runPanel';
 import { RefVerifier } from './panel/refVerifier';
@@ -12,8 +12,9 @@ const FLUSH_MS = 80;
 export class LiveRun implements PanelFeed {
   readonly vm = new TraceViewModel();
   verifier = new RefVerifier();
-  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage | NoticeMessage) => void>();
+  private readonly listeners = new Set<(msg: NodesMessage | OutcomeMessage | NoticeMessage | EstimateMessage) => void>();
   private noticeText: string | undefined;
+  private estimateText: string | undefined;
   private readonly pending = new Map<string, NodeView>();
   private timer: NodeJS.Timeout | undefined;
   private finalOutcome: Outcome | undefined;
@@ -46,10 +47,11 @@ export class LiveRun implements PanelFeed {
       usage: this.vm.usage(),
       outcome: this.finalOutcome ?? this.vm.outcome,
       live: this.live,
+      ...(this.estimateText === undefined ? {} : { estimate: this.estimateText }),
     };
   }
 
-  onUpdate(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage) => void): vscode.Disposable {
+  onUpdate(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage | EstimateMessage) => void): vscode.Disposable {
     this.listeners.add(listener);
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
@@ -59,6 +61,12 @@ export class LiveRun implements PanelFeed {
     if (text === this.noticeText) return;
     this.noticeText = text;
     for (const l of this.listeners) l({ type: 'notice', text });
+  }
+
+  /** The run's cost estimate, as the question input showed it. */
+  estimate(text: string): void {
+    this.estimateText = text;
+    for (const l of this.listeners) l({ type: 'estimate', text });
   }
 
   push(event: TraceEvent): void {

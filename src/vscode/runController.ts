@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RlmError, safeMessage } from '../core/errors';
+import { estimateCost, MIN_HISTORY, needsConfirmation, type CostEstimate } from '../core/llm/costEstimate';
+import { formatCost } from '../core/llm/usage';
 import { shorten } from '../core/shorten';
 import type { QuestionOptions } from '../core/rlm/conversation';
 import type { Run } from '../core/rlm/run';
@@ -15,6 +17,7 @@ import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
+import type { WarmOptions, WarmScope } from '../core/workspace/warmMap';
 import { readRunConfig, runExcludes, runPrices, type RunConfig } from './config';
 import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
@@ -27,6 +30,7 @@ import { RefIndex } from '../fileRefs';
 import { RunPanel } from './panel/runPanel';
 import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
+import { WindowMap } from './windowMap';
 
 export interface RunRequest {
   question: string;
@@ -49,7 +53,7 @@ export interface RunRequest {
 
 /** A request turned down before a run exists: no run id, no events, no history. */
 export interface Refusal {
-  refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup';
+  refused: 'untrusted' | 'no-workspace' | 'outside-workspace' | 'other-workspace' | 'busy' | 'setup' | 'cost';
   message: string;
 }
 
@@ -62,6 +66,7 @@ interface SetUp {
   cfg: RunConfig;
   models: RunModels;
   engine: Engine;
+  estimate?: CostEstimate;
 }
 
 /** The roots a run scans, with the folder scope (Explain This Folder). */
@@ -69,6 +74,9 @@ interface Target {
   roots: WorkspaceRoot[];
   scope?: string;
   scopeLabel?: string;
+  /** Every workspace folder as a root (the warm map's roots), and the scope as the warm map takes it. */
+  allRoots: WorkspaceRoot[];
+  warmScope?: WarmScope;
   folders: readonly vscode.WorkspaceFolder[];
 }
 
@@ -83,6 +91,11 @@ export class RunController implements vscode.Disposable {
   private readonly conversations: Conversations;
   /** Fires when a run starts or ends (history refresh). */
   readonly onDidChange = this.changed.event;
+  /** The workspace map kept between questions (rlm.workspace.warmMap). */
+  readonly windowMap = new WindowMap(() => {
+    const cfg = readRunConfig();
+    return cfg.warmMap ? mapOptions(cfg, vscode.workspace.workspaceFolders ?? [], []) : undefined;
+  });
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -144,22 +157,30 @@ export class RunController implements vscode.Disposable {
     let setUp: SetUp | Refusal;
     try {
       setUp = await this.setUp(req);
+      if (!('refused' in setUp)) setUp = (await this.confirmCost(setUp)) ?? setUp;
     } finally {
       this.starting = false;
     }
     if ('refused' in setUp) return setUp;
 
-    const { cfg, models, engine } = setUp;
+    const { cfg, models, engine, estimate } = setUp;
     const abort = new AbortController();
     const folderUris = target.folders.map((f) => f.uri.toString());
     // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
     let live!: LiveRun;
     let workspace: Workspace | undefined;
+    let release = () => {};
     let report = (_message: string) => {};
     // A step of the run: a failed or cancelled scan still ends it with run.end.
     const scan = async (signal: AbortSignal) => {
-      report('scanning the workspace…');
-      workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+      // A conversation keeps the workspace its REPL opened with, so it scans its own (not a warm lease).
+      const warm = cfg.warmMap && !req.conversation && (!req.folder || target.warmScope !== undefined);
+      report(warm && this.windowMap.warmNow ? 'updating the workspace map…' : 'scanning the workspace…');
+      if (warm) {
+        const lease = await this.windowMap.lease(engine.WarmMap, target.folders, target.allRoots, mapOptions(cfg, target.folders, models.secrets), target.warmScope, signal);
+        workspace = lease.workspace;
+        release = lease.release;
+      } else workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
       workspace.structure = engine.languageServersFirst(workspace, target.roots, cfg.languageServerMs);
       live.verifier = new RefVerifier(workspace, new RefIndex(workspace.context.files));
       report(`${workspace.context.totals.files} files; thinking…`);
@@ -197,6 +218,7 @@ export class RunController implements vscode.Disposable {
     live = this.show(run.id, req, target.scopeLabel, abort);
     // A follow-up that keeps its conversation's REPL does not scan: its references check against the kept workspace.
     if (conversation?.files) live.verifier = new RefVerifier(conversation.files);
+    live.estimate(estimate?.text ?? NO_ESTIMATE);
     // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
     const retries = onModelRetry((text) => live.notice(text));
     const cancelled = req.token?.onCancellationRequested(() => abort.abort());
@@ -211,6 +233,7 @@ export class RunController implements vscode.Disposable {
       if (!req.quiet) this.notifyEnd(end, () => this.start(plain(req)));
       return { runId: run.id, end, verifier: live.verifier, ...(conversation ? { conversationId: conversation.conversationId } : {}) };
     } finally {
+      release();
       retries.dispose();
       cancelled?.dispose();
       this.active?.ended();
@@ -268,18 +291,47 @@ export class RunController implements vscode.Disposable {
     return { cfg, models, engine: await import('./engine') };
   }
 
+  /** What a question would cost now: from the warm map's size, the models' prices and past runs;
+   *  undefined while neither a map nor enough history exists. */
+  async estimate(cfg: RunConfig = readRunConfig()): Promise<CostEstimate | undefined> {
+    const history = await this.history.pastTokens().catch(() => []);
+    const size = this.windowMap.size;
+    if (!size && history.length < MIN_HISTORY) return undefined;
+    return estimateCost({ size: size ?? { files: 0, bytes: 0 }, rootModel: cfg.model, subModel: cfg.subModel, prices: cfg.prices, history, maxTokens: cfg.budgets.maxTokens });
+  }
+
+  /** For the question input: builds the warm map while the user types (trusted window, warm maps
+   *  on), then says what a question is likely to cost. */
+  async preview(): Promise<string> {
+    const cfg = readRunConfig();
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (cfg.warmMap && vscode.workspace.isTrusted && folders.length > 0) {
+      const target = this.rootsFor(undefined, folders)!;
+      const engine = await import('./engine');
+      await this.windowMap.prewarm(engine.WarmMap, folders, target.allRoots, mapOptions(cfg, folders, []));
+    }
+    return (await this.estimate(cfg))?.text ?? NO_ESTIMATE;
+  }
+
+  /** With a cost cap, a question whose 90th-percentile estimate is above it runs only once the user
+   *  confirms (modal); the estimate goes with the set-up to the panel. */
+  private async confirmCost(setUp: SetUp): Promise<Refusal | undefined> {
+    const estimate = await this.estimate(setUp.cfg).catch(() => undefined);
+    setUp.estimate = estimate;
+    const cap = setUp.cfg.budgets.maxCostUsd ?? Infinity;
+    if (!estimate || !needsConfirmation(estimate, cap)) return undefined;
+    const message = `This question may cost more than your cap of ${formatCost(cap)} (rlm.limits.maxCostUsd).`;
+    const pick = await vscode.window.showWarningMessage(
+      message,
+      { modal: true, detail: `Estimate: ${estimate.text}. The run stops when it reaches the cap.` },
+      'Run Anyway',
+    );
+    return pick === 'Run Anyway' ? undefined : { refused: 'cost', message: `${message} Not run.` };
+  }
+
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
   private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, secrets: string[], signal: AbortSignal): Promise<Workspace> {
-    return scanWorkspace(target.roots, {
-      excludes: runExcludes(cfg, target.folders),
-      allowSecrets: cfg.allowSecrets,
-      maskSecrets: cfg.maskSecrets,
-      knownSecrets: secrets,
-      scope: target.scope,
-      rgPath: bundledRipgrep(),
-      structure: cfg.structureLimits,
-      signal,
-    });
+    return scanWorkspace(target.roots, { ...mapOptions(cfg, target.folders, secrets), scope: target.scope, signal });
   }
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
@@ -347,20 +399,24 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Undefined when `folder` lies outside every workspace folder (never widened to the whole workspace). */
-  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): { roots: WorkspaceRoot[]; scope?: string; scopeLabel?: string } | undefined {
+  private rootsFor(folder: vscode.Uri | undefined, folders: readonly vscode.WorkspaceFolder[]): Omit<Target, 'folders'> | undefined {
     const all = folders.map((f) => ({ name: f.name, source: new VscodeFileSource(f.uri) }));
-    if (!folder) return { roots: all };
+    if (!folder) return { roots: all, allRoots: all };
     const wf = vscode.workspace.getWorkspaceFolder(folder);
     if (!wf) return undefined;
     const rel = path.posix.relative(wf.uri.path, folder.path);
     const root = { name: wf.name, source: new VscodeFileSource(wf.uri) };
-    if (!rel || rel.startsWith('..')) return { roots: [root], scopeLabel: folders.length > 1 ? wf.name : undefined };
-    return { roots: [root], scope: rel, scopeLabel: folders.length > 1 ? `${wf.name}/${rel}` : rel };
+    if (!rel || rel.startsWith('..')) {
+      // One whole folder: the warm map of a single-folder window is that folder.
+      return { roots: [root], allRoots: all, scopeLabel: folders.length > 1 ? wf.name : undefined, warmScope: folders.length === 1 ? { root: 0, folder: '' } : undefined };
+    }
+    return { roots: [root], allRoots: all, scope: rel, scopeLabel: folders.length > 1 ? `${wf.name}/${rel}` : rel, warmScope: { root: wf.index, folder: rel } };
   }
 
   dispose(): void {
     this.cancel();
     void this.conversations.disposeAll();
+    this.windowMap.dispose();
     this.statusBar.dispose();
     this.changed.dispose();
   }
@@ -370,6 +426,14 @@ export class RunController implements vscode.Disposable {
 /** The question alone, as the panel's Re-run and a fix's retry ask it again (not through the chat that asked first). */
 function plain(req: RunRequest): RunRequest {
   return { question: req.question, folder: req.folder };
+}
+
+/** What the panel and the question input say while no estimate can be made. */
+export const NO_ESTIMATE = 'no history yet: estimate from workspace size once the workspace is mapped';
+
+/** The map options the run's settings give (excludes, files.exclude, secrets, masking, ripgrep). */
+function mapOptions(cfg: RunConfig, folders: readonly vscode.WorkspaceFolder[], secrets: string[]): WarmOptions {
+  return { excludes: runExcludes(cfg, folders), allowSecrets: cfg.allowSecrets, maskSecrets: cfg.maskSecrets, knownSecrets: secrets, rgPath: bundledRipgrep(), structure: cfg.structureLimits };
 }
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */

@@ -29,6 +29,8 @@ export interface RecordedRequest {
   stream?: boolean;
   /** What the server did: 'reply' or the fault it injected. */
   outcome?: 'reply' | FaultKind | 'aborted';
+  /** performance.now() when the whole body had arrived (benchmarks in the same process time requests by it). */
+  at?: number;
 }
 
 export interface FakeServer {
@@ -86,7 +88,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     } catch {
       /* keep the raw text */
     }
-    const record: RecordedRequest = { index: -1, method: req.method ?? 'GET', path, headers: req.headers, body, bytes: Buffer.byteLength(raw) };
+    const record: RecordedRequest = { index: -1, method: req.method ?? 'GET', path, headers: req.headers, body, bytes: Buffer.byteLength(raw), at: performance.now() };
     remember(record);
 
     if (req.method === 'GET' && path === '/v1/models') {

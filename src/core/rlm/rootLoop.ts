@@ -48,6 +48,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
   let cellId = p.nodeId;
   const limits = { ...DEFAULT_SANDBOX_LIMITS, ...p.sandboxLimits };
   let session: SandboxSession | undefined;
+  let opening: Promise<SandboxSession> | undefined;
   let iterations = 0;
   try {
     const check = () => {
@@ -55,12 +56,16 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       if (p.signal.aborted) throw new RlmError('The cell that started this child run ended.', 'cancelled');
     };
     check();
-    session = await p.sandbox.openSession({
+    // The session opens (the map crosses to the sandbox process) while the first root request is
+    // out: that request needs no REPL, so a warm map's question reaches the model at once.
+    opening = p.sandbox.openSession({
       workspace: p.workspace,
       limits: p.sandboxLimits,
       tree: state.sandboxes,
       subcalls: subcallHost({ state, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild }),
     });
+    opening.catch(() => undefined); // awaited before the first cell, or in `finally`
+    const repl = async () => (session ??= await opening!);
     const messages: ChatMessage[] = [
       {
         role: 'system',
@@ -107,7 +112,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       for (let i = 0; i < blocks.length; i++) {
         check();
         cellId = state.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
-        const result = await session.runCell(blocks[i], p.signal);
+        const result = await (await repl()).runCell(blocks[i], p.signal);
         // The top run's answer is checked against the workspace map; unresolved references get
         // ONE extra turn to fix or drop them, when a turn and the request budget allow it.
         const checked = result.final ? refsOf(result.final.value) : {};
@@ -160,7 +165,9 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
     const reason = err instanceof RlmError ? err.message : 'Internal error in the run.';
     return { status: 'failed', reason, iterations };
   } finally {
-    await session?.dispose().catch(() => undefined);
+    // A session still opening when the loop ended is closed once open; the run does not wait for it.
+    if (session) await session.dispose().catch(() => undefined);
+    else void opening?.then((s) => s.dispose()).catch(() => undefined);
   }
 }
 

@@ -3,8 +3,24 @@
 export class ContentCache<T = string> {
   private readonly entries = new Map<string, { text: T; bytes: number }>();
   private used = 0;
+  /** Counts drop() calls: a read that began before a drop may hold the old text, so it is not kept
+   *  (see Workspace.readText). */
+  private drops = 0;
 
   constructor(readonly maxBytes: number) {}
+
+  get epoch(): number {
+    return this.drops;
+  }
+
+  /** Forgets `key` (its file changed on disk). */
+  drop(key: string): void {
+    this.drops++;
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.used -= e.bytes;
+  }
 
   get(key: string): T | undefined {
     const e = this.entries.get(key);

@@ -49,13 +49,15 @@ export class Workspace implements WorkspaceAccess {
    *  the extension puts its language-server structure in front (src/vscode). */
   structure: CodeStructure;
 
+  /** `cache`: a warm map's cache, shared by the workspaces of its snapshots (it drops changed files). */
   constructor(
     private readonly scan: ScanResult,
     private readonly options: ScanOptions = {},
+    cache?: ContentCache<FileText>,
   ) {
     this.context = scan.context;
     this.tooLarge = scan.context.skipped.filter((s) => s.reason === 'too-large').map((s) => s.path);
-    this.cache = new ContentCache<FileText>(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.cache = cache ?? new ContentCache<FileText>(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.masker = options.maskSecrets === false ? undefined : new SecretMasker(options.knownSecrets);
     this.structure = new TreeSitterStructure(this, options.structure, options.structureWorkerPath);
   }
@@ -198,6 +200,7 @@ export class Workspace implements WorkspaceAccess {
   }
 
   private async readText(entry: FileEntry): Promise<FileText> {
+    const epoch = this.cache.epoch;
     const bytes = await this.checkedBytes(entry);
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     const root = this.scan.roots[entry.root];
@@ -209,7 +212,8 @@ export class Workspace implements WorkspaceAccess {
       const { text, spans } = this.masker.maskFound(raw, entry.rel);
       file = spans.length === 0 ? { text } : { text, secretLines: spansByLine(raw, spans) };
     }
-    this.cache.set(entry.info.path, file, bytes.length);
+    // A file dropped while this read ran may have changed under it: serve the text, do not keep it.
+    if (this.cache.epoch === epoch) this.cache.set(entry.info.path, file, bytes.length);
     return file;
   }
 

@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runTokens, type RunTokens } from '../../core/llm/costEstimate';
 import { readTrajectory, TrajectoryWriter } from '../../core/trace/trajectory';
 import type { TraceEvent, RunStatus } from '../../core/trace/types';
 
@@ -24,11 +25,13 @@ export interface HistoryEntry {
   status: RunStatus | 'running';
   costUsd: number | null;
   ms?: number;
+  /** Tokens of the root model and of the sub-calls (runs recorded before this field have none). */
+  tokens?: RunTokens;
 }
 
 type IndexLine =
   | { kind: 'start'; runId: string; question: string; scope?: string; folders?: string[]; startedAt: number }
-  | { kind: 'end'; runId: string; status: RunStatus; costUsd: number | null; ms: number }
+  | { kind: 'end'; runId: string; status: RunStatus; costUsd: number | null; ms: number; tokens?: RunTokens }
   | { kind: 'delete'; runId: string }
   /** Removes every run listed before this line except `keep` (the runs live when it was written). */
   | { kind: 'clear'; ts: number; keep: string[] };
@@ -53,6 +56,8 @@ export class HistoryStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly warned = new Set<string>();
   private readonly writers = new Map<string, Promise<TrajectoryWriter>>();
+  /** Root model of each run recording here: its run.end usage is split by it (see pastTokens). */
+  private readonly rootModels = new Map<string, string>();
 
   /** `pid`: the process that runs this window's runs (the extension host); tests pass another. */
   constructor(
@@ -90,9 +95,16 @@ export class HistoryStore {
    *  run.end (a child run ends with child.end), and the core always sends it, so a run recorded here
    *  is never left open. `folders`: the URIs of the open workspace folders. */
   record(runId: string, event: TraceEvent, folders?: string[]): void {
-    if (event.type === 'run.start' && event.parentId === undefined) this.beginRun(event, folders);
+    if (event.type === 'run.start' && event.parentId === undefined) {
+      this.beginRun(event, folders);
+      this.rootModels.set(runId, event.rootModel);
+    }
     this.appendEvent(runId, event);
-    if (event.type === 'run.end') void this.endRun(runId, event.status, event.costUsd, event.ms);
+    if (event.type === 'run.end') {
+      const root = this.rootModels.get(runId);
+      this.rootModels.delete(runId);
+      void this.endRun(runId, event.status, event.costUsd, event.ms, root === undefined ? undefined : runTokens(event.usage ?? {}, root));
+    }
   }
 
   /** `folders`: the URIs of the open workspace folders (the history shows a workspace its own runs). */
@@ -125,8 +137,8 @@ export class HistoryStore {
     }).catch((err) => this.warnOnce(`RLM history: could not write the run's trajectory: ${(err as Error).message}`));
   }
 
-  endRun(runId: string, status: RunStatus, costUsd: number | null, ms: number): Promise<void> {
-    const line: IndexLine = { kind: 'end', runId, status, costUsd, ms };
+  endRun(runId: string, status: RunStatus, costUsd: number | null, ms: number, tokens?: RunTokens): Promise<void> {
+    const line: IndexLine = tokens ? { kind: 'end', runId, status, costUsd, ms, tokens } : { kind: 'end', runId, status, costUsd, ms };
     const writer = this.writers.get(runId);
     this.writers.delete(runId);
     return this.enqueue(async () => {
@@ -195,7 +207,7 @@ export class HistoryStore {
         entries.set(line.runId, { runId: line.runId, question: String(line.question ?? ''), scope: line.scope, folders, startedAt: Number(line.startedAt) || 0, status: 'running', costUsd: null });
       } else if (line.kind === 'end') {
         const e = entries.get(line.runId);
-        if (e) Object.assign(e, { status: line.status, costUsd: line.costUsd ?? null, ms: line.ms });
+        if (e) Object.assign(e, { status: line.status, costUsd: line.costUsd ?? null, ms: line.ms }, line.tokens && typeof line.tokens === 'object' ? { tokens: line.tokens } : {});
       } else if (line.kind === 'delete') {
         entries.delete(line.runId);
       } else if (line.kind === 'clear') {
@@ -209,6 +221,16 @@ export class HistoryStore {
       if (e.status === 'running' && !live.has(e.runId)) e.status = 'interrupted';
     }
     return [...entries.values()].sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  /** Tokens of the most recent ended runs that recorded them (newest first): what a cost
+   *  estimate learns from. Cancelled runs and runs that never reached a model are left out. */
+  async pastTokens(max = 50): Promise<RunTokens[]> {
+    const ended = (await this.list()).filter((e) => e.tokens && e.status !== 'cancelled' && e.status !== 'running');
+    return ended
+      .map((e) => e.tokens!)
+      .filter((t) => t.root.promptTokens + t.sub.promptTokens > 0)
+      .slice(0, max);
   }
 
   /** The trajectory's events; damaged lines are skipped and counted. Throws when the file is missing. */

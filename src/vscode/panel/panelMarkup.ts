@@ -19,6 +19,7 @@ export const PANEL_BODY = `<header>
 </div>
 <div id="notice" role="status" aria-live="polite" hidden></div>
 <div id="cost-note" class="note" hidden></div>
+<div id="estimate" class="note" hidden></div>
 <section aria-labelledby="answer-heading">
   <h2 id="answer-heading">Answer</h2>
   <div id="answer" class="empty"></div>

@@ -3,7 +3,7 @@
  * webview's typed requests, and never lets the webview do more than the protocol allows.
  */
 import * as vscode from 'vscode';
-import type { HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
+import type { EstimateMessage, HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
 import { checkPanelMessage } from './panelMessages';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
@@ -13,7 +13,7 @@ export interface PanelFeed {
   readonly key: string;
   readonly title: string;
   snapshot(): InitMessage;
-  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage) => void): vscode.Disposable;
+  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage | EstimateMessage) => void): vscode.Disposable;
   readonly verifier: RefVerifier;
   cancel?(): void;
   rerun?(): void;

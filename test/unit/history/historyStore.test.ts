@@ -91,4 +91,19 @@ describe('HistoryStore across windows', () => {
     await a.endRun('run-new', 'cancelled', 0, 1);
     assert.deepEqual((await b.list()).map((e) => [e.runId, e.status]), [['run-new', 'cancelled'], ['run-live', 'answered']]);
   });
+
+  it("records each run's root and sub-call tokens at its end, for the cost estimate (newest first; cancelled runs left out)", async () => {
+    const end = (runId: string, ts: number, status: 'answered' | 'cancelled', rootIn: number) =>
+      ({ type: 'run.end', id: `${runId}-e`, parentId: `${runId}-s`, ts, status, iterations: 1, subcalls: 1, costUsd: 0, ms: 5,
+        usage: { m: { promptTokens: rootIn, completionTokens: 1, calls: 1 }, s: { promptTokens: 10, completionTokens: 2, calls: 1 } } }) as const;
+    for (const [id, ts, status, rootIn] of [['r1', 1000, 'answered', 100], ['r2', 2000, 'cancelled', 200], ['r3', 3000, 'answered', 300]] as const) {
+      b.record(id, start(id, ts));
+      b.record(id, end(id, ts + 1, status, rootIn));
+    }
+    await b.flush();
+    assert.deepEqual(await a.pastTokens(), [
+      { root: { promptTokens: 300, completionTokens: 1 }, sub: { promptTokens: 10, completionTokens: 2 } },
+      { root: { promptTokens: 100, completionTokens: 1 }, sub: { promptTokens: 10, completionTokens: 2 } },
+    ]);
+  });
 });
