@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultCacheDir } from '../core/llm/replyCache';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../core/llm/defaults';
 import { refusedPortProblem } from '../core/llm/badPorts';
 import { terminalSafe } from '../core/text/visible';
@@ -34,12 +36,20 @@ Options:
                           as they are; by default they read [secret masked: <rule>]. Trusted code only
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
   --trace FILE            append the run's trajectory (JSONL, one event per line) to FILE
+  --resume TRACE          resume the run recorded in TRACE (ended interrupted, failed or budget): its turns
+                          and sub-call replies are replayed without model requests, then it goes on with
+                          fresh budgets (the flags above); leave the question out
+  --yes                   resume even if files the recorded cells read have changed since
+  --no-cache              neither read nor write the reply cache
+  --cache-dir DIR         reply cache folder (default: $XDG_CACHE_HOME/rlm or ~/.cache/rlm)
+  --cache-max MB          bound on the reply cache, least recently used replies out (default 200)
   --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
   -q, --quiet             no progress on stderr
   -h, --help              this help
 
 Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).
 
+rlm cache clear [--cache-dir DIR]: delete every cached model reply.
 rlm eval --dataset FILE.jsonl: measure accuracy and cost on multiple-choice questions (rlm eval --help).`;
 
 export interface CliOptions {
@@ -66,6 +76,12 @@ export interface CliOptions {
   maskSecrets: boolean;
   prices: Record<string, { input: number; output: number }>;
   trace?: string;
+  /** A trajectory to resume (the question is the recorded one). */
+  resume?: string;
+  yes: boolean;
+  /** Reply cache folder; undefined with --no-cache. */
+  cacheDir?: string;
+  cacheMaxMb?: number;
   json: boolean;
   quiet: boolean;
 }
@@ -100,6 +116,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
         ...RUN_OPTIONS,
         trace: { type: 'string' },
         json: { type: 'boolean' },
+        resume: { type: 'string' },
+        yes: { type: 'boolean' },
+        ...CACHE_OPTIONS,
       },
     });
   } catch (err) {
@@ -110,7 +129,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
   const [command, ...rest] = parsed.positionals;
   if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question", or rlm eval --dataset FILE)` : 'missing command: rlm ask "question"');
   const question = rest.join(' ').trim();
-  if (!question) throw new UsageError('missing question: rlm ask "question"');
+  if (v.resume !== undefined && question) throw new UsageError('--resume asks the recorded question again: leave the question out');
+  if (v.resume === undefined && !question) throw new UsageError('missing question: rlm ask "question"');
+  if (v.resume !== undefined && v.trace !== undefined && resolve(cwd, v.resume) === resolve(cwd, v.trace)) {
+    throw new UsageError('--trace must name another file than --resume (the resumed run is a new run with its own trajectory)');
+  }
   return {
     help: false,
     options: {
@@ -118,9 +141,28 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       root: v.root ?? cwd,
       ...runSettings(v, env),
       trace: v.trace,
+      resume: v.resume,
+      yes: v.yes ?? false,
+      ...cacheSettings(v, env),
       json: v.json ?? false,
     },
   };
+}
+
+/** The reply cache's options (`rlm ask`, `rlm cache clear`). */
+export const CACHE_OPTIONS = {
+  'no-cache': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'cache-max': { type: 'string' },
+} as const;
+
+export function cacheSettings(
+  v: { 'no-cache'?: boolean; 'cache-dir'?: string; 'cache-max'?: string },
+  env: NodeJS.ProcessEnv,
+): { cacheDir?: string; cacheMaxMb?: number } {
+  const cacheMaxMb = int(v['cache-max'], '--cache-max', 1, 1_000_000);
+  if (v['no-cache']) return {};
+  return { cacheDir: v['cache-dir'] ?? defaultCacheDir(env), cacheMaxMb };
 }
 
 /** Options `rlm ask` and `rlm eval` share: endpoint, models, budgets, excludes, prices. */
@@ -151,7 +193,7 @@ export const RUN_OPTIONS = {
 
 type RunValues = { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof RUN_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
 
-export type RunSettings = Omit<CliOptions, 'question' | 'root' | 'trace' | 'json'>;
+export type RunSettings = Omit<CliOptions, 'question' | 'root' | 'trace' | 'json' | 'resume' | 'yes' | 'cacheDir' | 'cacheMaxMb'>;
 
 /** The shared options' values, checked, with their defaults from the environment. */
 export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {

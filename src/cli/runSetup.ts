@@ -1,12 +1,17 @@
 /** What `rlm ask` and `rlm eval` set up alike: models and per-run limits from the shared options, and Ctrl-C. */
 import { OpenAIChatModel } from '../core/llm/openaiModel';
+import { endpointOf, type ReplyCache, withReplyCache } from '../core/llm/replyCache';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { RunOptions } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
 import type { RunSettings } from './args';
 
-export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
-  const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
+/** `cache`: the reply cache the models read and fill (`rlm ask`; the eval measures real calls and passes none). */
+export function runInputs(o: RunSettings, cache?: ReplyCache): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
+  const model = (id: string) => {
+    const m = new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
+    return cache ? withReplyCache(m, cache, endpointOf(o.baseURL), o.apiKey ? [o.apiKey] : []) : m;
+  };
   const rootModel = model(o.model);
   return {
     rootModel,
