@@ -152,6 +152,9 @@ export class ReplyCache {
   private async load(): Promise<Map<string, { b: number; t: number }>> {
     if (this.index) return this.index;
     const index = await readIndex(this.dir);
+    // No index (deleted, or never written by an older version): count what is on disk. Otherwise
+    // entries an index missed (a line lost to a concurrent compaction) are found by the next compaction.
+    if (index.lines === 0) for (const [key, e] of await listEntries(this.dir)) index.map.set(key, e);
     this.index = index.map;
     this.lines = index.lines;
     this.total = sum(index.map);
