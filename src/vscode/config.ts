@@ -1,6 +1,6 @@
 /** Reads the `rlm.*` settings fresh for each run, so a change applies to the next run. */
 import * as vscode from 'vscode';
-import { DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
+import { DEFAULT_CACHE_MB, DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { Budgets, TurnLimits } from '../core/rlm/types';
@@ -21,6 +21,8 @@ export interface RunConfig {
   maskSecrets: boolean;
   prices: PriceTable;
   respectFilesExclude: boolean;
+  /** The reply cache: on unless `rlm.cache.enabled` is false; bound in MB. */
+  cache: { enabled: boolean; maxMb: number };
 }
 
 function num(cfg: vscode.WorkspaceConfiguration, key: string, min: number): number | undefined {
@@ -82,6 +84,7 @@ export function readRunConfig(): RunConfig {
     // are not billed per token, so their cost stays unknown unless the user prices them.
     prices: provider === 'openai-compatible' ? { ...DEFAULT_PRICES, ...prices(cfg.get('prices')) } : prices(cfg.get('prices')),
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
+    cache: { enabled: cfg.get<unknown>('cache.enabled') !== false, maxMb: num(cfg, 'cache.maxMb', 1) ?? DEFAULT_CACHE_MB },
   };
 }
 

@@ -4,3 +4,5 @@ export { Run } from '../core/rlm/run';
 export { scanWorkspace } from '../core/workspace/workspace';
 export { OpenAIChatModel } from '../core/llm/openaiModel';
 export { SandboxPool } from '../core/sandbox/pool';
+export { endpointOf, ReplyCache, withReplyCache } from '../core/llm/replyCache';
+export { Replay } from '../core/rlm/replay';

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RlmError, safeMessage } from '../core/errors';
 import { shorten } from '../core/shorten';
+import type { Replay } from '../core/rlm/replay';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
@@ -28,6 +29,13 @@ export interface RunRequest {
   question: string;
   /** Folder the run is limited to (Explain This Folder). */
   folder?: vscode.Uri;
+  /** A recorded run to resume (its question is `question`): replayed, then continued with fresh budgets. */
+  resume?: Replay;
+}
+
+/** Where the extension keeps its reply cache (`rlm.cache.*`, RLM: Clear Cache). */
+export function replyCacheDir(context: vscode.ExtensionContext): string {
+  return path.join(context.globalStorageUri.fsPath, 'reply-cache');
 }
 
 /** A request turned down before a run exists: no run id, no events, no history. */
@@ -125,7 +133,8 @@ export class RunController implements vscode.Disposable {
     }
     if ('refused' in setUp) return setUp;
 
-    const { cfg, models, engine } = setUp;
+    const { cfg, engine } = setUp;
+    const models = this.withCache(setUp);
     const abort = new AbortController();
     const folderUris = target.folders.map((f) => f.uri.toString());
     // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
@@ -150,6 +159,7 @@ export class RunController implements vscode.Disposable {
         sandboxLimits: cfg.sandboxLimits,
         turnLimits: cfg.turnLimits,
         prices: cfg.prices,
+        resume: req.resume && { replay: req.resume, confirmChanged },
         signal: abort.signal,
         onEvent: (event) => this.follow(run.id, live, event, folderUris),
       },
@@ -221,6 +231,16 @@ export class RunController implements vscode.Disposable {
     return { cfg, models, engine: await import('./engine') };
   }
 
+  /** The models reading and filling the reply cache, unless `rlm.cache.enabled` is false. */
+  private withCache({ cfg, models, engine }: SetUp): RunModels {
+    if (!cfg.cache.enabled) return models;
+    const cache = new engine.ReplyCache(replyCacheDir(this.context), cfg.cache.maxMb * 1024 * 1024);
+    const endpoint = cfg.provider === 'vscode-lm' ? 'vscode.lm' : engine.endpointOf(cfg.baseUrl);
+    const wrap = (m: RunModels['root']) => engine.withReplyCache(m, cache, endpoint, models.secrets);
+    const root = wrap(models.root);
+    return { ...models, root, sub: models.sub === models.root ? root : wrap(models.sub) };
+  }
+
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
   private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, secrets: string[], signal: AbortSignal): Promise<Workspace> {
     return scanWorkspace(target.roots, {
@@ -236,7 +256,8 @@ export class RunController implements vscode.Disposable {
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
   private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController): LiveRun {
-    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
+    // Re-run asks the question afresh (a resumed run's Re-run does not resume again).
+    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start({ question: req.question, folder: req.folder }));
     let ended!: () => void;
     const done = new Promise<void>((r) => (ended = r));
     this.active = { live, abort, done, ended };
@@ -317,6 +338,17 @@ export class RunController implements vscode.Disposable {
   }
 }
 
+
+/** Files a resumed run's recorded cells read have changed: a modal says which; going on is the user's choice. */
+async function confirmChanged(changed: string[]): Promise<boolean> {
+  const list = changed.slice(0, 10).join(', ') + (changed.length > 10 ? ', …' : '');
+  const pick = await vscode.window.showWarningMessage(
+    `RLM: ${changed.length} file(s) the recorded cells read have changed since the run: ${list}. The replayed cells will read the new text, so the rebuilt REPL state may differ from the recorded one.`,
+    { modal: true },
+    'Resume Anyway',
+  );
+  return pick === 'Resume Anyway';
+}
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */
 function bundledRipgrep(): string | undefined {

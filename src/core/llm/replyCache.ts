@@ -3,10 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redactor } from '../trace/redact';
+import { DEFAULT_CACHE_MB } from './defaults';
 import type { ChatMessage, ChatModel, CompleteOptions, Completion, TokenUsage } from './types';
-
-/** Default bound on the reply cache's files. */
-export const DEFAULT_CACHE_MB = 200;
 
 const INDEX = 'index.jsonl';
 const REPLIES = 'replies';

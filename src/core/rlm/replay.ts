@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RlmError } from '../errors';
+import { RESUMABLE_STATUSES } from '../trace/outcome';
 import type { Completion } from '../llm/types';
 import type { FileRead, ModelResponseEvent, RunStartEvent, SubcallStartEvent, TraceEvent } from '../trace/types';
 import type { ContextMap, ReadRange, WorkspaceAccess } from '../workspace/types';
@@ -10,7 +11,6 @@ export const CELL_READS_RECORDED = 200;
 /** Recorded reads a resume re-reads to find changed files. */
 const READS_CHECKED = 2_000;
 
-const RESUMABLE = new Set(['interrupted', 'failed', 'budget']);
 
 /**
  * What a resumed run replays from a trajectory: the top run's recorded root replies (turn by turn)
@@ -44,7 +44,7 @@ export class Replay {
     const events = all.slice(startAt);
     const start = events[0] as RunStartEvent;
     const end = events.find((e) => e.type === 'run.end');
-    if (end && !RESUMABLE.has(end.status)) {
+    if (end && !RESUMABLE_STATUSES.has(end.status)) {
       throw new RlmError(`Run ${start.runId} ended "${end.status}": only an interrupted, failed or budget-stopped run can be resumed.`, 'not-resumable');
     }
     const iterations = new Set(events.filter((e) => e.type === 'iteration.start' && e.parentId === start.id).map((e) => e.id));
