@@ -106,7 +106,7 @@ function report(o: CliOptions, runId: string, r: RunEndEvent): number {
     : r.status === 'cancelled' ? EXIT.cancelled : r.status === 'budget' ? EXIT.budget : EXIT.failed;
   if (o.json) {
     const { answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
-    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
+    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, saved: r.saved ?? null, ms })}\n`);
   } else if (code === EXIT.ok) {
     stdout(`${r.answer ?? ''}\n`);
   }

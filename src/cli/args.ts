@@ -43,7 +43,7 @@ Options:
   --no-cache              neither read nor write the reply cache
   --cache-dir DIR         reply cache folder (default: $XDG_CACHE_HOME/rlm or ~/.cache/rlm)
   --cache-max MB          bound on the reply cache, least recently used replies out (default 200)
-  --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
+  --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, saved, ms
   -q, --quiet             no progress on stderr
   -h, --help              this help
 

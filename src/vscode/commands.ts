@@ -136,8 +136,9 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
   };
 
   /** Resume a run cut short (interrupted, failed, budget): replayed from its trajectory, then
-   *  continued with the current settings' budgets, which the user confirms first. */
-  const resume = async (arg: unknown): Promise<StartReply | undefined> => {
+   *  continued with the current settings' budgets, which the user confirms first (`confirmed`
+   *  true: already confirmed, for tests and other extensions). */
+  const resume = async (arg: unknown, confirmed?: unknown): Promise<StartReply | undefined> => {
     const busy = refuseWhileBusy();
     if (busy) return busy;
     const entry = await entryOf(arg);
@@ -160,7 +161,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     }
     const b = { ...DEFAULT_BUDGETS, ...Object.fromEntries(Object.entries(readRunConfig().budgets).filter(([, v]) => v !== undefined)) };
     const cap = Number.isFinite(b.maxCostUsd) ? `a cost cap of $${b.maxCostUsd}` : 'no cost cap';
-    const pick = await vscode.window.showInformationMessage(
+    const pick = confirmed === true ? 'Resume' : await vscode.window.showInformationMessage(
       `Resume "${shorten(replay.question, 80)}"? Its ${replay.rootReplies.length} recorded turn(s) are replayed from history without model requests (sub-call replies from the cache or the history); then it goes on as a new run with fresh budgets: ${b.maxIterations} more turns, ${b.maxSubcalls} sub-calls, ${b.maxModelRequests} model requests, ${cap}.`,
       { modal: true },
       'Resume',

@@ -121,6 +121,7 @@ describe('rlm ask: reply cache and --resume (the CLI as a process)', function ()
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.answer, 'kept-sub reply');
+      assert.ok(out.saved.tokens > 0, 'the replayed turn and sub-call saved nothing');
       assert.equal(chatRequests(s, 'sub-model'), 1, 'the recorded sub-call was asked again');
       assert.equal(chatRequests(s, 'root-model'), 3, 'only the turn after the recorded part may reach the root model');
       assert.match(r.stderr, /resuming run \S+: 1 recorded turns replayed/);
