@@ -1,9 +1,10 @@
 /* Engine benchmarks: llm_batch against an ideal schedule, root prompt size, trajectory growth.
- * Run alone: npm run build && npx tsx bench/engine.ts [--workspace DIR] */
+ * Run alone: npm run build && npx tsx bench/engine.ts [--workspace DIR] (--cache: only the reply-cache row) */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { OpenAIChatModel } from '../src/core/llm/openaiModel';
+import { endpointOf, ReplyCache, withReplyCache } from '../src/core/llm/replyCache';
 import { Run } from '../src/core/rlm/run';
 import { firstUserMessage } from '../src/core/rlm/summary';
 import { systemPrompt } from '../src/core/rlm/systemPrompt';
@@ -87,6 +88,44 @@ export async function benchBatch(prompts = 200, latencyMs = 250, concurrency = 1
   ];
 }
 
+/** The same question asked twice over the same workspace: cold reply cache, then warm (every
+ *  root turn and sub-call from disk). Requests counted at the fake server; 250 ms model latency. */
+export async function benchReplyCache(prompts = 50, latencyMs = 250): Promise<Row[]> {
+  const code = js(`const r = await llm_batch(Array.from({length: ${prompts}}, (_, i) => 'item ' + i))\nprint(r.length)`);
+  const server = await startFakeServer({ models: { root: { latencyMs, turns: [code, js("FINAL('done')")] }, sub: { latencyMs, rule: { fallback: 'ok' } } } });
+  const pool = new SandboxPool({ scriptPath: SANDBOX });
+  const root = tinyRepo();
+  const dir = mkdtempSync(join(tmpdir(), 'rlm-cache-bench-'));
+  try {
+    const workspace = await scanWorkspace([{ name: 'bench', source: new NodeFileSource(root) }]);
+    const cache = new ReplyCache(dir);
+    const model = (id: string) => withReplyCache(new OpenAIChatModel({ baseURL: server.url, apiKey: 'k', model: id }), cache, endpointOf(server.url), ['k']);
+    const once = async () => {
+      const before = server.stats().chatRequests;
+      const started = performance.now();
+      const end = await new Run({ question: 'bench', workspace, rootModel: model('root'), subModel: model('sub'), budgets: { concurrency: 16 } }, { sandbox: pool }).start();
+      if (end.status !== 'answered') throw new Error(`bench run ended ${end.status}: ${end.reason}`);
+      return { ms: performance.now() - started, requests: server.stats().chatRequests - before };
+    };
+    const cold = await once();
+    const warm = await once();
+    return [
+      {
+        measure: `the same question again, reply cache warm (2 root turns + ${prompts} sub-calls, ${latencyMs} ms latency)`,
+        value: `${warm.ms.toFixed(0)} ms, ${warm.requests} requests`,
+        reference: `cold: ${cold.ms.toFixed(0)} ms, ${cold.requests} requests`,
+        ratio: `${(warm.ms / cold.ms).toFixed(2)}×`,
+        goal: '0 requests',
+      },
+    ];
+  } finally {
+    await pool.dispose();
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchRootPrompt(workspaceDir?: string): Promise<Row[]> {
   if (!workspaceDir) return [];
   const workspace = await scanWorkspace([{ name: basename(workspaceDir), source: new NodeFileSource(workspaceDir) }]);
@@ -133,6 +172,7 @@ export async function benchTrajectory(sizes = [10, 100, 1000]): Promise<Row[]> {
 if (require.main === module) {
   const i = process.argv.indexOf('--workspace');
   (async () => {
+    if (process.argv.includes('--cache')) return console.log(formatTable(await benchReplyCache()));
     const rows = [...(await benchBatch()), ...(await benchRootPrompt(i > 0 ? process.argv[i + 1] : undefined)), ...(await benchTrajectory())];
     console.log(formatTable(rows));
   })().catch((e) => {

@@ -3,7 +3,7 @@
  * on a slow figure. Options: --quick (10,000-file tree only, fewer repetitions, host-pressure floods
  * at a fifth of their size). */
 import * as path from 'node:path';
-import { benchBatch, benchRootPrompt, benchTrajectory } from './engine';
+import { benchBatch, benchReplyCache, benchRootPrompt, benchTrajectory } from './engine';
 import { benchHostPressure } from './hostPressure';
 import { formatTable, type Row } from './lib/table';
 import { benchSandbox } from './sandbox';
@@ -35,6 +35,7 @@ async function main() {
     ...(await section('warm map', () => benchWarmMap({ files: largest, reps: quick ? 3 : 5 }))),
     ...(await section('sandbox', () => benchSandbox(quick ? { coldRuns: 5, warmRuns: 5, cells: 100 } : {}))),
     ...(await section('llm_batch', () => benchBatch())),
+    ...(await section('reply cache', () => benchReplyCache())),
     ...(await section('root prompt', () => benchRootPrompt(path.join(__dirname, '..', '.bench-work', `ws-${largest}`)))),
     ...(await section('trajectory', () => benchTrajectory(quick ? [10, 100] : [10, 100, 1000]))),
     ...(await section('host pressure', () => benchHostPressure(quick ? { scale: 0.2 } : {}))),

@@ -40,6 +40,8 @@ export interface UsageView {
   maxIterations?: number;
   /** Models that answered without a known price (why the cost is unknown). */
   unpricedModels?: string[];
+  /** What replies from the reply cache (or replayed on resume) did not cost; absent when none was cached. */
+  saved?: { tokens: number; costUsd: number | null };
 }
 
 export interface RunHeaderView {
@@ -137,13 +139,18 @@ export interface RerunMessage {
   type: 'rerun';
 }
 
+/** Resume this (interrupted, failed or budget-stopped) run: the host asks first. */
+export interface ResumeMessage {
+  type: 'resume';
+}
+
 /** Opens the Settings editor at one of the settings the panel links to. */
 export interface OpenSettingMessage {
   type: 'openSetting';
   setting: 'rlm.prices';
 }
 
-export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | OpenSettingMessage;
+export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | ResumeMessage | OpenSettingMessage;
 
 /** Upper bounds the host enforces on webview requests (they come from a less trusted context). */
 export const PROTOCOL_LIMITS = {

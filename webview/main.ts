@@ -24,12 +24,16 @@ const estimate = document.getElementById('estimate')!;
 
 document.getElementById('cancel')!.addEventListener('click', () => post({ type: 'cancel' }));
 document.getElementById('rerun')!.addEventListener('click', () => post({ type: 'rerun' }));
+const resume = document.getElementById('resume')!;
+resume.addEventListener('click', () => post({ type: 'resume' }));
 document.getElementById('expand-all')!.addEventListener('click', () => tree.expandAll());
 document.getElementById('collapse-all')!.addEventListener('click', () => tree.collapseAll());
 
 /** `outcome` is absent while the run works. */
 function showOutcome(outcome: Outcome | undefined, live: boolean): void {
   meter.setStatus(outcome?.status ?? 'running', live);
+  // An ended run cut short (interrupted, failed, budget) can go on from where it stopped.
+  resume.hidden = live || !outcome || !['interrupted', 'failed', 'budget'].includes(outcome.status);
   answer.replaceChildren();
   if (outcome?.answer) answer.appendChild(renderAnswer(outcome.answer, linker));
   else if (live) answer.textContent = 'Working…';

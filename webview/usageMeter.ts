@@ -9,6 +9,8 @@ export class UsageMeter {
   private readonly subcalls = document.getElementById('usage-subcalls')!;
   private readonly iterations = document.getElementById('usage-iterations')!;
   private readonly status = document.getElementById('status')!;
+  private readonly savedItem = document.getElementById('usage-saved-item')!;
+  private readonly saved = document.getElementById('usage-saved')!;
   private usage: UsageView | undefined;
   private liveSince: number | undefined;
   private timer: number | undefined;
@@ -42,5 +44,7 @@ export class UsageMeter {
     this.elapsed.textContent = formatMs(this.liveSince !== undefined ? Date.now() - this.liveSince : u.elapsedMs);
     this.subcalls.textContent = String(u.subcalls);
     this.iterations.textContent = u.maxIterations ? `${u.iterations}/${u.maxIterations}` : String(u.iterations);
+    this.savedItem.hidden = !u.saved;
+    this.saved.textContent = u.saved ? `${formatCount(u.saved.tokens)} tokens / ${formatCost(u.saved.costUsd)}` : '';
   }
 }

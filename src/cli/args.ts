@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultCacheDir } from '../core/llm/replyCache';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../core/llm/defaults';
 import { refusedPortProblem } from '../core/llm/badPorts';
 import type { StructureLimits } from '../core/structure/types';
@@ -48,7 +50,14 @@ Options:
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
   --trace FILE            append the run's trajectory (JSONL, one event per line) to FILE
                           (rlm chat: every question's run)
-  --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
+  --resume TRACE          resume the run recorded in TRACE (ended interrupted, failed or budget): its turns
+                          and sub-call replies are replayed without model requests, then it goes on with
+                          fresh budgets (the flags above); leave the question out
+  --yes                   resume even if files the recorded cells read have changed since
+  --no-cache              neither read nor write the reply cache
+  --cache-dir DIR         reply cache folder (default: $XDG_CACHE_HOME/rlm or ~/.cache/rlm)
+  --cache-max MB          bound on the reply cache, least recently used replies out (default 200)
+  --json                  print one JSON object: answer, status, reason, unverifiedRefs, iterations, subcalls, usage, cost, saved, ms
                           (rlm chat: one line per question)
   --idle-minutes N        rlm chat: release the REPL after N minutes without a question; the next
                           question starts a fresh one (default ${DEFAULT_CONVERSATION.idleMs / 60_000}; 0 = never)
@@ -60,6 +69,7 @@ Options:
 Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).
 rlm chat: 0 after /exit or the end of input, 130 when Ctrl-C quit it.
 
+rlm cache clear [--cache-dir DIR]: delete every cached model reply.
 rlm eval --dataset FILE.jsonl: measure accuracy and cost on multiple-choice questions (rlm eval --help).`;
 
 export interface CliOptions {
@@ -92,6 +102,12 @@ export interface CliOptions {
   maskSecrets: boolean;
   prices: Record<string, { input: number; output: number }>;
   trace?: string;
+  /** A trajectory to resume (the question is the recorded one). */
+  resume?: string;
+  yes: boolean;
+  /** Reply cache folder; undefined with --no-cache. */
+  cacheDir?: string;
+  cacheMaxMb?: number;
   json: boolean;
   quiet: boolean;
   /** rlm chat: idle time-out (Infinity = never) and earlier answers' characters in the prompt. */
@@ -134,6 +150,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
         json: { type: 'boolean' },
         'idle-minutes': { type: 'string' },
         'answer-chars': { type: 'string' },
+        resume: { type: 'string' },
+        yes: { type: 'boolean' },
+        ...CACHE_OPTIONS,
       },
     });
   } catch (err) {
@@ -146,7 +165,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
     throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question", rlm chat, or rlm eval --dataset FILE)` : 'missing command: rlm ask "question" or rlm chat');
   }
   const question = rest.join(' ').trim();
-  if (command === 'ask' && !question) throw new UsageError('missing question: rlm ask "question"');
+  if (command === 'chat' && v.resume !== undefined) throw new UsageError('--resume applies to rlm ask only');
+  if (v.resume !== undefined && question) throw new UsageError('--resume asks the recorded question again: leave the question out');
+  if (command === 'ask' && v.resume === undefined && !question) throw new UsageError('missing question: rlm ask "question"');
+  if (v.resume !== undefined && v.trace !== undefined && resolve(cwd, v.resume) === resolve(cwd, v.trace)) {
+    throw new UsageError('--trace must name another file than --resume (the resumed run is a new run with its own trajectory)');
+  }
   if (command === 'chat' && question) throw new UsageError('rlm chat takes no question on the command line: type questions at its prompt');
   if (command === 'ask' && (v['idle-minutes'] !== undefined || v['answer-chars'] !== undefined)) {
     throw new UsageError('--idle-minutes and --answer-chars apply to rlm chat only');
@@ -160,6 +184,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
       root: v.root ?? cwd,
       ...runSettings(v, env),
       trace: v.trace,
+      resume: v.resume,
+      yes: v.yes ?? false,
+      ...cacheSettings(v, env),
       json: v.json ?? false,
       idleMs: idle === undefined ? DEFAULT_CONVERSATION.idleMs : idle === 0 ? Infinity : idle,
       answerChars: int(v['answer-chars'], '--answer-chars', 100, 1_000_000) ?? DEFAULT_CONVERSATION.answerChars,
@@ -171,6 +198,22 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
 function minutes(s: string | undefined, name: string): number | undefined {
   const n = num(s, name);
   return n === undefined ? undefined : Math.round(n * 60_000);
+}
+
+/** The reply cache's options (`rlm ask`, `rlm cache clear`). */
+export const CACHE_OPTIONS = {
+  'no-cache': { type: 'boolean' },
+  'cache-dir': { type: 'string' },
+  'cache-max': { type: 'string' },
+} as const;
+
+export function cacheSettings(
+  v: { 'no-cache'?: boolean; 'cache-dir'?: string; 'cache-max'?: string },
+  env: NodeJS.ProcessEnv,
+): { cacheDir?: string; cacheMaxMb?: number } {
+  const cacheMaxMb = int(v['cache-max'], '--cache-max', 1, 1_000_000);
+  if (v['no-cache']) return {};
+  return { cacheDir: v['cache-dir'] ?? defaultCacheDir(env), cacheMaxMb };
 }
 
 /** Options `rlm ask` and `rlm eval` share: endpoint, models, budgets, excludes, prices. */
@@ -204,7 +247,7 @@ export const RUN_OPTIONS = {
 
 type RunValues = { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof RUN_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
 
-export type RunSettings = Omit<CliOptions, 'command' | 'question' | 'root' | 'trace' | 'json' | 'idleMs' | 'answerChars'>;
+export type RunSettings = Omit<CliOptions, 'command' | 'question' | 'root' | 'trace' | 'json' | 'idleMs' | 'answerChars' | 'resume' | 'yes' | 'cacheDir' | 'cacheMaxMb'>;
 
 /** The shared options' values, checked, with their defaults from the environment. */
 export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {

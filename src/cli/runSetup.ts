@@ -2,6 +2,7 @@
  *  options, Ctrl-C, the workspace scan and the event sink. */
 import { basename } from 'node:path';
 import { OpenAIChatModel } from '../core/llm/openaiModel';
+import { endpointOf, type ReplyCache, withReplyCache } from '../core/llm/replyCache';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import type { RunOptions } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
@@ -11,8 +12,12 @@ import { NodeFileSource, scanWorkspace, type Workspace } from '../core/workspace
 import { structureLimits, type RunSettings } from './args';
 import { HEARTBEAT_MS, progressLine, SubcallMilestones, SubcallProgress } from './progress';
 
-export function runInputs(o: RunSettings): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
-  const model = (id: string) => new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
+/** `cache`: the reply cache the models read and fill (`rlm ask`; the eval measures real calls and passes none). */
+export function runInputs(o: RunSettings, cache?: ReplyCache): Pick<RunOptions, 'rootModel' | 'subModel' | 'budgets' | 'sandboxLimits' | 'turnLimits' | 'prices'> {
+  const model = (id: string) => {
+    const m = new OpenAIChatModel({ baseURL: o.baseURL, apiKey: o.apiKey, model: id });
+    return cache ? withReplyCache(m, cache, endpointOf(o.baseURL), o.apiKey ? [o.apiKey] : []) : m;
+  };
   const rootModel = model(o.model);
   return {
     rootModel,

@@ -1,5 +1,6 @@
 /** What `rlm ask` and `rlm chat` write: the answer on stdout, progress and errors on stderr. */
 import type { RunEndEvent } from '../core/trace/types';
+import { formatCost } from '../core/llm/usage';
 import { terminalSafe } from '../core/text/visible';
 import type { CliOptions } from './args';
 
@@ -18,14 +19,15 @@ export function report(o: Pick<CliOptions, 'json' | 'quiet'>, runId: string, r: 
   if (o.json) {
     const { answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
     const unverifiedRefs = r.unverifiedRefs ?? [];
-    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, unverifiedRefs, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
+    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, unverifiedRefs, iterations, subcalls, usage, cost: costUsd, saved: r.saved ?? null, ms })}\n`);
   } else if (code === EXIT.ok) {
     stdout(`${r.answer ?? ''}\n`);
     // stdout stays the answer as written; what the run could not match to a workspace file is said apart.
     if (r.unverifiedRefs?.length) stderr(`Unverified references (no such file or line in the workspace):\n${r.unverifiedRefs.map((x) => `  ${x}\n`).join('')}`);
   }
   const cost = r.costUsd === null ? 'cost unknown' : `$${r.costUsd.toFixed(4)}`;
-  if (!o.quiet) stderr(`${r.status}: ${r.iterations} turns, ${r.subcalls} sub-calls, ${cost}, ${(r.ms / 1000).toFixed(1)} s\n`);
+  const saved = r.saved ? `, saved ${r.saved.tokens} tokens / ${formatCost(r.saved.costUsd)} (cached replies)` : '';
+  if (!o.quiet) stderr(`${r.status}: ${r.iterations} turns, ${r.subcalls} sub-calls, ${cost}${saved}, ${(r.ms / 1000).toFixed(1)} s\n`);
   if (code !== EXIT.ok && !o.json) stderr(`rlm: ${r.status}: ${r.reason ?? 'no answer'}\n`);
   return code;
 }

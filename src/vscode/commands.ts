@@ -16,7 +16,11 @@ import { API_KEY_SECRET } from './models';
 import { NO_FILES } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
-import type { RunController, StartReply } from './runController';
+import { replyCacheDir, type RunController, type StartReply } from './runController';
+import { readRunConfig } from './config';
+import { safeMessage } from '../core/errors';
+import { shorten } from '../core/shorten';
+import { DEFAULT_BUDGETS } from '../core/rlm/types';
 
 
 interface Deps {
@@ -31,6 +35,16 @@ function runIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   if (arg && typeof arg === 'object' && typeof (arg as { runId?: unknown }).runId === 'string') return (arg as { runId: string }).runId;
   return undefined;
+}
+
+/** The folder a run was scoped to (its recorded scope label), in the open workspace. */
+function scopeFolder(scope: string | undefined): vscode.Uri | undefined {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const first = folders[0];
+  if (!scope || !first) return undefined;
+  const [head, ...rest] = scope.split('/');
+  const named = folders.length > 1 ? folders.find((f) => f.name === head) : undefined;
+  return named ? vscode.Uri.joinPath(named.uri, ...rest) : vscode.Uri.joinPath(first.uri, ...scope.split('/'));
 }
 
 export function registerCommands({ context, controller, history, tree }: Deps): vscode.Disposable[] {
@@ -116,15 +130,42 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       void vscode.window.showWarningMessage(OTHER_WORKSPACE_MESSAGE);
       return { refused: 'other-workspace', message: OTHER_WORKSPACE_MESSAGE };
     }
-    let folder: vscode.Uri | undefined;
-    const first = vscode.workspace.workspaceFolders?.[0];
-    if (source.scope && first) {
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      const [head, ...rest] = source.scope.split('/');
-      const named = folders.length > 1 ? folders.find((f) => f.name === head) : undefined;
-      folder = named ? vscode.Uri.joinPath(named.uri, ...rest) : vscode.Uri.joinPath(first.uri, ...source.scope.split('/'));
+    return controller.start({ question: source.question, folder: scopeFolder(source.scope) });
+  };
+
+  /** Resume a run cut short (interrupted, failed, budget): replayed from its trajectory, then
+   *  continued with the current settings' budgets, which the user confirms first (`confirmed`
+   *  true: already confirmed, for tests and other extensions). */
+  const resume = async (arg: unknown, confirmed?: unknown): Promise<StartReply | undefined> => {
+    const busy = refuseWhileBusy();
+    if (busy) return busy;
+    const entry = await entryOf(arg);
+    if (!entry) return undefined;
+    if (!inOpenWorkspace(entry.folders)) {
+      void vscode.window.showWarningMessage(OTHER_WORKSPACE_MESSAGE);
+      return { refused: 'other-workspace', message: OTHER_WORKSPACE_MESSAGE };
     }
-    return controller.start({ question: source.question, folder });
+    if (await history.isLive(entry.runId)) {
+      void vscode.window.showInformationMessage('RLM: this run is still working; it can be resumed once it has ended.');
+      return undefined;
+    }
+    const { Replay } = await import('./engine');
+    let replay;
+    try {
+      replay = Replay.fromEvents((await history.readTrajectory(entry.runId)).events);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`RLM: ${safeMessage(err, 'this run\'s history cannot be read.')}`);
+      return undefined;
+    }
+    const b = { ...DEFAULT_BUDGETS, ...Object.fromEntries(Object.entries(readRunConfig().budgets).filter(([, v]) => v !== undefined)) };
+    const cap = Number.isFinite(b.maxCostUsd) ? `a cost cap of $${b.maxCostUsd}` : 'no cost cap';
+    const pick = confirmed === true ? 'Resume' : await vscode.window.showInformationMessage(
+      `Resume "${shorten(replay.question, 80)}"? Its ${replay.rootReplies.length} recorded turn(s) are replayed from history without model requests (sub-call replies from the cache or the history); then it goes on as a new run with fresh budgets: ${b.maxIterations} more turns, ${b.maxSubcalls} sub-calls, ${b.maxModelRequests} model requests, ${cap}.`,
+      { modal: true },
+      'Resume',
+    );
+    if (pick !== 'Resume') return undefined;
+    return controller.start({ question: replay.question, folder: scopeFolder(replay.scope), resume: replay });
   };
 
   const entryOf = async (arg: unknown) => {
@@ -168,6 +209,13 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
 
   return [
     reg('rlm.askRepo', ask),
+    reg('rlm.history.resume', resume),
+    reg('rlm.clearCache', async () => {
+      const { ReplyCache } = await import('./engine');
+      await new ReplyCache(replyCacheDir(context)).clear();
+      void vscode.window.showInformationMessage('RLM: the reply cache is cleared.');
+      return true;
+    }),
     reg('rlm.explainFolder', explain),
     reg('rlm.cancelRun', () => {
       if (!controller.cancel()) void vscode.window.showInformationMessage('RLM: no run is in progress.');

@@ -1,6 +1,6 @@
 /** Reads the `rlm.*` settings fresh for each run, so a change applies to the next run. */
 import * as vscode from 'vscode';
-import { DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
+import { DEFAULT_CACHE_MB, DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
 import { DEFAULT_CONVERSATION, type Budgets, type TurnLimits } from '../core/rlm/types';
@@ -33,6 +33,8 @@ export interface RunConfig {
   respectFilesExclude: boolean;
   /** Keep the workspace map between questions (`rlm.workspace.warmMap`). */
   warmMap: boolean;
+  /** The reply cache: on unless `rlm.cache.enabled` is false; bound in MB. */
+  cache: { enabled: boolean; maxMb: number };
 }
 
 function num(cfg: vscode.WorkspaceConfiguration, key: string, min: number): number | undefined {
@@ -106,6 +108,7 @@ export function readRunConfig(): RunConfig {
     userPrices,
     respectFilesExclude: cfg.get<boolean>('respectFilesExclude') ?? true,
     warmMap: cfg.get<unknown>('workspace.warmMap') !== false,
+    cache: { enabled: cfg.get<unknown>('cache.enabled') !== false, maxMb: num(cfg, 'cache.maxMb', 1) ?? DEFAULT_CACHE_MB },
   };
 }
 

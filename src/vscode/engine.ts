@@ -7,3 +7,5 @@ export { OpenAIChatModel } from '../core/llm/openaiModel';
 export { SandboxPool } from '../core/sandbox/pool';
 export { languageServersFirst } from './languageServerStructure';
 export { Conversation } from '../core/rlm/conversation';
+export { endpointOf, ReplyCache, withReplyCache } from '../core/llm/replyCache';
+export { Replay } from '../core/rlm/replay';

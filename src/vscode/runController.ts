@@ -13,6 +13,7 @@ import { formatCost } from '../core/llm/usage';
 import { shorten } from '../core/shorten';
 import type { QuestionOptions } from '../core/rlm/conversation';
 import type { Run } from '../core/rlm/run';
+import type { Replay } from '../core/rlm/replay';
 import type { SandboxProvider } from '../core/sandbox/types';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
@@ -49,6 +50,13 @@ export interface RunRequest {
   conversation?: ConversationRequest;
   /** What the conversation says about itself (its REPL was released or restarted). */
   onNotice?: (message: string) => void;
+  /** A recorded run to resume (its question is `question`): replayed, then continued with fresh budgets. */
+  resume?: Replay;
+}
+
+/** Where the extension keeps its reply cache (`rlm.cache.*`, RLM: Clear Cache). */
+export function replyCacheDir(context: vscode.ExtensionContext): string {
+  return path.join(context.globalStorageUri.fsPath, 'reply-cache');
 }
 
 /** A request turned down before a run exists: no run id, no events, no history. */
@@ -163,7 +171,8 @@ export class RunController implements vscode.Disposable {
     }
     if ('refused' in setUp) return setUp;
 
-    const { cfg, models, engine, estimate } = setUp;
+    const { cfg, engine, estimate } = setUp;
+    const models = this.withCache(setUp);
     const abort = new AbortController();
     const folderUris = target.folders.map((f) => f.uri.toString());
     // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
@@ -195,6 +204,7 @@ export class RunController implements vscode.Disposable {
       sandboxLimits: cfg.sandboxLimits,
       turnLimits: cfg.turnLimits,
       prices: runPrices(cfg, models.source),
+      resume: req.resume && { replay: req.resume, confirmChanged },
       signal: abort.signal,
       onEvent: (event) => {
         this.follow(run.id, live, event, folderUris);
@@ -329,6 +339,16 @@ export class RunController implements vscode.Disposable {
     return pick === 'Run Anyway' ? undefined : { refused: 'cost', message: `${message} Not run.` };
   }
 
+  /** The models reading and filling the reply cache, unless `rlm.cache.enabled` is false. */
+  private withCache({ cfg, models, engine }: SetUp): RunModels {
+    if (!cfg.cache.enabled) return models;
+    const cache = new engine.ReplyCache(replyCacheDir(this.context), cfg.cache.maxMb * 1024 * 1024);
+    const endpoint = cfg.provider === 'vscode-lm' ? 'vscode.lm' : engine.endpointOf(cfg.baseUrl);
+    const wrap = (m: RunModels['root']) => engine.withReplyCache(m, cache, endpoint, models.secrets);
+    const root = wrap(models.root);
+    return { ...models, root, sub: models.sub === models.root ? root : wrap(models.sub) };
+  }
+
   /** The workspace as the run's settings see it: excludes, files.exclude, secrets, the folder scope. */
   private scan(scanWorkspace: Engine['scanWorkspace'], target: Target, cfg: RunConfig, secrets: string[], signal: AbortSignal): Promise<Workspace> {
     return scanWorkspace(target.roots, { ...mapOptions(cfg, target.folders, secrets), scope: target.scope, signal });
@@ -336,6 +356,7 @@ export class RunController implements vscode.Disposable {
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
   private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController): LiveRun {
+    // Re-run asks the question afresh (a resumed run's Re-run does not resume again).
     const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(plain(req)));
     let ended!: () => void;
     const done = new Promise<void>((r) => (ended = r));
@@ -434,6 +455,17 @@ export const NO_ESTIMATE = 'no history yet: estimate from workspace size once th
 /** The map options the run's settings give (excludes, files.exclude, secrets, masking, ripgrep). */
 function mapOptions(cfg: RunConfig, folders: readonly vscode.WorkspaceFolder[], secrets: string[]): WarmOptions {
   return { excludes: runExcludes(cfg, folders), allowSecrets: cfg.allowSecrets, maskSecrets: cfg.maskSecrets, knownSecrets: secrets, rgPath: bundledRipgrep(), structure: cfg.structureLimits };
+}
+
+/** Files a resumed run's recorded cells read have changed: a modal says which; going on is the user's choice. */
+async function confirmChanged(changed: string[]): Promise<boolean> {
+  const list = changed.slice(0, 10).join(', ') + (changed.length > 10 ? ', …' : '');
+  const pick = await vscode.window.showWarningMessage(
+    `RLM: ${changed.length} file(s) the recorded cells read have changed since the run: ${list}. The replayed cells will read the new text, so the rebuilt REPL state may differ from the recorded one.`,
+    { modal: true },
+    'Resume Anyway',
+  );
+  return pick === 'Resume Anyway';
 }
 
 /** VS Code ships ripgrep; use it when present (the core falls back to its own search otherwise). */

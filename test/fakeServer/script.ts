@@ -63,7 +63,7 @@ export interface FaultRule {
 }
 
 /** One scripted reply: text, or text with its own latency, or a fault instead of a reply. */
-export type Turn = string | { text?: string; latencyMs?: number; fault?: FaultKind; retryAfter?: string; status?: number; message?: string };
+export type Turn = string | { text?: string; latencyMs?: number; fault?: FaultKind; retryAfter?: string; status?: number; message?: string; finishReason?: string };
 
 export interface FakeModelScript {
   /** Replies in order, one per successful request to this model; after the last, the rule answers. */

@@ -138,6 +138,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
 
     // The next scripted turn (a turn may itself be a fault; it is consumed either way).
     let text: string | undefined;
+    let finishReason = 'stop';
     let latency = modelScript?.latencyMs ?? script.latencyMs ?? 0;
     if (!fault) {
       const used = turnsUsed.get(model) ?? 0;
@@ -150,6 +151,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
           if (turn.latencyMs !== undefined) latency = turn.latencyMs;
           if (turn.fault) fault = { fault: turn.fault, retryAfter: turn.retryAfter, status: turn.status, message: turn.message };
           else text = turn.text ?? '';
+          if (turn.finishReason) finishReason = turn.finishReason;
         }
       } else {
         turnsUsed.set(model, used + 1);
@@ -170,13 +172,13 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
       total_tokens: 0,
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    if (stream) return sendStream(res, model, text ?? '', includeUsage ? usage : undefined);
+    if (stream) return sendStream(res, model, text ?? '', includeUsage ? usage : undefined, false, finishReason);
     return sendJson(res, 200, {
       id: `chatcmpl-fake-${index}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text ?? '' }, finish_reason: 'stop' }],
+      choices: [{ index: 0, message: { role: 'assistant', content: text ?? '' }, finish_reason: finishReason }],
       ...(script.usage === false ? {} : { usage }),
     });
   }
@@ -222,6 +224,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     text: string,
     usage: Record<string, number> | undefined,
     stallAfterFirst = false,
+    finishReason = 'stop',
   ): void {
     const size = Math.max(1, script.chunkChars ?? 16);
     const base = { id: `chatcmpl-fake-s`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
@@ -236,7 +239,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     for (let i = 0; i < text.length; i += size) {
       send({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
     }
-    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
     if (usage) send({ ...base, choices: [], usage });
     res.end('data: [DONE]\n\n');
   }

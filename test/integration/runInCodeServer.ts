@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     'rlm.model': 'fake-root',
     'rlm.subModel': 'fake-sub',
     'rlm.prices': { 'fake-root': { input: 1, output: 2 }, 'fake-sub': { input: 0.5, output: 1 } },
+    // Suites ask the same questions: replies are not reused across them (resume.test.ts turns the cache on).
+    'rlm.cache.enabled': false,
   };
   const results: Record<string, number> = {};
   // RLM_TEST_WINDOWS=trusted runs only that window (while working on one suite; see RLM_TEST_SUITES).

@@ -227,7 +227,7 @@ export class OpenAIChatModel implements ChatModel {
     if (!choice) throw new EmptyChoices();
     const text = choice.message?.content ?? choice.message?.refusal ?? '';
     if (text) options.onDelta?.(text);
-    return this.completion(messages, text, r.usage);
+    return this.completion(messages, text, r.usage, choice.finish_reason ?? undefined);
   }
 
   private async streamed(
@@ -254,6 +254,7 @@ export class OpenAIChatModel implements ChatModel {
     let chunks = 0;
     let sawChoice = false;
     let usage: OpenAI.Completions.CompletionUsage | null | undefined;
+    let finishReason: string | undefined;
     for await (const chunk of stream) {
       onProgress();
       chunks++;
@@ -262,6 +263,7 @@ export class OpenAIChatModel implements ChatModel {
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       sawChoice = true;
+      if (choice.finish_reason) finishReason = choice.finish_reason;
       const delta = choice.delta?.content ?? choice.delta?.refusal ?? '';
       if (delta) {
         text += delta;
@@ -273,22 +275,25 @@ export class OpenAIChatModel implements ChatModel {
     // No SSE events at all: the endpoint ignored `stream: true` (or cannot stream).
     if (chunks === 0) throw new StreamUnsupported();
     if (!sawChoice) throw new EmptyChoices();
-    return this.completion(messages, text, usage);
+    return this.completion(messages, text, usage, finishReason);
   }
 
   private completion(
     messages: ChatMessage[],
     text: string,
     usage: OpenAI.Completions.CompletionUsage | null | undefined,
+    finishReason: string | undefined,
   ): Completion {
+    const finish = typeof finishReason === 'string' ? { finishReason } : {};
     if (usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number') {
       return {
         text,
         model: this.options.model,
         usage: { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
+        ...finish,
       };
     }
-    return { text, model: this.options.model, usage: estimateUsage(messages, text), usageEstimated: true };
+    return { text, model: this.options.model, usage: estimateUsage(messages, text), usageEstimated: true, ...finish };
   }
 
   private cancelled(attempts: number): ModelError {

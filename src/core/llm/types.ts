@@ -15,6 +15,10 @@ export interface Completion {
   model: string;
   /** True when the endpoint reported no usage and the counts are estimated (chars / 4). */
   usageEstimated?: boolean;
+  /** The endpoint's finish reason when it gave one ('stop', 'length', ...): a 'length' reply was cut and is never cached. */
+  finishReason?: string;
+  /** Served from the reply cache (or a resumed run's trajectory): no request was made, nothing was paid. */
+  cached?: boolean;
 }
 
 export interface CompleteOptions {
@@ -24,12 +28,16 @@ export interface CompleteOptions {
   onDelta?: (text: string) => void;
   /** A streamed attempt failed after some deltas and the call is being retried: discard the deltas seen so far. */
   onDeltaReset?: () => void;
+  /** Extra text in the reply cache's key (root turns: the workspace fingerprint), never sent. */
+  cacheSalt?: string;
 }
 
 /** A chat model: the OpenAI-compatible client in core, or `vscode.lm` in the extension. */
 export interface ChatModel {
   readonly id: string;
   complete(messages: ChatMessage[], options?: CompleteOptions): Promise<Completion>;
+  /** A stored reply for exactly this request, without asking the model (`withReplyCache`); undefined on a miss. */
+  lookup?(messages: ChatMessage[], options?: CompleteOptions): Promise<Completion | undefined>;
 }
 
 /** Per-model usage totals. */

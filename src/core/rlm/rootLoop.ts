@@ -1,11 +1,12 @@
 import { RlmError } from '../errors';
-import type { ChatMessage, ChatModel } from '../llm/types';
+import type { ChatMessage, ChatModel, TokenUsage } from '../llm/types';
 import type { SandboxLimits, SandboxProvider, SandboxSession } from '../sandbox/types';
 import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/types';
-import type { Outcome } from '../trace/types';
+import type { FileRead, Outcome } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { extractCode } from './codeBlocks';
 import { compactHistory, describeCell, keptReply, KEPT_TURNS, OLD_OUTPUT_CHARS, replyMessage } from './replMessages';
+import { recordingReads, workspaceFingerprint, type Replay } from './replay';
 import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
@@ -39,6 +40,10 @@ export interface LoopParams {
   preface?: Preface;
   /** Starts a nested loop for rlm_query when depth allows. */
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
+  /** A resumed run's recording: the top loop replays its root turns; every loop its sub-call replies. */
+  replay?: Replay;
+  /** Replay the recorded root turns (the top loop of a resumed run only). */
+  replayTurns?: boolean;
 }
 
 
@@ -50,6 +55,8 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
   let session: SandboxSession | undefined;
   let opening: Promise<SandboxSession> | undefined;
   let iterations = 0;
+  // Files the current cell reads, recorded in its cell.output for resume's changed-file check.
+  let reads: FileRead[] = [];
   try {
     const check = () => {
       state.check();
@@ -59,10 +66,10 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
     // The session opens (the map crosses to the sandbox process) while the first root request is
     // out: that request needs no REPL, so a warm map's question reaches the model at once.
     opening = p.sandbox.openSession({
-      workspace: p.workspace,
+      workspace: recordingReads(p.workspace, () => reads),
       limits: p.sandboxLimits,
       tree: state.sandboxes,
-      subcalls: subcallHost({ state, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild }),
+      subcalls: subcallHost({ state, rootModel: p.rootModel, subModel: p.subModel, parentId: () => cellId, startChild: p.startChild, replay: p.replay }),
     });
     opening.catch(() => undefined); // awaited before the first cell, or in `finally`
     const repl = async () => (session ??= await opening!);
@@ -90,12 +97,16 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       const bad = unresolvedRefs(answer, refIndex).map((r) => `${r.text} (${r.reason})`);
       return bad.length ? { unverifiedRefs: bad } : {};
     };
-    const callModel = (msgs: ChatMessage[], iterId: string) => callRoot(state, p.rootModel, msgs, iterId, p.signal, p.limited);
+    // Root replies are looked up in the reply cache only for the same workspace map (an identical
+    // question on an unchanged workspace), and replayed from the trajectory on resume.
+    const salt = p.rootModel.lookup ? workspaceFingerprint(p.workspace.context) : undefined;
+    const callModel = (msgs: ChatMessage[], iterId: string, turn?: number) =>
+      callRoot(state, p.rootModel, msgs, iterId, p.signal, p.limited, salt, turn !== undefined && p.replayTurns ? p.replay?.rootReply(turn) : undefined);
     for (let turn = 1; turn <= p.maxIterations; turn++) {
       check();
       iterations = turn;
       const iterId = state.emit({ type: 'iteration.start', parentId: p.nodeId, iteration: turn, maxIterations: p.maxIterations });
-      const reply = await callModel(compactHistory(messages), iterId);
+      const reply = await callModel(compactHistory(messages), iterId, turn);
       messages.push({ role: 'assistant', content: keptReply(reply, p.turnLimits) });
       const extracted = extractCode(reply);
       const { foreignLanguage } = extracted;
@@ -112,6 +123,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       for (let i = 0; i < blocks.length; i++) {
         check();
         cellId = state.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
+        reads = [];
         const result = await (await repl()).runCell(blocks[i], p.signal);
         // The top run's answer is checked against the workspace map; unresolved references get
         // ONE extra turn to fix or drop them, when a turn and the request budget allow it.
@@ -131,6 +143,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           refFixUp: fixUp ? true : undefined,
           killed: result.killed,
           ms: result.durationMs,
+          reads: reads.length ? reads : undefined,
         });
         // An answer produced by execution stands even if a budget tripped during the same cell.
         if (result.final) {
@@ -171,10 +184,26 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
   }
 }
 
-async function callRoot(state: RunState, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
-  state.chargeModelRequest();
+async function callRoot(
+  state: RunState,
+  model: ChatModel,
+  messages: ChatMessage[],
+  parentId: string,
+  signal: AbortSignal,
+  limited: boolean,
+  cacheSalt: string | undefined,
+  recorded: { text: string; model: string; usage: TokenUsage } | undefined,
+): Promise<string> {
   const started = Date.now();
-  const call = () => model.complete(messages, { signal });
+  const hit = recorded ?? (cacheSalt !== undefined ? await model.lookup?.(messages, { cacheSalt }) : undefined);
+  if (hit) {
+    state.check();
+    const saved = state.recordSaved(hit.model, hit.usage);
+    state.emit({ type: 'model.response', parentId, model: hit.model, text: hit.text, usage: { promptTokens: 0, completionTokens: 0 }, costUsd: 0, ms: Date.now() - started, total: state.total(), cached: true, saved });
+    return hit.text;
+  }
+  state.chargeModelRequest();
+  const call = () => model.complete(messages, { signal, cacheSalt });
   const completion = await (limited ? state.modelSlots.run(call, signal) : call());
   const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
   state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });

@@ -4,6 +4,7 @@ import type { SandboxProvider } from '../sandbox/types';
 import { newRunId } from '../trace/ids';
 import type { Outcome, ReplState, RunEndEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
+import { changedFiles } from './replay';
 import { runLoop, type LoopParams } from './rootLoop';
 import { RunState } from './runState';
 import { excerpt } from './subcalls';
@@ -58,6 +59,7 @@ export class Run {
         const workspace = await prepare(link ? link.workspace : options.workspace, state);
         if (!link) {
           rootId = this.emitStart(state, workspace);
+          await this.confirmResume(state, workspace);
           const sandbox = await prepare(env.sandbox, state);
           outcome = await this.loop(state, budgets, { root: sandbox, child: sandbox }, rootId, workspace);
         } else {
@@ -80,6 +82,16 @@ export class Run {
     }
   }
 
+  /** A resume whose recorded reads changed goes on only if the host confirms (it ends cancelled otherwise). */
+  private async confirmResume(state: RunState, workspace: WorkspaceAccess): Promise<void> {
+    const resume = this.options.resume;
+    if (!resume?.replay.reads.length) return;
+    const changed = await changedFiles(resume.replay.reads, workspace);
+    if (!changed.length || !resume.confirmChanged || (await resume.confirmChanged(changed))) return;
+    state.halt('cancelled', `Resume stopped: ${changed.length} file${changed.length === 1 ? '' : 's'} the recorded cells read changed since (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', …' : ''}).`);
+    state.check();
+  }
+
   private emitStart(state: RunState, workspace: WorkspaceAccess | undefined, repl?: ReplState): string {
     const { options } = this;
     const link = this.env.conversation;
@@ -94,6 +106,7 @@ export class Run {
       subModel: options.subModel.id,
       workspace: workspace && totals ? { root: workspace.context.root, files: totals.files, bytes: totals.bytes } : undefined,
       ...(link ? { conversationId: link.id, questionIndex: link.index, repl: repl ?? 'new' } : {}),
+      resumedFrom: options.resume?.replay.runId,
     });
   }
 
@@ -129,6 +142,8 @@ export class Run {
         signal,
         limited: depth > 1,
         startChild: depth < budgets.maxDepth ? startChild(depth + 1, maxIterations) : undefined,
+        replay: options.resume?.replay,
+        replayTurns: depth === 1,
       });
 
     // rlm_query at a depth that allows it: a nested loop with its own REPL and fewer turns. It stops
@@ -153,7 +168,9 @@ export class Run {
         }, signal);
       };
 
-    return loop(1, budgets.maxIterations, rootId, state.signal, { question: options.question, scope: options.scope, workspace, preface });
+    // A resumed run replays its recorded turns, then has its own budget of turns on top.
+    const replayed = options.resume?.replay.rootReplies.length ?? 0;
+    return loop(1, budgets.maxIterations + replayed, rootId, state.signal, { question: options.question, scope: options.scope, workspace, preface });
   }
 }
 
@@ -182,6 +199,7 @@ function summary(state: RunState, outcome: Outcome & { iterations: number }, sta
     usage: state.usage.usage(),
     costUsd: state.usage.totalCost(),
     ms: Date.now() - startedAt,
+    saved: state.saved.tokens > 0 ? { ...state.saved } : undefined,
   };
 }
 

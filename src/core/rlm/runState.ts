@@ -6,7 +6,7 @@ import { Semaphore } from '../semaphore';
 import { SandboxTree } from '../sandbox/sandboxTree';
 import { TraceEmitter } from '../trace/emitter';
 import { TraceEventFactory } from '../trace/ids';
-import type { RunStatus, RunTotal, TraceEvent } from '../trace/types';
+import type { RunStatus, RunTotal, Saved, TraceEvent } from '../trace/types';
 import type { Budgets } from './types';
 
 /** Child RLM runs at one depth at once: each holds a sandbox process. */
@@ -26,6 +26,8 @@ export class RunState {
   readonly startedAt = Date.now();
   subcalls = 0;
   modelRequests = 0;
+  /** What cached and replayed replies did not cost. */
+  readonly saved: Saved = { tokens: 0, costUsd: 0 };
   stop?: { status: RunStatus; reason: string };
   private readonly factory = new TraceEventFactory();
   private readonly emitter: TraceEmitter;
@@ -102,7 +104,18 @@ export class RunState {
   /** The run tree's totals so far, as model.response and subcall.end carry them. */
   total(): RunTotal {
     const t = this.usage.totals();
-    return { tokens: t.promptTokens + t.completionTokens, costUsd: this.usage.totalCost(), subcalls: this.subcalls };
+    const total: RunTotal = { tokens: t.promptTokens + t.completionTokens, costUsd: this.usage.totalCost(), subcalls: this.subcalls };
+    if (this.saved.tokens > 0) total.saved = { ...this.saved };
+    return total;
+  }
+
+  /** Adds a cached (or replayed) reply's usage to what the run saved; no budget is charged. Returns what it saved. */
+  recordSaved(model: string, usage: TokenUsage): Saved {
+    const tokens = usage.promptTokens + usage.completionTokens;
+    const costUsd = this.usage.costOf(model, usage);
+    this.saved.tokens += tokens;
+    this.saved.costUsd = this.saved.costUsd === null || costUsd === null ? null : this.saved.costUsd + costUsd;
+    return { tokens, costUsd };
   }
 
   /** Counts one sub-call against the budget; throws (and stops the run tree) past it. */

@@ -1,6 +1,7 @@
 import { RlmError } from '../errors';
-import type { ChatModel } from '../llm/types';
+import type { ChatMessage, ChatModel } from '../llm/types';
 import type { BatchItem, SubcallHost } from '../sandbox/types';
+import type { Replay } from './replay';
 import type { RunState } from './runState';
 
 /** Bounded excerpt of a prompt or reply kept in the trace. */
@@ -20,6 +21,8 @@ export interface SubcallContext {
   parentId: () => string;
   /** Starts a child RLM (depth permitting); undefined when sub-calls must stay plain model calls. */
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
+  /** A resumed run's recorded sub-call replies (after the reply cache). */
+  replay?: Replay;
 }
 
 /** The host side of llm_query / llm_batch / rlm_query for one run: budgets, model slots, trace. */
@@ -45,13 +48,22 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
       ...(item?.label !== undefined && { label: item.label }),
     });
     const both = AbortSignal.any([signal, state.signal]);
+    const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
     try {
+      // A cached (or, on resume, recorded) reply costs nothing: no model slot, no request, no budget but the sub-call itself.
+      const hit = (await model.lookup?.(messages)) ?? ctx.replay?.subcallReply(model.id, prompt);
+      if (hit) {
+        state.check();
+        const saved = state.recordSaved(model.id, hit.usage);
+        state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(hit.text), replyChars: hit.text.length, cached: true, saved, costUsd: 0, ms: Date.now() - started, total: state.total() });
+        return hit.text;
+      }
       const completion = await state.modelSlots.run(() => {
         state.chargeModelRequest();
-        return model.complete([{ role: 'user', content: prompt }], { signal: both });
+        return model.complete(messages, { signal: both });
       }, both);
       const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
-      state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
+      state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), replyChars: completion.text.length, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });
       return completion.text;
     } catch (err) {
       const message = state.stop?.reason ?? (err instanceof RlmError ? err.message : 'The sub-model call failed.');

@@ -2,6 +2,7 @@ import type { ChatModel, PriceTable } from '../llm/types';
 import type { SandboxLimits, SandboxProvider } from '../sandbox/types';
 import type { ReplState, RunEndEvent, TraceEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
+import type { Replay } from './replay';
 
 /** Every budget of a run; each ends the run with a clear reason when it trips. */
 export interface Budgets {
@@ -69,6 +70,16 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Every trace event, in order, as it happens. */
   onEvent?: (event: TraceEvent) => void;
+  /** Resume a recorded run: its root turns and sub-call replies are replayed (no model request),
+   *  then the loop goes on with this run's own, fresh budgets (`maxIterations` more turns). */
+  resume?: ResumeOptions;
+}
+
+export interface ResumeOptions {
+  replay: Replay;
+  /** Asked when files the recorded cells read have changed since ("path" or "path:start-end");
+   *  false ends the run cancelled before any cell runs. Absent: the run goes on. */
+  confirmChanged?: (changed: string[]) => Promise<boolean>;
 }
 
 /** What a conversation's question brings to its run (made by `Conversation.ask`, never by hosts). */

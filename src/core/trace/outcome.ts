@@ -6,6 +6,9 @@
  *  RlmError coded `interrupted`, see RunState), or history found a run whose process went away. */
 export type RunStatus = 'answered' | 'forced' | 'failed' | 'cancelled' | 'budget' | 'interrupted';
 
+/** A run that ended so can be resumed (`Replay`, src/core/rlm/replay.ts): it stopped before its answer. */
+export const RESUMABLE_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['interrupted', 'failed', 'budget']);
+
 export interface Outcome {
   status: RunStatus;
   /** Markdown written by the model (answered, forced). */

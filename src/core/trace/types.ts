@@ -11,6 +11,22 @@ export interface RunTotal {
   costUsd: number | null;
   /** Sub-calls charged so far (started llm_query, llm_batch items, rlm_query). */
   subcalls: number;
+  /** What replies served from the reply cache (or replayed on resume) would have cost; absent when none was. */
+  saved?: Saved;
+}
+
+/** Tokens and dollars a cached or replayed reply did not cost (costUsd null when a price is unknown). */
+export interface Saved {
+  tokens: number;
+  costUsd: number | null;
+}
+
+/** A file a cell read (its masked text's sha256), so a resume can tell whether it changed since. */
+export interface FileRead {
+  path: string;
+  start?: number;
+  end?: number;
+  sha256: string;
 }
 
 interface EventBase {
@@ -41,6 +57,8 @@ export interface RunStartEvent extends EventBase {
    *  conversation), `kept` (earlier variables are still there), `restarted` (released after the
    *  idle time-out, or its process was stopped: earlier variables are gone). */
   repl?: ReplState;
+  /** The run id this run resumes (its recorded turns were replayed, not asked again). */
+  resumedFrom?: string;
 }
 
 /** The REPL a conversation's question starts with (see RunStartEvent.repl). */
@@ -61,6 +79,10 @@ export interface ModelResponseEvent extends EventBase {
   ms: number;
   /** Absent in trajectories written before it existed. */
   total?: RunTotal;
+  /** The reply came from the reply cache or, on resume, from the trajectory: no request, nothing paid (usage and cost 0). */
+  cached?: boolean;
+  /** What the reply cost when it was first asked (with `cached`). */
+  saved?: Saved;
 }
 
 export interface CellStartEvent extends EventBase {
@@ -81,6 +103,8 @@ export interface CellOutputEvent extends EventBase {
   refFixUp?: boolean;
   killed?: string;
   ms: number;
+  /** Files the cell read (at most CELL_READS_RECORDED), for resume's changed-file check. */
+  reads?: FileRead[];
 }
 
 export interface SubcallStartEvent extends EventBase {
@@ -101,7 +125,13 @@ export interface SubcallEndEvent extends EventBase {
   /** id of the matching subcall.start */
   subcallId: string;
   reply?: string;
+  /** Length of the whole reply (the `reply` excerpt is cut past TRACE_EXCERPT_CHARS). */
+  replyChars?: number;
   error?: string;
+  /** Served from the reply cache or the resumed trajectory: no request, nothing paid (usage absent, cost 0). */
+  cached?: boolean;
+  /** What the cached reply cost when it was first asked. */
+  saved?: Saved;
   usage?: { promptTokens: number; completionTokens: number };
   costUsd?: number | null;
   ms: number;
@@ -123,6 +153,8 @@ interface EndBase extends EventBase, Outcome {
   /** null when a model's price is unknown. */
   costUsd: number | null;
   ms: number;
+  /** What cached and replayed replies saved, when any did. */
+  saved?: Saved;
 }
 
 /** The end of a child run; its parent is the child.start. */

@@ -1,6 +1,7 @@
 /** The "Runs" TreeView in the RLM view container: past runs, newest first. */
 import * as vscode from 'vscode';
 import { shorten } from '../../core/shorten';
+import { RESUMABLE_STATUSES } from '../../core/trace/outcome';
 import type { HistoryEntry, HistoryStore } from './historyStore';
 import { questionLabel } from '../../runLabel';
 import { historyDescription } from './historyLabel';
@@ -24,7 +25,8 @@ export class HistoryItem extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.description = historyDescription(entry);
     this.tooltip = `${entry.question}\n\nStatus: ${entry.status}\nStarted: ${new Date(entry.startedAt).toLocaleString()}${entry.scope ? `\nScope: ${entry.scope}` : ''}${entry.costUsd !== null ? `\nCost: $${entry.costUsd.toFixed(4)}` : ''}`;
-    this.contextValue = entry.status === 'running' ? 'rlmRunLive' : 'rlmRun';
+    // A run cut short (interrupted, failed, budget) also offers Resume.
+    this.contextValue = entry.status === 'running' ? 'rlmRunLive' : RESUMABLE_STATUSES.has(entry.status) ? 'rlmRunResumable' : 'rlmRun';
     this.command = { command: 'rlm.history.open', title: 'Open Run', arguments: [this] };
     this.accessibilityInformation = { label: `${entry.question}, ${entry.status}, ${this.description}` };
   }

@@ -12,10 +12,12 @@ export const PANEL_BODY = `<header>
     <span><span class="label">elapsed</span><span id="usage-elapsed">0 ms</span></span>
     <span><span class="label">iterations</span><span id="usage-iterations">0</span></span>
     <span><span class="label">sub-calls</span><span id="usage-subcalls">0</span></span>
+    <span id="usage-saved-item" hidden><span class="label">saved (cached)</span><span id="usage-saved"></span></span>
   </div>
   <span class="spacer"></span>
   <vscode-button id="cancel" secondary>Cancel</vscode-button>
   <vscode-button id="rerun" secondary>Re-run</vscode-button>
+  <vscode-button id="resume" secondary hidden>Resume</vscode-button>
 </div>
 <div id="notice" role="status" aria-live="polite" hidden></div>
 <div id="cost-note" class="note" hidden></div>

@@ -10,7 +10,7 @@ import { PROTOCOL_LIMITS, type WebviewToHost } from '../../panelProtocol';
 export const MESSAGE_CHARS = 1_000_000;
 const MAX_DEPTH = 6;
 
-const TYPES = new Set<WebviewToHost['type']>(['ready', 'verifyRefs', 'openRef', 'cancel', 'rerun', 'openSetting']);
+const TYPES = new Set<WebviewToHost['type']>(['ready', 'verifyRefs', 'openRef', 'cancel', 'rerun', 'resume', 'openSetting']);
 
 export type CheckedMessage = { message: WebviewToHost } | { ignored: string };
 

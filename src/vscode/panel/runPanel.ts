@@ -140,6 +140,9 @@ export class RunPanel {
       case 'rerun':
         this.feed.rerun?.();
         break;
+      case 'resume':
+        void vscode.commands.executeCommand('rlm.history.resume', this.feed.key);
+        break;
       case 'openSetting':
         // Only the settings the panel links to; anything else from the webview is ignored.
         if (msg.setting === 'rlm.prices') void vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);

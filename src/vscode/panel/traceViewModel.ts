@@ -84,7 +84,7 @@ export class TraceViewModel {
         const tokens = e.usage.promptTokens + e.usage.completionTokens;
         if (e.total) this.total = e.total;
         if (e.costUsd === null) this.unpriced.add(e.model);
-        put({ id: e.id, parentId, kind: 'model', title: `${e.model} replied: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
+        put({ id: e.id, parentId, kind: 'model', title: `${e.model} replied${e.cached ? ' (cached)' : ''}: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
         this.rollUp(parentId, tokens, e.costUsd, changed);
         break;
       }
@@ -113,7 +113,7 @@ export class TraceViewModel {
           this.rollUp(sub?.parentId, tokens, e.costUsd ?? null, changed);
         }
         if (!sub) break;
-        put({ ...sub, output: excerpt(e.reply), error: e.error, ms: e.ms, tokens, costUsd: e.costUsd, state: e.error ? 'error' : 'done' });
+        put({ ...sub, title: e.cached ? `${sub.title}  · cached` : sub.title, output: excerpt(e.reply), error: e.error, ms: e.ms, tokens, costUsd: e.costUsd, state: e.error ? 'error' : 'done' });
         break;
       }
       case 'child.start':
@@ -140,7 +140,7 @@ export class TraceViewModel {
     this.outcome = { status: e.status, answer: optional(e.answer), reason: optional(e.reason) };
     let tokens = 0;
     for (const u of Object.values(e.usage)) tokens += u.promptTokens + u.completionTokens;
-    this.total = { tokens, costUsd: e.costUsd, subcalls: e.subcalls };
+    this.total = { tokens, costUsd: e.costUsd, subcalls: e.subcalls, saved: e.saved };
     this.iterations = e.iterations;
     for (const n of this.nodes.values()) {
       if (n.state === 'running') put({ ...n, state: e.status === 'answered' || e.status === 'forced' ? 'done' : 'error' });
@@ -185,6 +185,7 @@ export class TraceViewModel {
       iterations: this.iterations,
       maxIterations: this.maxIterations,
       unpricedModels: this.total.costUsd === null ? [...this.unpriced].filter(Boolean) : undefined,
+      saved: this.total.saved,
     };
   }
 

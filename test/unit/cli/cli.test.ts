@@ -77,7 +77,7 @@ describe('rlm ask (the CLI as a process)', function () {
     const r = await rlm([...base(s), '--api-key', API_KEY, '--json', '--trace', trace, '--price', 'root-model=1,2', '--price', 'sub-model=1,2', 'q']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out).sort(), ['answer', 'cost', 'iterations', 'ms', 'reason', 'runId', 'status', 'subcalls', 'unverifiedRefs', 'usage'].sort());
+    assert.deepEqual(Object.keys(out).sort(), ['answer', 'cost', 'iterations', 'ms', 'reason', 'runId', 'saved', 'status', 'subcalls', 'unverifiedRefs', 'usage'].sort());
     assert.equal(out.answer, 'sub reply');
     assert.equal(out.status, 'answered');
     assert.equal(out.subcalls, 1);

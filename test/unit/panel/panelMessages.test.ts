@@ -13,6 +13,7 @@ describe('messages from the run panel (webview) as the host checks them', functi
       { type: 'ready' },
       { type: 'cancel' },
       { type: 'rerun' },
+      { type: 'resume' },
       { type: 'verifyRefs', seq: 3, refs: [{ path: 'src/a.ts', line: 2 }] },
       { type: 'verifyRefs', seq: 0, refs: Array.from({ length: 500 }, () => ({ path: 'p'.repeat(1024) })) },
       { type: 'openRef', ref: { path: 'src/a.ts' } },
