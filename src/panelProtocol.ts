@@ -70,6 +70,8 @@ export interface InitMessage {
   outcome?: Outcome;
   /** True while the run is in progress (shows Cancel and streams updates). */
   live: boolean;
+  /** The live run's status line (StatusMessage). */
+  status?: string;
 }
 
 export interface NodesMessage {
@@ -99,7 +101,14 @@ export interface NoticeMessage {
   text?: string;
 }
 
-export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage;
+/** What a live run is doing now ("waiting for gpt-5 (12 s)", "running cell (2.1 s)"), sent at most once a
+ *  second while it changes; no text: nothing to say (or the run ended). */
+export interface StatusMessage {
+  type: 'status';
+  text?: string;
+}
+
+export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage | StatusMessage;
 
 // ---- webview -> host ----
 
@@ -132,10 +141,34 @@ export interface OpenSettingMessage {
   setting: 'rlm.prices';
 }
 
-export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | OpenSettingMessage;
+/** Puts text on the clipboard (the answer's Markdown, a code block): webviews cannot rely on the
+ *  Clipboard API in every host, VS Code's clipboard always works. */
+export interface CopyMessage {
+  type: 'copy';
+  text: string;
+  /** What was copied, for the confirmation ("answer", "code"). */
+  what: 'answer' | 'code';
+}
+
+/** Opens the answer of the panel's run (`runId`) as an untitled Markdown document. The host reads the
+ *  answer from the run, not from the webview. */
+export interface OpenMarkdownMessage {
+  type: 'openMarkdown';
+  runId: string;
+}
+
+export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | OpenSettingMessage | CopyMessage | OpenMarkdownMessage;
+
+/** What the webview keeps across a window reload (vscode.setState); the host's WebviewPanelSerializer
+ *  reads it (as untrusted input) to restore the panel from history. */
+export interface PanelState {
+  runIds: string[];
+}
 
 /** Upper bounds the host enforces on webview requests (they come from a less trusted context). */
 export const PROTOCOL_LIMITS = {
   refsPerRequest: 500,
   pathChars: 1024,
+  /** Characters of a run id (history's own rule: letters, digits, `_.-`). */
+  runIdChars: 128,
 } as const;

@@ -3,12 +3,13 @@ import './litNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import type { HostToWebview, Outcome, UsageView } from '../src/panelProtocol';
+import type { HostToWebview, NodeView, Outcome, UsageView } from '../src/panelProtocol';
 import { questionLabel } from '../src/runLabel';
 import { renderAnswer } from './markdown';
 import { RecursionTree } from './recursionTree';
 import { RefLinker } from './refs';
-import { onHostMessage, post, verifyRefs } from './rpc';
+import { addCopyButtons, flash } from './copyButtons';
+import { onHostMessage, post, saveState, verifyRefs } from './rpc';
 import { UsageMeter } from './usageMeter';
 
 const linker = new RefLinker(verifyRefs, (ref) => post({ type: 'openRef', ref }));
@@ -20,6 +21,43 @@ const answer = document.getElementById('answer')!;
 const reason = document.getElementById('reason')!;
 const notice = document.getElementById('notice')!;
 const costNote = document.getElementById('cost-note')!;
+const activity = document.getElementById('activity')!;
+const copyAnswer = document.getElementById('copy-answer')!;
+const openMarkdown = document.getElementById('open-markdown')!;
+/** The run this panel shows, and its answer's Markdown once there is one. */
+let runId = '';
+let answerMarkdown: string | undefined;
+
+copyAnswer.addEventListener('click', () => {
+  if (answerMarkdown === undefined) return;
+  post({ type: 'copy', text: answerMarkdown, what: 'answer' });
+  flash(copyAnswer);
+});
+openMarkdown.addEventListener('click', () => post({ type: 'openMarkdown', runId }));
+
+/** Node updates wait for the next frame and go in together: a streaming reply changes its node up to
+ *  ten times a second, and the tree is rebuilt at most once per frame. */
+const pendingNodes = new Map<string, NodeView>();
+let frame: number | undefined;
+function queueNodes(views: NodeView[]): void {
+  // A later update of a node replaces its earlier one in place (Map order = first insertion, so a
+  // node still comes after its parent).
+  for (const v of views) pendingNodes.set(v.id, v);
+  frame ??= requestAnimationFrame(flushNodes);
+}
+function flushNodes(): void {
+  if (frame !== undefined) cancelAnimationFrame(frame);
+  frame = undefined;
+  if (!pendingNodes.size) return;
+  tree.upsert([...pendingNodes.values()]);
+  pendingNodes.clear();
+  document.body.dataset.nodes = String(tree.size);
+}
+
+function showActivity(text: string | undefined): void {
+  activity.textContent = text ?? '';
+  activity.hidden = !text;
+}
 
 document.getElementById('cancel')!.addEventListener('click', () => post({ type: 'cancel' }));
 document.getElementById('rerun')!.addEventListener('click', () => post({ type: 'rerun' }));
@@ -30,13 +68,20 @@ document.getElementById('collapse-all')!.addEventListener('click', () => tree.co
 function showOutcome(outcome: Outcome | undefined, live: boolean): void {
   meter.setStatus(outcome?.status ?? 'running', live);
   answer.replaceChildren();
-  if (outcome?.answer) answer.appendChild(renderAnswer(outcome.answer, linker));
-  else if (live) answer.textContent = 'Working…';
+  if (outcome?.answer) {
+    answer.appendChild(renderAnswer(outcome.answer, linker));
+    addCopyButtons(answer);
+  } else if (live) answer.textContent = 'Working…';
+  answerMarkdown = outcome?.answer;
+  copyAnswer.hidden = openMarkdown.hidden = !outcome?.answer;
   answer.classList.toggle('empty', !outcome?.answer);
   reason.textContent = outcome?.reason ?? '';
   reason.hidden = !outcome?.reason;
   reason.className = `reason-${outcome?.status ?? 'running'}`;
-  if (!live) showNotice(undefined);
+  if (!live) {
+    showNotice(undefined);
+    showActivity(undefined);
+  }
 }
 
 function showNotice(text: string | undefined): void {
@@ -67,6 +112,9 @@ function updateUsage(usage: UsageView): void {
 function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void {
   switch (msg.type) {
     case 'init': {
+      pendingNodes.clear();
+      runId = msg.header.runId;
+      saveState({ runIds: [runId] });
       question.textContent = questionLabel(msg.header.question);
       question.title = msg.header.question;
       scope.textContent = msg.header.scope ? `scope: ${msg.header.scope}` : '';
@@ -75,20 +123,24 @@ function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void
       tree.upsert(msg.nodes);
       updateUsage(msg.usage);
       showOutcome(msg.outcome, msg.live);
+      showActivity(msg.live ? msg.status : undefined);
       document.body.dataset.nodes = String(tree.size);
       break;
     }
     case 'nodes':
-      tree.upsert(msg.upserts);
+      queueNodes(msg.upserts);
       updateUsage(msg.usage);
-      document.body.dataset.nodes = String(tree.size);
       break;
     case 'outcome':
+      flushNodes();
       updateUsage(msg.usage);
       showOutcome(msg.outcome, false);
       break;
     case 'notice':
       showNotice(msg.text);
+      break;
+    case 'status':
+      showActivity(msg.text);
       break;
   }
 }

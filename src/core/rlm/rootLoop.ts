@@ -12,6 +12,7 @@ import { firstUserMessage } from './summary';
 import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
 import type { TurnLimits } from './types';
 import { forcedAnswerText } from './forcedAnswer';
+import { replyStream } from './replyStream';
 
 /** Characters one sub-model prompt should carry, as advised to the root model. */
 export const SUBCALL_GUIDE_CHARS = 100_000;
@@ -134,7 +135,7 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
 async function callRoot(state: RunState, model: ChatModel, messages: ChatMessage[], parentId: string, signal: AbortSignal, limited: boolean): Promise<string> {
   state.chargeModelRequest();
   const started = Date.now();
-  const call = () => model.complete(messages, { signal });
+  const call = () => model.complete(messages, { signal, ...replyStream(state, parentId, model.id) });
   const completion = await (limited ? state.modelSlots.run(call, signal) : call());
   const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
   state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });

@@ -1,6 +1,7 @@
 import { RlmError } from '../errors';
 import type { ChatModel } from '../llm/types';
 import type { SubcallHost } from '../sandbox/types';
+import { retryHook } from './replyStream';
 import type { RunState } from './runState';
 
 /** Bounded excerpt of a prompt or reply kept in the trace. */
@@ -46,7 +47,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
     try {
       const completion = await state.modelSlots.run(() => {
         state.chargeModelRequest();
-        return model.complete([{ role: 'user', content: prompt }], { signal: both });
+        return model.complete([{ role: 'user', content: prompt }], { signal: both, onRetry: retryHook(state, id, model.id) });
       }, both);
       const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
       state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });

@@ -17,10 +17,16 @@ export const PANEL_BODY = `<header>
   <vscode-button id="cancel" secondary>Cancel</vscode-button>
   <vscode-button id="rerun" secondary>Re-run</vscode-button>
 </div>
+<div id="activity" class="activity" hidden></div>
 <div id="notice" role="status" aria-live="polite" hidden></div>
 <div id="cost-note" class="note" hidden></div>
 <section aria-labelledby="answer-heading">
-  <h2 id="answer-heading">Answer</h2>
+  <div class="answer-tools">
+    <h2 id="answer-heading">Answer</h2>
+    <span class="spacer"></span>
+    <vscode-button id="copy-answer" secondary hidden>Copy</vscode-button>
+    <vscode-button id="open-markdown" secondary hidden>Open as Markdown</vscode-button>
+  </div>
   <div id="answer" class="empty"></div>
   <div id="reason" hidden></div>
 </section>

@@ -3,7 +3,7 @@
  * webview's typed requests, and never lets the webview do more than the protocol allows.
  */
 import * as vscode from 'vscode';
-import type { HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
+import type { HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, StatusMessage, WebviewToHost } from '../../panelProtocol';
 import { checkPanelMessage } from './panelMessages';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
@@ -13,7 +13,7 @@ export interface PanelFeed {
   readonly key: string;
   readonly title: string;
   snapshot(): InitMessage;
-  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage) => void): vscode.Disposable;
+  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage | StatusMessage) => void): vscode.Disposable;
   readonly verifier: RefVerifier;
   cancel?(): void;
   rerun?(): void;
@@ -41,17 +41,28 @@ export class RunPanel {
       RunPanel.viewType,
       feed.title,
       { viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: false },
-      {
-        enableScripts: true,
-        enableCommandUris: false,
-        retainContextWhenHidden: true,
-        // Only the built panel assets: the panel icon is set by the host and needs no webview access.
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-      },
+      { ...RunPanel.webviewOptions(extensionUri), retainContextWhenHidden: true },
     );
+    return RunPanel.adopt(extensionUri, panel, feed);
+  }
+
+  /** A panel VS Code restored after a window reload (WebviewPanelSerializer), now showing `feed`. */
+  static adopt(extensionUri: vscode.Uri, panel: vscode.WebviewPanel, feed: PanelFeed): RunPanel {
+    // A restored panel keeps the options it was saved with: set them again, as for a new one.
+    panel.webview.options = RunPanel.webviewOptions(extensionUri);
+    panel.title = feed.title;
     const rp = new RunPanel(panel, extensionUri, feed);
     RunPanel.open.set(feed.key, rp);
     return rp;
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      // Only the built panel assets: the panel icon is set by the host and needs no webview access.
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
   }
 
   static find(key: string): RunPanel | undefined {
@@ -140,6 +151,21 @@ export class RunPanel {
       case 'rerun':
         this.feed.rerun?.();
         break;
+      case 'copy':
+        await vscode.env.clipboard.writeText(msg.text);
+        void vscode.window.setStatusBarMessage(msg.what === 'answer' ? 'RLM: answer copied as Markdown' : 'RLM: code copied', 3000);
+        break;
+      case 'openMarkdown': {
+        // The answer as the run has it (never text from the webview).
+        const answer = msg.runId === this.feed.key ? this.feed.snapshot().outcome?.answer : undefined;
+        if (!answer) {
+          void vscode.window.showInformationMessage('RLM: this run has no answer to open.');
+          return;
+        }
+        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: answer });
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        break;
+      }
       case 'openSetting':
         // Only the settings the panel links to; anything else from the webview is ignored.
         if (msg.setting === 'rlm.prices') void vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
