@@ -1,72 +1,49 @@
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { parseCli, parseCommand, USAGE, type CliOptions } from './cli/args';
+import { parseCli, parseCommand, USAGE, UsageError, type CliOptions } from './cli/args';
+import { chat } from './cli/chat';
 import { evalMain } from './cli/eval';
-import { progressLine, SubcallMilestones } from './cli/progress';
-import { onCtrlC, runInputs } from './cli/runSetup';
+import { resolveEndpoint } from './cli/localEndpoint';
+import { eventSink, onCtrlC, runInputs, scanStep } from './cli/runSetup';
+import { EXIT, fail, report, stderr } from './cli/terminal';
 import { RlmError } from './core/errors';
 import { costCapProblem } from './core/llm/usage';
 import { Run } from './core/rlm/run';
 import { SandboxPool } from './core/sandbox/pool';
-import { terminalSafe } from './core/text/visible';
 import { TrajectoryWriter } from './core/trace/trajectory';
-import type { RunEndEvent, TraceEvent } from './core/trace/types';
-import { NodeFileSource, scanWorkspace } from './core/workspace';
-
-const EXIT = { ok: 0, failed: 1, usage: 2, budget: 3, cancelled: 130 } as const;
-
-// Everything this process writes goes through these two: the answer, progress, JSON and every
-// error line carry model or endpoint text, which must not drive the terminal or hide characters.
-const stdout = (text: string) => process.stdout.write(terminalSafe(text));
-const stderr = (text: string) => process.stderr.write(terminalSafe(text));
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'eval') return evalMain(argv.slice(1));
-  const options = parseCommand(() => parseCli(argv, process.env, process.cwd()), USAGE, 'rlm');
-  return typeof options === 'number' ? options : ask(options);
-}
-
-async function ask(o: CliOptions): Promise<number> {
-  const log = (line: string) => o.quiet || stderr(`${line}\n`);
-  const root = resolve(o.root);
+  const parsed = parseCommand(() => parseCli(argv, process.env, process.cwd()), USAGE, 'rlm');
+  if (typeof parsed === 'number') return parsed;
+  const log = (line: string) => parsed.quiet || stderr(`${line}\n`);
+  const root = resolve(parsed.root);
   try {
     if (!statSync(root).isDirectory()) throw new Error();
   } catch {
-    return fail(o, `--root is not a directory: ${o.root}`, EXIT.usage);
+    return fail(parsed, `--root is not a directory: ${parsed.root}`, EXIT.usage);
   }
+  let o: CliOptions;
+  try {
+    o = await resolveEndpoint(parsed, process.env, log);
+  } catch (err) {
+    if (err instanceof UsageError) return fail(parsed, err.message, EXIT.usage);
+    throw err;
+  }
+  // Models, budgets and prices are built once; the cost cap is checked against those same prices.
   const inputs = runInputs(o);
   const unpriced = costCapProblem(o.maxCostUsd ?? Infinity, inputs.prices ?? {}, [o.model, o.subModel]);
   if (unpriced) return fail(o, unpriced, EXIT.usage);
+  return o.command === 'chat' ? chat(o, root, log, inputs) : ask(o, root, log, inputs);
+}
 
+async function ask(o: CliOptions, root: string, log: (line: string) => void, inputs: ReturnType<typeof runInputs>): Promise<number> {
   const controller = onCtrlC(log, 'cancelling…', EXIT.cancelled);
-
   const pool = new SandboxPool({ scriptPath: join(__dirname, 'sandbox.js') });
   const trace = o.trace ? await TrajectoryWriter.open(o.trace) : undefined;
   try {
-    const milestones = new SubcallMilestones();
     const run = new Run(
-      {
-        question: o.question,
-        workspace: async (signal) => {
-          log(`scanning ${root}…`);
-          const workspace = await scanWorkspace([{ name: basename(root), source: new NodeFileSource(root) }], {
-            excludes: o.excludes,
-            maskSecrets: o.maskSecrets,
-            knownSecrets: o.apiKey ? [o.apiKey] : [],
-            signal,
-          });
-          const t = workspace.context.totals;
-          log(`${t.files} files, ${t.lines} lines (${t.skipped} skipped); asking ${o.model} at ${new URL(o.baseURL).host}`);
-          return workspace;
-        },
-        ...inputs,
-        signal: controller.signal,
-        onEvent: (e: TraceEvent) => {
-          trace?.append(e);
-          const line = progressLine(e) ?? milestones.note(e);
-          if (line) log(line);
-        },
-      },
+      { question: o.question, workspace: scanStep(o, root, log), ...inputs, signal: controller.signal, onEvent: eventSink(trace, log) },
       { sandbox: pool, secrets: o.apiKey ? [o.apiKey] : [] },
     );
     return report(o, run.id, await run.start());
@@ -77,28 +54,6 @@ async function ask(o: CliOptions): Promise<number> {
     await trace?.close();
     await pool.dispose();
   }
-}
-
-function report(o: CliOptions, runId: string, r: RunEndEvent): number {
-  const code = r.answer !== undefined && (r.status === 'answered' || r.status === 'forced')
-    ? EXIT.ok
-    : r.status === 'cancelled' ? EXIT.cancelled : r.status === 'budget' ? EXIT.budget : EXIT.failed;
-  if (o.json) {
-    const { answer, status, reason, iterations, subcalls, usage, costUsd, ms } = r;
-    stdout(`${JSON.stringify({ runId, answer: answer ?? null, status, reason: reason ?? null, iterations, subcalls, usage, cost: costUsd, ms })}\n`);
-  } else if (code === EXIT.ok) {
-    stdout(`${r.answer ?? ''}\n`);
-  }
-  const cost = r.costUsd === null ? 'cost unknown' : `$${r.costUsd.toFixed(4)}`;
-  if (!o.quiet) stderr(`${r.status}: ${r.iterations} turns, ${r.subcalls} sub-calls, ${cost}, ${(r.ms / 1000).toFixed(1)} s\n`);
-  if (code !== EXIT.ok && !o.json) stderr(`rlm: ${r.status}: ${r.reason ?? 'no answer'}\n`);
-  return code;
-}
-
-function fail(o: CliOptions, message: string, code: number): number {
-  if (o.json) stdout(`${JSON.stringify({ answer: null, status: 'failed', reason: message })}\n`);
-  stderr(`rlm: ${message}\n`);
-  return code;
 }
 
 main(process.argv.slice(2)).then(

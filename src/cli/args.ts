@@ -1,13 +1,22 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOT_MODEL, DEFAULT_SUB_MODEL } from '../core/llm/defaults';
 import { refusedPortProblem } from '../core/llm/badPorts';
+import { DEFAULT_CONVERSATION } from '../core/rlm/types';
 import { terminalSafe } from '../core/text/visible';
 
 export const USAGE = `Usage: rlm ask [options] "question"
+       rlm chat [options]
 
 Answers a question about a codebase with a Recursive Language Model: the root model never sees
 the code; it writes JavaScript that probes, searches and slices the workspace in a sandbox and
 delegates reading to sub-models.
+
+rlm chat asks follow-up questions in one conversation: one REPL keeps its variables from question
+to question. Type a question and Enter; /new starts a fresh conversation (fresh REPL), /exit quits.
+Ctrl-C cancels the running question (the conversation stays); Ctrl-C at the prompt twice quits.
+
+With no API key and no base URL (flags or $OPENAI_API_KEY / $OPENAI_BASE_URL), rlm looks for a
+local Ollama (127.0.0.1:11434) or LM Studio (127.0.0.1:1234) and uses the first that answers.
 
 Options:
   --root DIR              workspace to ask about (default: current directory)
@@ -34,15 +43,24 @@ Options:
                           as they are; by default they read [secret masked: <rule>]. Trusted code only
   --price M=IN,OUT        USD per million input/output tokens for model M (repeatable)
   --trace FILE            append the run's trajectory (JSONL, one event per line) to FILE
+                          (rlm chat: every question's run)
   --json                  print one JSON object: answer, status, reason, iterations, subcalls, usage, cost, ms
+                          (rlm chat: one line per question)
+  --idle-minutes N        rlm chat: release the REPL after N minutes without a question; the next
+                          question starts a fresh one (default ${DEFAULT_CONVERSATION.idleMs / 60_000}; 0 = never)
+  --answer-chars N        rlm chat: characters of each earlier answer the model reads with the next
+                          question; the latest keeps 4 times as many (default ${DEFAULT_CONVERSATION.answerChars})
   -q, --quiet             no progress on stderr
   -h, --help              this help
 
 Exit status: 0 with an answer; 1 failed; 2 bad usage; 3 budget exceeded; 130 cancelled (Ctrl-C).
+rlm chat: 0 after /exit or the end of input, 130 when Ctrl-C quit it.
 
 rlm eval --dataset FILE.jsonl: measure accuracy and cost on multiple-choice questions (rlm eval --help).`;
 
 export interface CliOptions {
+  command: 'ask' | 'chat';
+  /** Empty for rlm chat (questions come from the prompt). */
   question: string;
   root: string;
   baseURL: string;
@@ -68,6 +86,12 @@ export interface CliOptions {
   trace?: string;
   json: boolean;
   quiet: boolean;
+  /** rlm chat: idle time-out (Infinity = never) and earlier answers' characters in the prompt. */
+  idleMs: number;
+  answerChars: number;
+  /** Which of endpoint, key and models the user gave (flag or environment); the rest are defaults.
+   *  With neither an endpoint nor a key, the CLI probes for a local server (src/cli/localEndpoint.ts). */
+  given: { baseURL: boolean; apiKey: boolean; model: boolean; subModel: boolean };
 }
 
 export class UsageError extends Error {}
@@ -100,6 +124,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
         ...RUN_OPTIONS,
         trace: { type: 'string' },
         json: { type: 'boolean' },
+        'idle-minutes': { type: 'string' },
+        'answer-chars': { type: 'string' },
       },
     });
   } catch (err) {
@@ -108,19 +134,35 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv, cwd: string): P
   const v = parsed.values;
   if (v.help) return { help: true };
   const [command, ...rest] = parsed.positionals;
-  if (command !== 'ask') throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question", or rlm eval --dataset FILE)` : 'missing command: rlm ask "question"');
+  if (command !== 'ask' && command !== 'chat') {
+    throw new UsageError(command ? `unknown command "${command}" (try: rlm ask "question", rlm chat, or rlm eval --dataset FILE)` : 'missing command: rlm ask "question" or rlm chat');
+  }
   const question = rest.join(' ').trim();
-  if (!question) throw new UsageError('missing question: rlm ask "question"');
+  if (command === 'ask' && !question) throw new UsageError('missing question: rlm ask "question"');
+  if (command === 'chat' && question) throw new UsageError('rlm chat takes no question on the command line: type questions at its prompt');
+  if (command === 'ask' && (v['idle-minutes'] !== undefined || v['answer-chars'] !== undefined)) {
+    throw new UsageError('--idle-minutes and --answer-chars apply to rlm chat only');
+  }
+  const idle = minutes(v['idle-minutes'], '--idle-minutes');
   return {
     help: false,
     options: {
+      command,
       question,
       root: v.root ?? cwd,
       ...runSettings(v, env),
       trace: v.trace,
       json: v.json ?? false,
+      idleMs: idle === undefined ? DEFAULT_CONVERSATION.idleMs : idle === 0 ? Infinity : idle,
+      answerChars: int(v['answer-chars'], '--answer-chars', 100, 1_000_000) ?? DEFAULT_CONVERSATION.answerChars,
     },
   };
+}
+
+/** Minutes as milliseconds (fractions allowed); 0 stays 0. */
+function minutes(s: string | undefined, name: string): number | undefined {
+  const n = num(s, name);
+  return n === undefined ? undefined : Math.round(n * 60_000);
 }
 
 /** Options `rlm ask` and `rlm eval` share: endpoint, models, budgets, excludes, prices. */
@@ -151,7 +193,7 @@ export const RUN_OPTIONS = {
 
 type RunValues = { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof RUN_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
 
-export type RunSettings = Omit<CliOptions, 'question' | 'root' | 'trace' | 'json'>;
+export type RunSettings = Omit<CliOptions, 'command' | 'question' | 'root' | 'trace' | 'json' | 'idleMs' | 'answerChars'>;
 
 /** The shared options' values, checked, with their defaults from the environment. */
 export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
@@ -188,6 +230,12 @@ export function runSettings(v: RunValues, env: NodeJS.ProcessEnv): RunSettings {
     maskSecrets: v['no-mask-secrets'] !== true,
     prices: prices(v.price ?? []),
     quiet: v.quiet ?? false,
+    given: {
+      baseURL: v['base-url'] !== undefined || !!env.OPENAI_BASE_URL,
+      apiKey: !!(v['api-key'] ?? env.OPENAI_API_KEY),
+      model: chosenModel !== undefined,
+      subModel: (v['sub-model'] ?? env.RLM_SUB_MODEL) !== undefined,
+    },
   };
 }
 

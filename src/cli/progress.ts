@@ -2,9 +2,13 @@ import { shorten } from '../core/shorten';
 import { terminalSafe } from '../core/text/visible';
 import type { TraceEvent } from '../core/trace/types';
 
+const REPL_WORDS = { new: 'new REPL', kept: 'REPL kept its variables', restarted: 'fresh REPL: earlier variables are gone' } as const;
+
 /** One short stderr line per interesting event, so a terminal user sees the run move. */
 export function progressLine(e: TraceEvent): string | undefined {
   switch (e.type) {
+    case 'run.start':
+      return e.questionIndex ? `question ${e.questionIndex} of the conversation (${REPL_WORDS[e.repl ?? 'new']})` : undefined;
     case 'iteration.start':
       return `turn ${e.iteration}/${e.maxIterations}`;
     case 'cell.start':

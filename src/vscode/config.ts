@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_ROOT_MODEL } from '../core/llm/defaults';
 import type { ModelPrice, PriceTable } from '../core/llm/types';
 import { DEFAULT_PRICES } from '../core/llm/usage';
-import type { Budgets, TurnLimits } from '../core/rlm/types';
+import { DEFAULT_CONVERSATION, type Budgets, type TurnLimits } from '../core/rlm/types';
 import type { SandboxLimits } from '../core/sandbox/types';
 
 export type Provider = 'openai-compatible' | 'vscode-lm';
@@ -99,4 +99,15 @@ export function filesExcludeGlobs(scope?: vscode.Uri): string[] {
   return Object.entries(v)
     .filter(([, on]) => on === true)
     .map(([glob]) => glob);
+}
+
+/** A conversation's limits (`rlm.conversation.*`): the idle time-out (0 = never) and the characters
+ *  of each earlier answer in the next question's prompt. */
+export function readConversationConfig(): { idleMs: number; answerChars: number } {
+  const cfg = vscode.workspace.getConfiguration('rlm');
+  const idle = num(cfg, 'conversation.idleMinutes', 0);
+  return {
+    idleMs: idle === undefined ? DEFAULT_CONVERSATION.idleMs : idle === 0 ? Infinity : idle * 60_000,
+    answerChars: num(cfg, 'conversation.answerChars', 100) ?? DEFAULT_CONVERSATION.answerChars,
+  };
 }

@@ -10,7 +10,7 @@ import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
 import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, systemPrompt } from './systemPrompt';
-import type { TurnLimits } from './types';
+import type { Preface, TurnLimits } from './types';
 import { forcedAnswerText } from './forcedAnswer';
 import { replyStream } from './replyStream';
 
@@ -35,6 +35,8 @@ export interface LoopParams {
   signal: AbortSignal;
   /** Child loops share the run state's model slots for their model calls; the top loop does not need to. */
   limited: boolean;
+  /** A conversation's question: text added to the system prompt and before the first user message. */
+  preface?: Preface;
   /** Starts a nested loop for rlm_query when depth allows. */
   startChild?: (prompt: string, text: string | undefined, parentId: string, signal: AbortSignal) => Promise<string>;
 }
@@ -68,9 +70,9 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
           subcallChars: Math.min(SUBCALL_GUIDE_CHARS, limits.promptChars),
           canRecurse: p.startChild !== undefined,
           turn: p.turnLimits,
-        }),
+        }) + (p.preface?.system ? `\n\n${p.preface.system}` : ''),
       },
-      { role: 'user', content: firstUserMessage(p.question, p.workspace.context, p.scope) },
+      { role: 'user', content: (p.preface?.user ? `${p.preface.user}\n\n` : '') + firstUserMessage(p.question, p.workspace.context, p.scope) },
     ];
 
     const callModel = (msgs: ChatMessage[], iterId: string) => callRoot(state, p.rootModel, msgs, iterId, p.signal, p.limited);

@@ -2,19 +2,22 @@ import { RlmError, safeMessage } from '../errors';
 import { costCapProblem } from '../llm/usage';
 import type { SandboxProvider } from '../sandbox/types';
 import { newRunId } from '../trace/ids';
-import type { Outcome, RunEndEvent } from '../trace/types';
+import type { Outcome, ReplState, RunEndEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 import { runLoop, type LoopParams } from './rootLoop';
 import { RunState } from './runState';
 import { excerpt } from './subcalls';
 import { textWorkspace } from './textWorkspace';
-import { DEFAULT_BUDGETS, DEFAULT_TURN_LIMITS, type Budgets, type Prepared, type RunOptions } from './types';
+import { DEFAULT_BUDGETS, DEFAULT_TURN_LIMITS, type Budgets, type ConversationLink, type Preface, type Prepared, type RunOptions } from './types';
 
 export interface RunEnv {
   /** The sandbox, or the step that starts it (run inside the run: a failure ends it with run.end). */
   sandbox: Prepared<SandboxProvider>;
   /** Secrets (API keys) to scrub from every trace event. */
   secrets?: string[];
+  /** Set by `Conversation.ask` only: the run is one question of that conversation (its workspace
+   *  and kept REPL replace `options.workspace` and a fresh top session). */
+  conversation?: ConversationLink;
 }
 
 /** Child runs get fewer turns at each depth, so recursion cannot run away. */
@@ -43,29 +46,43 @@ export class Run {
     const { options, env } = this;
     const budgets: Budgets = { ...DEFAULT_BUDGETS, ...defined(options.budgets ?? {}) };
     const state = new RunState(this.id, budgets, options.prices ?? {}, options.onEvent, env.secrets ?? [], options.signal);
+    const link = env.conversation;
     let rootId: string | undefined;
     let outcome: Outcome & { iterations: number };
+    let end: RunEndEvent | undefined;
     try {
-      // A cost cap with an unpriced model would silently not apply: refuse the run before any request.
-      const unpriced = costCapProblem(budgets.maxCostUsd, options.prices ?? {}, [options.rootModel.id, options.subModel.id]);
-      if (unpriced) throw new RlmError(unpriced, 'unpriced-model');
-      const workspace = await prepare(options.workspace, state);
-      rootId = this.emitStart(state, workspace);
-      const sandbox = await prepare(env.sandbox, state);
-      outcome = await this.loop(state, budgets, sandbox, rootId, workspace);
-    } catch (err) {
-      rootId ??= this.emitStart(state, undefined);
-      outcome = failed(state, err);
-    }
-    try {
-      return state.send({ type: 'run.end', parentId: rootId, ...summary(state, outcome, state.startedAt) });
+      try {
+        // A cost cap with an unpriced model would silently not apply: refuse the run before any request.
+        const unpriced = costCapProblem(budgets.maxCostUsd, options.prices ?? {}, [options.rootModel.id, options.subModel.id]);
+        if (unpriced) throw new RlmError(unpriced, 'unpriced-model');
+        const workspace = await prepare(link ? link.workspace : options.workspace, state);
+        if (!link) {
+          rootId = this.emitStart(state, workspace);
+          const sandbox = await prepare(env.sandbox, state);
+          outcome = await this.loop(state, budgets, { root: sandbox, child: sandbox }, rootId, workspace);
+        } else {
+          // A conversation's question: the sandbox pool first, since the kept REPL (and so the
+          // REPL state run.start records) comes from it.
+          const pool = await prepare(env.sandbox, state);
+          const turn = link.begin(pool);
+          rootId = this.emitStart(state, workspace, turn.repl);
+          outcome = await this.loop(state, budgets, { root: turn.session, child: pool }, rootId, workspace, turn.preface);
+        }
+      } catch (err) {
+        rootId ??= this.emitStart(state, undefined);
+        outcome = failed(state, err);
+      }
+      end = state.send({ type: 'run.end', parentId: rootId, ...summary(state, outcome, state.startedAt) });
+      return end;
     } finally {
       state.dispose();
+      link?.end(end);
     }
   }
 
-  private emitStart(state: RunState, workspace: WorkspaceAccess | undefined): string {
+  private emitStart(state: RunState, workspace: WorkspaceAccess | undefined, repl?: ReplState): string {
     const { options } = this;
+    const link = this.env.conversation;
     const totals = workspace?.context.totals;
     return state.emit({
       type: 'run.start',
@@ -76,21 +93,31 @@ export class Run {
       rootModel: options.rootModel.id,
       subModel: options.subModel.id,
       workspace: workspace && totals ? { root: workspace.context.root, files: totals.files, bytes: totals.bytes } : undefined,
+      ...(link ? { conversationId: link.id, questionIndex: link.index, repl: repl ?? 'new' } : {}),
     });
   }
 
-  private loop(state: RunState, budgets: Budgets, sandbox: SandboxProvider, rootId: string, workspace: WorkspaceAccess): Promise<Outcome & { iterations: number }> {
+  /** `sandbox.root` opens the top loop's session (a conversation's kept REPL, or the pool),
+   *  `sandbox.child` every child run's. */
+  private loop(
+    state: RunState,
+    budgets: Budgets,
+    sandbox: { root: SandboxProvider; child: SandboxProvider },
+    rootId: string,
+    workspace: WorkspaceAccess,
+    preface?: Preface,
+  ): Promise<Outcome & { iterations: number }> {
     const { options } = this;
     const loop = (
       depth: number,
       maxIterations: number,
       nodeId: string,
       signal: AbortSignal,
-      over: Pick<LoopParams, 'question' | 'workspace' | 'scope'>,
+      over: Pick<LoopParams, 'question' | 'workspace' | 'scope' | 'preface'>,
     ) =>
       runLoop({
         state,
-        sandbox,
+        sandbox: depth === 1 ? sandbox.root : sandbox.child,
         ...over,
         rootModel: options.rootModel,
         subModel: options.subModel,
@@ -126,7 +153,7 @@ export class Run {
         }, signal);
       };
 
-    return loop(1, budgets.maxIterations, rootId, state.signal, { question: options.question, scope: options.scope, workspace });
+    return loop(1, budgets.maxIterations, rootId, state.signal, { question: options.question, scope: options.scope, workspace, preface });
   }
 }
 

@@ -69,3 +69,14 @@ export const NO_CODE_PROMPT =
 export const PYTHON_PROMPT =
   'This REPL runs JavaScript, not Python. Rewrite your code as JavaScript in a ```js fenced block ' +
   '(for example `const hits = await grep("TODO"); print(hits.length)`).';
+
+/** Appended to the system prompt for a question of a conversation (kept apart from `systemPrompt`
+ *  so that either can change without touching the other). */
+export function conversationSystemPrompt(): string {
+  return `## This question is part of a conversation
+The REPL persists between the questions of a conversation: variables, functions and results of
+sub-calls from earlier questions are still defined (\`SHOW_VARS()\` lists them) unless the first
+user message says the REPL was restarted. Reuse them instead of recomputing. \`history\` is a frozen
+array of the earlier questions, oldest first: \`{question, answer, status}\` (answer is null when a
+question ended without one); the full earlier answers are there, the message below has them cut.`;
+}

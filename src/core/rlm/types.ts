@@ -1,6 +1,6 @@
 import type { ChatModel, PriceTable } from '../llm/types';
-import type { SandboxLimits } from '../sandbox/types';
-import type { TraceEvent } from '../trace/types';
+import type { SandboxLimits, SandboxProvider } from '../sandbox/types';
+import type { ReplState, RunEndEvent, TraceEvent } from '../trace/types';
 import type { WorkspaceAccess } from '../workspace/types';
 
 /** Every budget of a run; each ends the run with a clear reason when it trips. */
@@ -70,3 +70,33 @@ export interface RunOptions {
   /** Every trace event, in order, as it happens. */
   onEvent?: (event: TraceEvent) => void;
 }
+
+/** What a conversation's question brings to its run (made by `Conversation.ask`, never by hosts). */
+export interface ConversationLink {
+  id: string;
+  /** The question's place in the conversation, from 1. */
+  index: number;
+  /** The conversation's workspace: scanned by its first question (and again after an idle release). */
+  workspace: Prepared<WorkspaceAccess>;
+  /** Once the workspace is ready: the REPL state this question starts with, the top loop's sandbox
+   *  (the conversation's kept session; child runs use the pool), and what the root model is told. */
+  begin(pool: SandboxProvider): { repl: ReplState; session: SandboxProvider; preface: Preface };
+  /** The run ended (called exactly once, with the run.end event as redacted for the trace). */
+  end(event: RunEndEvent | undefined): void;
+}
+
+/** Extra text of a top loop's first messages: appended to the system prompt, put before the
+ *  question's first user message. */
+export interface Preface {
+  system?: string;
+  user?: string;
+}
+
+/** Defaults of a conversation's limits (settings `rlm.conversation.*`, CLI `--idle-minutes`,
+ *  `--answer-chars`). */
+export const DEFAULT_CONVERSATION = {
+  /** The REPL (its process) and the scanned workspace are released after this long without a question. */
+  idleMs: 15 * 60_000,
+  /** Characters of each earlier answer in the root model's prompt (the latest keeps 4 times as many). */
+  answerChars: 2_000,
+};

@@ -1,4 +1,4 @@
-import type { SandboxLimits } from './types';
+import type { HistoryEntry, SandboxLimits } from './types';
 
 /** Messages between the host and the sandbox process (JSON over the IPC channel).
  *  The host treats every child message as untrusted data and checks its shape before use. */
@@ -9,6 +9,8 @@ export type HostMessage =
   /** The context map as JSON text: serialised once per map and reused by every session over it. */
   | { t: 'open'; contextJson: string; limits: SandboxLimits }
   | { t: 'cell'; id: number; index: number; code: string }
+  /** The REPL's `history` (a conversation's earlier questions), replaced whole. */
+  | { t: 'history'; entries: HistoryEntry[] }
   | { t: 'reply'; cell: number; id: number; ok: true; value: unknown }
   | { t: 'reply'; cell: number; id: number; ok: false; message: string };
 

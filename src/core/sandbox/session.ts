@@ -5,7 +5,7 @@ import type { SandboxProcess } from './process';
 import { ReplyBudget, replyBytes } from './replyBudget';
 import { CellCalls, type Reply } from './rpc';
 import { BoundedText, escapeControls } from './text';
-import type { CellResult, KillReason, SandboxLimits, SandboxSession, SandboxSessionOptions } from './types';
+import type { CellResult, HistoryEntry, KillReason, SandboxLimits, SandboxSession, SandboxSessionOptions } from './types';
 import { CellClock } from './cellClock';
 import { SandboxTree } from './sandboxTree';
 import { Watchdog } from './watchdog';
@@ -79,6 +79,8 @@ export class Session implements SandboxSession {
    *  cell's replies may still be leaving. A fresh process gets a fresh budget. */
   replies: ReplyBudget;
   private readonly tree: SandboxTree;
+  /** The REPL's `history`, sent again to a fresh process. */
+  private history: HistoryEntry[] = [];
 
   constructor(
     private readonly source: ProcessSource,
@@ -99,6 +101,7 @@ export class Session implements SandboxSession {
     proc.ref();
     this.replies = new ReplyBudget(this.limits.replyQueueMb * 1024 * 1024);
     proc.send({ t: 'open', contextJson: contextJson(this.options.workspace.context), limits: this.limits });
+    if (this.history.length) proc.send({ t: 'history', entries: this.history });
     const watchdog = new Watchdog(proc.pid ?? -1, {
       rssMb: this.limits.rssMb,
       overTree: (rssMb) => this.tree.report(this, rssMb, this.limits.treeRssMb),
@@ -113,6 +116,15 @@ export class Session implements SandboxSession {
     });
     this.proc = proc;
     this.watchdog = watchdog;
+  }
+
+  setHistory(entries: readonly HistoryEntry[]): void {
+    this.history = entries.map((e) => ({ question: String(e.question), answer: e.answer === null ? null : String(e.answer), status: String(e.status) }));
+    if (this.proc?.alive) this.proc.send({ t: 'history', entries: this.history });
+  }
+
+  get replLost(): boolean {
+    return this.restartPending || (this.proc !== undefined && !this.proc.alive);
   }
 
   runCell(code: string, signal?: AbortSignal): Promise<CellResult> {

@@ -80,9 +80,24 @@ export interface CellResult {
   durationMs: number;
 }
 
+/** One earlier question of a conversation as the REPL's frozen `history` array holds it. */
+export interface HistoryEntry {
+  question: string;
+  /** null when the question ended without an answer (failed, cancelled, out of budget). */
+  answer: string | null;
+  /** How the question ended (a RunStatus). */
+  status: string;
+}
+
 /** One run's REPL: a Compartment in a sandbox process, persistent across cells. */
 export interface SandboxSession {
   runCell(code: string, signal?: AbortSignal): Promise<CellResult>;
+  /** Replaces the REPL's `history` (earlier questions of a conversation); kept across a restart
+   *  of the process. Outside conversations `history` is an empty array. */
+  setHistory(entries: readonly HistoryEntry[]): void;
+  /** True when the process died since its last cell (a stopped cell, a crash): the next cell runs
+   *  in a fresh REPL and earlier variables are gone. */
+  readonly replLost: boolean;
   dispose(): Promise<void>;
 }
 

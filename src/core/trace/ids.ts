@@ -23,6 +23,11 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A conversation id (shared by the runs of its questions): `conv-` and a run id's form. */
+export function newConversationId(now = new Date()): string {
+  return `conv-${newRunId(now)}`;
+}
+
 /** Builds well-formed events: fresh id, timestamp, parent link. */
 export class TraceEventFactory {
   constructor(

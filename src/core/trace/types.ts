@@ -32,7 +32,19 @@ export interface RunStartEvent extends EventBase {
   subModel: string;
   /** Absent when the workspace scan failed (the run then ends at once). */
   workspace?: { root: string; files: number; bytes: number };
+  /** Set when the run is one question of a conversation (src/core/rlm/conversation.ts): the
+   *  conversation's id, shared by all its questions. */
+  conversationId?: string;
+  /** The question's place in its conversation, from 1. */
+  questionIndex?: number;
+  /** The conversation's REPL for this question: `new` (first question, or a reopened
+   *  conversation), `kept` (earlier variables are still there), `restarted` (released after the
+   *  idle time-out, or its process was stopped: earlier variables are gone). */
+  repl?: ReplState;
 }
+
+/** The REPL a conversation's question starts with (see RunStartEvent.repl). */
+export type ReplState = 'new' | 'kept' | 'restarted';
 
 export interface IterationStartEvent extends EventBase {
   type: 'iteration.start';

@@ -53,6 +53,24 @@ describe('rlm ask arguments', () => {
     assert.throws(() => parse(['ask', '--reply-queue', '0', 'q']), /--reply-queue must be a whole number from 1/);
   });
 
+  it('rlm chat: no question on the command line; --idle-minutes (0 = never) and --answer-chars, for chat only', () => {
+    const o = parse(['chat', '--idle-minutes', '0.5', '--answer-chars', '500']);
+    assert.deepEqual([o.command, o.question, o.idleMs, o.answerChars], ['chat', '', 30_000, 500]);
+    const d = parse(['chat']);
+    assert.deepEqual([d.idleMs, d.answerChars], [15 * 60_000, 2_000]);
+    assert.equal(parse(['chat', '--idle-minutes', '0']).idleMs, Infinity);
+    assert.throws(() => parse(['chat', 'a question']), /rlm chat takes no question on the command line/);
+    assert.throws(() => parse(['ask', '--idle-minutes', '3', 'q']), /apply to rlm chat only/);
+    assert.throws(() => parse(['chat', '--idle-minutes=-1']), /--idle-minutes must be a non-negative number/);
+    assert.throws(() => parse(['chat', '--answer-chars', '5']), /--answer-chars must be a whole number from 100/);
+  });
+
+  it('records which of endpoint, key and models were given (the local probe needs neither endpoint nor key)', () => {
+    assert.deepEqual(parse(['ask', 'q']).given, { baseURL: false, apiKey: false, model: false, subModel: false });
+    assert.deepEqual(parse(['ask', 'q'], { OPENAI_BASE_URL: 'http://127.0.0.1:5/v1', OPENAI_API_KEY: 'k', RLM_MODEL: 'm' }).given, { baseURL: true, apiKey: true, model: true, subModel: false });
+    assert.deepEqual(parse(['ask', '--sub-model', 's', 'q']).given, { baseURL: false, apiKey: false, model: false, subModel: true });
+  });
+
   it('answers --help', () => {
     assert.deepEqual(parseCli(['--help'], {}, '/'), { help: true });
   });

@@ -1,33 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeScript, type FakeServer } from '../../fakeServer/server';
 import { API_KEY, DOTENV_SECRET, js, makeFixtureRepo } from '../rlm/harness';
-
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would: a separate process, real HTTP to the fake server. */
-function rlm(args: string[], opts: { env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      opts.onStderr?.(stderr, child);
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { rlm } from './runCli';
 
 describe('rlm ask (the CLI as a process)', function () {
   this.timeout(60_000);

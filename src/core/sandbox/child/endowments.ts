@@ -9,7 +9,7 @@ import { optionalString, readOptions, readStringArray, requireString } from './v
 
 export const RESERVED_NAMES = [
   'context', 'readFile', 'grep', 'llm_query', 'llm_batch', 'rlm_query', 'print', 'console',
-  'FINAL', 'FINAL_VAR', 'answer', 'SHOW_VARS',
+  'FINAL', 'FINAL_VAR', 'answer', 'SHOW_VARS', 'history',
 ] as const;
 
 export interface EndowmentHost {
@@ -67,6 +67,21 @@ function shortType(v: unknown): string {
     return f.startsWith('{') ? 'object' : f.split(' ')[0];
   }
   return typeof v;
+}
+
+/** The REPL's `history`: a frozen array of frozen {question, answer, status} records (answer null
+ *  when the question had none), copied from what the host sent. */
+export function historyOf(entries: unknown): readonly object[] {
+  const list = Array.isArray(entries) ? entries : [];
+  return harden(
+    list.map((e: { question?: unknown; answer?: unknown; status?: unknown }) =>
+      nullProto({
+        question: typeof e?.question === 'string' ? e.question : '',
+        answer: typeof e?.answer === 'string' ? e.answer : null,
+        status: typeof e?.status === 'string' ? e.status : 'failed',
+      }),
+    ),
+  );
 }
 
 export function makeEndowments(host: EndowmentHost, context: unknown): Record<string, unknown> {

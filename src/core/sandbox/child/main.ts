@@ -60,6 +60,9 @@ process.on('message', (raw: unknown) => {
           setImmediate(() => send({ t: 'idle', cell: msg.id }));
         });
       break;
+    case 'history':
+      repl?.setHistory(msg.entries);
+      break;
     case 'reply':
       repl?.reply(msg.cell, msg.id, msg.ok, msg.ok ? msg.value : undefined, msg.ok ? undefined : msg.message);
       break;

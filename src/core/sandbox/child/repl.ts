@@ -3,7 +3,7 @@ import type { SandboxLimits } from '../types';
 import { MAX_CALLS_IN_FLIGHT, type CallOp, type ChildMessage } from '../sandboxIpc';
 import { BoundedText, escapeControls, headTail } from '../text';
 import { dataProp, formatValue } from './format';
-import { makeEndowments, RESERVED_NAMES, type EndowmentHost } from './endowments';
+import { historyOf, makeEndowments, RESERVED_NAMES, type EndowmentHost } from './endowments';
 import { CELL_HELPER, CellSyntaxError, transformCell, type TransformedCell } from './transform';
 
 /** One session's REPL: a Compartment whose global object holds the user's variables. */
@@ -41,6 +41,8 @@ export class Repl {
   private readonly baseNames: Set<PropertyKey>;
   private cell: Cell | undefined;
   private nextCallId = 1;
+  /** A conversation's earlier questions, read through the `history` getter (replaced between questions). */
+  private history: readonly object[] = historyOf([]);
 
   constructor(context: unknown, private readonly limits: SandboxLimits, private readonly send: Send) {
     const host: EndowmentHost = {
@@ -65,8 +67,11 @@ export class Repl {
     this.compartment = new Compartment({ globals: { Date, Math, Float32Array, Float64Array }, __options__: true });
     this.global = this.compartment.globalThis;
     for (const name of RESERVED_NAMES) {
+      if (name === 'history') continue;
       Object.defineProperty(this.global, name, { value: endowments[name], writable: false, enumerable: false, configurable: false });
     }
+    // A getter, so that the host can replace the array between questions while the name stays fixed.
+    Object.defineProperty(this.global, 'history', { get: harden(() => this.history), enumerable: false, configurable: false });
     this.baseNames = new Set(Reflect.ownKeys(this.global));
     // The standard globals (String, JSON, Promise, ...) are read-only like the endowments: a cell
     // that replaces one would otherwise change what every later cell of the run sees.
@@ -74,6 +79,11 @@ export class Repl {
       const d = Object.getOwnPropertyDescriptor(this.global, name);
       if (d?.configurable && 'value' in d) Object.defineProperty(this.global, name, { value: d.value, writable: false, enumerable: d.enumerable, configurable: false });
     }
+  }
+
+  /** Replaces `history` (the host sends it before a conversation's question). */
+  setHistory(entries: unknown): void {
+    this.history = historyOf(entries);
   }
 
   private call(op: CallOp, args: unknown[]): Promise<unknown> {
