@@ -72,6 +72,18 @@ export interface InitMessage {
   live: boolean;
   /** The live run's status line (StatusMessage). */
   status?: string;
+  /** The earlier questions of the panel's conversation, oldest first (each shown with its tree collapsed). */
+  earlier?: SectionView[];
+  /** The panel offers a follow-up box once the run ended. */
+  followUps?: boolean;
+}
+
+/** One earlier question and answer of a conversation panel. */
+export interface SectionView {
+  runId: string;
+  question: string;
+  outcome?: Outcome;
+  nodes: NodeView[];
 }
 
 export interface NodesMessage {
@@ -157,7 +169,22 @@ export interface OpenMarkdownMessage {
   runId: string;
 }
 
-export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | OpenSettingMessage | CopyMessage | OpenMarkdownMessage;
+/** The next question of the panel's conversation (typed in the follow-up box). */
+export interface FollowUpMessage {
+  type: 'followUp';
+  question: string;
+}
+
+export type WebviewToHost =
+  | ReadyMessage
+  | VerifyRefsRequest
+  | OpenRefMessage
+  | CancelMessage
+  | RerunMessage
+  | OpenSettingMessage
+  | CopyMessage
+  | OpenMarkdownMessage
+  | FollowUpMessage;
 
 /** What the webview keeps across a window reload (vscode.setState); the host's WebviewPanelSerializer
  *  reads it (as untrusted input) to restore the panel from history. */
@@ -171,4 +198,6 @@ export const PROTOCOL_LIMITS = {
   pathChars: 1024,
   /** Characters of a run id (history's own rule: letters, digits, `_.-`). */
   runIdChars: 128,
+  /** Characters of a follow-up question. */
+  questionChars: 20_000,
 } as const;

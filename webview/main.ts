@@ -10,6 +10,7 @@ import { RecursionTree } from './recursionTree';
 import { RefLinker } from './refs';
 import { addCopyButtons, flash } from './copyButtons';
 import { onHostMessage, post, saveState, verifyRefs } from './rpc';
+import { renderEarlier } from './sections';
 import { UsageMeter } from './usageMeter';
 
 const linker = new RefLinker(verifyRefs, (ref) => post({ type: 'openRef', ref }));
@@ -24,9 +25,34 @@ const costNote = document.getElementById('cost-note')!;
 const activity = document.getElementById('activity')!;
 const copyAnswer = document.getElementById('copy-answer')!;
 const openMarkdown = document.getElementById('open-markdown')!;
+const earlier = document.getElementById('earlier')!;
+const followUp = document.getElementById('follow-up') as HTMLFormElement;
+const followUpInput = document.getElementById('follow-up-input') as HTMLTextAreaElement;
 /** The run this panel shows, and its answer's Markdown once there is one. */
 let runId = '';
 let answerMarkdown: string | undefined;
+/** The host offers follow-ups in this panel. */
+let followUps = false;
+
+function askFollowUp(): void {
+  const q = followUpInput.value.trim();
+  if (!q) return;
+  post({ type: 'followUp', question: q });
+  followUpInput.value = '';
+  followUp.hidden = true;
+}
+followUp.addEventListener('submit', (e) => {
+  e.preventDefault();
+  askFollowUp();
+});
+document.getElementById('follow-up-send')!.addEventListener('click', askFollowUp);
+// Enter asks; Shift+Enter makes a new line.
+followUpInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    askFollowUp();
+  }
+});
 
 copyAnswer.addEventListener('click', () => {
   if (answerMarkdown === undefined) return;
@@ -82,6 +108,7 @@ function showOutcome(outcome: Outcome | undefined, live: boolean): void {
     showNotice(undefined);
     showActivity(undefined);
   }
+  followUp.hidden = live || !followUps;
 }
 
 function showNotice(text: string | undefined): void {
@@ -114,7 +141,9 @@ function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void
     case 'init': {
       pendingNodes.clear();
       runId = msg.header.runId;
-      saveState({ runIds: [runId] });
+      followUps = msg.followUps === true;
+      saveState({ runIds: [...(msg.earlier ?? []).map((s) => s.runId), runId] });
+      renderEarlier(earlier, msg.earlier ?? [], linker);
       question.textContent = questionLabel(msg.header.question);
       question.title = msg.header.question;
       scope.textContent = msg.header.scope ? `scope: ${msg.header.scope}` : '';

@@ -16,7 +16,8 @@ import { API_KEY_SECRET } from './models';
 import { NO_FILES } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { restoredRunIds } from './panel/panelMessages';
-import { RunPanel } from './panel/runPanel';
+import { RunPanel, type PanelFeed } from './panel/runPanel';
+import type { ConversationTurn } from '../core/rlm/conversation';
 import type { RunController, StartReply } from './runController';
 
 
@@ -106,12 +107,38 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
    *  window went, or shows as cut off if its end never reached the history. */
   const serializer: vscode.WebviewPanelSerializer = {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-      const [runId] = restoredRunIds(state);
-      const feed = runId ? (controller.activeRun(runId) ?? (await storedFeed(runId, false))) : undefined;
-      if (!feed || RunPanel.find(feed.key)) return panel.dispose();
-      RunPanel.adopt(context.extensionUri, panel, feed);
+      const feeds: PanelFeed[] = [];
+      for (const runId of restoredRunIds(state)) {
+        const feed = controller.activeRun(runId) ?? (await storedFeed(runId, false));
+        if (feed && !RunPanel.find(feed.key)) feeds.push(feed);
+      }
+      const latest = feeds.pop();
+      if (!latest) return panel.dispose();
+      RunPanel.adopt(context.extensionUri, panel, latest).setEarlier(feeds);
     },
   };
+
+  /** The folder a stored scope names (Explain This Folder), in the open workspace. */
+  const folderOfScope = (scope: string | undefined): vscode.Uri | undefined => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const first = folders[0];
+    if (!scope || !first) return undefined;
+    const [head, ...rest] = scope.split('/');
+    const named = folders.length > 1 ? folders.find((f) => f.name === head) : undefined;
+    return named ? vscode.Uri.joinPath(named.uri, ...rest) : vscode.Uri.joinPath(first.uri, ...scope.split('/'));
+  };
+
+  /** The follow-up box: the next question of the panel's conversation, after its runs. */
+  RunPanel.followUp = (question, runs) => {
+    if (refuseWhileBusy()) return;
+    const turns: ConversationTurn[] = runs.map((f) => {
+      const s = f.snapshot();
+      const status = s.outcome?.status ?? 'interrupted';
+      return { runId: f.key, question: s.header.question, status, answer: s.outcome?.answer, reason: s.outcome?.reason };
+    });
+    void controller.start({ question, folder: folderOfScope(runs[0]?.snapshot().header.scope), after: turns });
+  };
+  RunPanel.onClosed = (runIds) => controller.closeThreads(runIds);
 
   const openRun = async (arg: unknown): Promise<boolean> => {
     const runId = runIdOf(arg);
@@ -139,15 +166,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       void vscode.window.showWarningMessage(OTHER_WORKSPACE_MESSAGE);
       return { refused: 'other-workspace', message: OTHER_WORKSPACE_MESSAGE };
     }
-    let folder: vscode.Uri | undefined;
-    const first = vscode.workspace.workspaceFolders?.[0];
-    if (source.scope && first) {
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      const [head, ...rest] = source.scope.split('/');
-      const named = folders.length > 1 ? folders.find((f) => f.name === head) : undefined;
-      folder = named ? vscode.Uri.joinPath(named.uri, ...rest) : vscode.Uri.joinPath(first.uri, ...source.scope.split('/'));
-    }
-    return controller.start({ question: source.question, folder });
+    return controller.start({ question: source.question, folder: folderOfScope(source.scope) });
   };
 
   const entryOf = async (arg: unknown) => {

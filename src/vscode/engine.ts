@@ -4,3 +4,4 @@ export { Run } from '../core/rlm/run';
 export { scanWorkspace } from '../core/workspace/workspace';
 export { OpenAIChatModel } from '../core/llm/openaiModel';
 export { SandboxPool } from '../core/sandbox/pool';
+export { Conversation } from '../core/rlm/conversation';

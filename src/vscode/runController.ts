@@ -10,10 +10,11 @@ import * as vscode from 'vscode';
 import { RlmError, safeMessage } from '../core/errors';
 import { shorten } from '../core/shorten';
 import type { SandboxProvider } from '../core/sandbox/types';
+import type { Conversation, ConversationTurn } from '../core/rlm/conversation';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
-import { readRunConfig, runExcludes, type RunConfig } from './config';
+import { readConversationConfig, readRunConfig, runExcludes, type RunConfig } from './config';
 import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
@@ -21,13 +22,23 @@ import { createModels, type RunModels } from './models';
 import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RunPanel } from './panel/runPanel';
-import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
 
 export interface RunRequest {
   question: string;
   /** Folder the run is limited to (Explain This Folder). */
   folder?: vscode.Uri;
+  /** A follow-up: the next question of the conversation whose runs these are (oldest first); it
+   *  shows in their panel, and asks in their conversation (its REPL) when this window still holds it. */
+  after?: ConversationTurn[];
+}
+
+/** A conversation of this window: the panel's questions share its REPL. */
+interface Thread {
+  conversation: Conversation;
+  folder?: vscode.Uri;
+  /** The workspace its REPL works on, once scanned (the panels' reference checks). */
+  workspace?: Workspace;
 }
 
 /** A request turned down before a run exists: no run id, no events, no history. */
@@ -61,6 +72,8 @@ export const UNTRUSTED_MESSAGE =
 export class RunController implements vscode.Disposable {
   private active: { live: LiveRun; abort: AbortController; done: Promise<unknown>; ended: () => void } | undefined;
   private starting = false;
+  /** Conversations by the ids of their runs (each run of a panel maps to the panel's conversation). */
+  private readonly threads = new Map<string, Thread>();
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts or ends (history refresh). */
@@ -112,6 +125,9 @@ export class RunController implements vscode.Disposable {
 
   /** One question: admit it, set up the models, make the run (its id first), show it, run it. */
   async start(req: RunRequest): Promise<StartReply> {
+    // A follow-up asks about what its conversation's first question scanned.
+    const known = req.after?.length ? this.threads.get(req.after[req.after.length - 1].runId) : undefined;
+    if (known) req = { ...req, folder: known.folder };
     const target = this.admit(req);
     if ('refused' in target) return target;
     // Claimed before the first await, so two quick starts cannot both pass the busy check. No await
@@ -130,49 +146,88 @@ export class RunController implements vscode.Disposable {
     const folderUris = target.folders.map((f) => f.uri.toString());
     // eslint-disable-next-line prefer-const -- assigned below, once the run has its id; the closures above read it later
     let live!: LiveRun;
-    let workspace: Workspace | undefined;
     let report = (_message: string) => {};
-    const run = new engine.Run(
-      {
-        question: req.question,
-        scope: target.scopeLabel,
-        // A step of the run: a failed or cancelled scan still ends it with run.end.
+    const lastRun = req.after?.at(-1)?.runId;
+    // Every question is a conversation's: a follow-up continues its panel's one (same REPL); a new
+    // question, or a follow-up in a panel restored from history, starts one (with the earlier answers).
+    let thread = lastRun !== undefined ? this.threads.get(lastRun) : undefined;
+    if (!thread) {
+      const made: Thread = { folder: req.folder, conversation: undefined as unknown as Conversation };
+      made.conversation = new engine.Conversation({
+        // A step of the conversation's first question (and of the first after an idle release): a
+        // failed or cancelled scan still ends that question with run.end.
         workspace: async (signal) => {
           report('scanning the workspace…');
-          workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+          const workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
+          made.workspace = workspace;
           live.verifier = new RefVerifier(workspace);
           report(`${workspace.context.totals.files} files; thinking…`);
           return workspace;
         },
-        rootModel: models.root,
-        subModel: models.sub,
-        budgets: cfg.budgets,
-        sandboxLimits: cfg.sandboxLimits,
-        turnLimits: cfg.turnLimits,
-        prices: cfg.prices,
-        signal: abort.signal,
-        onEvent: (event) => this.follow(run.id, live, event, folderUris),
-      },
-      { sandbox: this.sandbox, secrets: models.secrets },
-    );
-    live = this.show(run.id, req, target.scopeLabel, abort);
-    // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
-    const retries = onModelRetry((text) => live.notice(text));
+        sandbox: this.sandbox,
+        ...readConversationConfig(),
+        turns: req.after,
+        onNotice: (n) => this.active?.live.notice(n.message),
+      });
+      thread = made;
+    }
+    const current = thread;
+    let run: InstanceType<Engine['Run']>;
+    try {
+      run = current.conversation.ask(
+        {
+          question: req.question,
+          scope: target.scopeLabel,
+          rootModel: models.root,
+          subModel: models.sub,
+          budgets: cfg.budgets,
+          sandboxLimits: cfg.sandboxLimits,
+          turnLimits: cfg.turnLimits,
+          prices: cfg.prices,
+          signal: abort.signal,
+          onEvent: (event) => this.follow(run.id, live, event, folderUris),
+        },
+        { secrets: models.secrets },
+      );
+    } catch (err) {
+      // The conversation is busy or ended: a refusal, no run exists.
+      const message = safeMessage(err, 'This conversation cannot take a question now.');
+      void vscode.window.showInformationMessage(`RLM: ${message}`);
+      return { refused: 'busy', message };
+    }
+    this.threads.set(run.id, current);
+    live = this.show(run.id, req, target.scopeLabel, abort, lastRun);
+    // A follow-up's REPL already holds the scanned workspace: its panel checks references there.
+    if (current.workspace) live.verifier = new RefVerifier(current.workspace);
     try {
       const end = await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
       // The finished panel keeps only the paths, not the Workspace and its content cache.
-      if (workspace) live.verifier = new RefVerifier(new PathSet(workspace.context.files.map((f) => f.path)));
+      if (current.workspace) live.verifier = new RefVerifier(new PathSet(current.workspace.context.files.map((f) => f.path)));
       await this.history.flush();
       live.finish();
       this.notifyEnd(end, () => this.start(req));
       return { runId: run.id, end };
     } finally {
-      retries.dispose();
       this.active?.ended();
       this.active = undefined;
       this.setRunning(false);
       this.statusBar.hide();
       this.changed.fire();
+    }
+  }
+
+  /** A panel closed: its conversation (and the REPL process it holds) goes. */
+  closeThreads(runIds: string[]): void {
+    const gone = new Set<Thread>();
+    for (const id of runIds) {
+      const t = this.threads.get(id);
+      if (t) gone.add(t);
+      this.threads.delete(id);
+    }
+    for (const t of gone) {
+      if (t.conversation.busy) continue; // its run is still live (e.g. shown again from history); it ends on its own
+      for (const [id, other] of this.threads) if (other === t) this.threads.delete(id);
+      void t.conversation.dispose().catch(() => undefined);
     }
   }
 
@@ -235,13 +290,16 @@ export class RunController implements vscode.Disposable {
   }
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
-  private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController): LiveRun {
-    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(req));
+  private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController, after?: string): LiveRun {
+    const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start({ question: req.question, folder: req.folder }));
     let ended!: () => void;
     const done = new Promise<void>((r) => (ended = r));
     this.active = { live, abort, done, ended };
     this.setRunning(true);
-    RunPanel.show(this.context.extensionUri, live);
+    // A follow-up shows in its conversation's panel, below the earlier questions.
+    const panel = after !== undefined ? RunPanel.find(after) : undefined;
+    if (panel) panel.continueWith(live);
+    else RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();
     return live;
@@ -312,6 +370,7 @@ export class RunController implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    this.closeThreads([...this.threads.keys()]);
     this.statusBar.dispose();
     this.changed.dispose();
   }

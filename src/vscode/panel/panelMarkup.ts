@@ -1,5 +1,6 @@
 /** The panel's body markup (no scripts, no model text): shared by the webview and the benchmark. */
-export const PANEL_BODY = `<header>
+export const PANEL_BODY = `<div id="earlier"></div>
+<header>
   <h1 id="question"></h1>
   <div id="scope" hidden></div>
 </header>
@@ -39,4 +40,9 @@ export const PANEL_BODY = `<header>
   </div>
   <div id="tree"></div>
 </section>
+<form id="follow-up" class="follow-up" hidden>
+  <label for="follow-up-input">Ask a follow-up (same conversation: the REPL keeps its variables)</label>
+  <textarea id="follow-up-input" rows="2" placeholder="Ask a follow-up question…"></textarea>
+  <vscode-button id="follow-up-send" type="submit">Ask</vscode-button>
+</form>
 `;

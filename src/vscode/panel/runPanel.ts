@@ -3,7 +3,7 @@
  * webview's typed requests, and never lets the webview do more than the protocol allows.
  */
 import * as vscode from 'vscode';
-import type { HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, StatusMessage, WebviewToHost } from '../../panelProtocol';
+import type { HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, SectionView, StatusMessage, WebviewToHost } from '../../panelProtocol';
 import { checkPanelMessage } from './panelMessages';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
@@ -19,15 +19,24 @@ export interface PanelFeed {
   rerun?(): void;
 }
 
+/** What a follow-up asks: the next question after the panel's runs (oldest first). */
+export type FollowUpHandler = (question: string, runs: readonly PanelFeed[], panel: RunPanel) => void;
+
 export class RunPanel {
   private static readonly open = new Map<string, RunPanel>();
   static readonly viewType = 'rlm.runPanel';
   /** Where ignored or failed webview messages are reported (the RLM output channel). */
   static log: (line: string) => void = () => undefined;
+  /** Asks a follow-up (set by the run controller); unset: the panel offers none. */
+  static followUp: FollowUpHandler | undefined;
+  /** Told the run ids of a panel that closed (its conversation can go). */
+  static onClosed: (runIds: string[]) => void = () => undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
   private feedSub: vscode.Disposable | undefined;
   private ready = false;
+  /** The conversation's earlier questions, oldest first (the feed is the latest). */
+  private earlier: PanelFeed[] = [];
 
   /** Shows `feed` in its existing panel or a new one. */
   static show(extensionUri: vscode.Uri, feed: PanelFeed): RunPanel {
@@ -63,6 +72,26 @@ export class RunPanel {
       // Only the built panel assets: the panel icon is set by the host and needs no webview access.
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     };
+  }
+
+  /** Shows `feed`, the next question of the conversation in `panel`: the current section becomes an earlier one. */
+  continueWith(feed: PanelFeed): void {
+    if (feed.key !== this.feed.key) this.earlier.push(this.feed);
+    RunPanel.open.set(feed.key, this);
+    this.setFeed(feed);
+    this.panel.reveal(undefined, true);
+  }
+
+  /** A restored conversation panel: its earlier questions, oldest first. */
+  setEarlier(feeds: PanelFeed[]): void {
+    this.earlier = feeds;
+    for (const f of feeds) RunPanel.open.set(f.key, this);
+    if (this.ready) this.subscribe();
+  }
+
+  /** Every run of the panel, oldest first. */
+  get runs(): readonly PanelFeed[] {
+    return [...this.earlier, this.feed];
   }
 
   static find(key: string): RunPanel | undefined {
@@ -104,8 +133,19 @@ export class RunPanel {
 
   private subscribe(): void {
     this.feedSub?.dispose();
-    this.post(this.feed.snapshot());
+    this.post(this.snapshot());
     this.feedSub = this.feed.onUpdate?.((msg) => this.post(msg));
+  }
+
+  /** The latest question as its feed has it, with the earlier ones of the conversation. */
+  private snapshot(): InitMessage {
+    const init = { ...this.feed.snapshot(), followUps: RunPanel.followUp !== undefined };
+    if (!this.earlier.length) return init;
+    const earlier: SectionView[] = this.earlier.map((f) => {
+      const s = f.snapshot();
+      return { runId: s.header.runId, question: s.header.question, outcome: s.outcome, nodes: s.nodes };
+    });
+    return { ...init, earlier };
   }
 
   private post(msg: HostToWebview): void {
@@ -157,7 +197,7 @@ export class RunPanel {
         break;
       case 'openMarkdown': {
         // The answer as the run has it (never text from the webview).
-        const answer = msg.runId === this.feed.key ? this.feed.snapshot().outcome?.answer : undefined;
+        const answer = this.runs.find((f) => f.key === msg.runId)?.snapshot().outcome?.answer;
         if (!answer) {
           void vscode.window.showInformationMessage('RLM: this run has no answer to open.');
           return;
@@ -166,6 +206,9 @@ export class RunPanel {
         await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
         break;
       }
+      case 'followUp':
+        RunPanel.followUp?.(msg.question.trim(), this.runs, this);
+        break;
       case 'openSetting':
         // Only the settings the panel links to; anything else from the webview is ignored.
         if (msg.setting === 'rlm.prices') void vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
@@ -174,6 +217,7 @@ export class RunPanel {
   }
 
   private dispose(): void {
+    RunPanel.onClosed(this.runs.map((f) => f.key));
     this.feedSub?.dispose();
     for (const d of this.disposables) d.dispose();
     for (const [k, v] of RunPanel.open) if (v === this) RunPanel.open.delete(k);
