@@ -65,7 +65,7 @@ describe('the live panel in a real VS Code', function () {
     const panel = panelFrame(page);
     await panel.locator('#copy-answer').click();
     await page.locator('.statusbar-item', { hasText: 'RLM: answer copied as Markdown' }).waitFor();
-    const copied = await page.evaluate(() => navigator.clipboard.readText()).catch(() => undefined);
+    const copied = await page.evaluate('navigator.clipboard.readText()').then((t) => String(t), () => undefined);
     if (copied !== undefined) assert.match(copied, /The first exported function is defined at `src\/math\.ts:1`/);
     const codeCopy = panel.locator('.node.kind-cell button.copy-code').first();
     await codeCopy.waitFor();
