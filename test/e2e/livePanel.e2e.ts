@@ -47,15 +47,20 @@ describe('the live panel in a real VS Code', function () {
     await streaming.first().waitFor({ timeout: 60_000 });
     await panel.locator('#activity', { hasText: /fake-stream is replying|waiting for fake-stream/ }).waitFor();
     // Open the growing node and read its text as it arrives: two different lengths while it still runs.
-    await streaming.first().locator('> .row').click();
+    // (Read without waiting: a node that settled no longer matches, and the loop reads again.)
     const lengths = new Set<number>();
-    for (let i = 0; i < 600 && lengths.size < 2; i++) {
-      const text = await streaming.first().locator('.body-model').innerText({ timeout: 2_000 }).catch(() => undefined);
-      const running = (await streaming.count()) > 0;
-      if (text !== undefined && running && text.length > 0) lengths.add(text.length);
+    const seen: string[] = [];
+    for (let i = 0; i < 300 && lengths.size < 2; i++) {
+      const state = await streaming.evaluateAll((els) =>
+        els.map((el) => ({ expanded: el.getAttribute('aria-expanded'), text: el.querySelector(':scope > .detail .body-model')?.textContent ?? null })),
+      );
+      const first = state[0];
+      if (first && first.expanded !== 'true') await streaming.first().locator('> .row').click({ timeout: 2_000 }).catch(() => undefined);
+      else if (first?.text) lengths.add(first.text.length);
+      seen.push(JSON.stringify(first ?? null).slice(0, 60));
       await page.waitForTimeout(100);
     }
-    assert.ok(lengths.size >= 2, `the node's text grew while the reply streamed (lengths seen: ${[...lengths].join(', ')})`);
+    assert.ok(lengths.size >= 2, `the node's text grew while the reply streamed (lengths seen: ${[...lengths].join(', ')}; states: ${seen.slice(-5).join(' | ')})`);
     await screenshot(page, 'live-00-streaming');
     await panel.locator('#status', { hasText: 'answered' }).waitFor({ timeout: 120_000 });
     assert.equal(await panel.locator('#activity').isVisible(), false, 'no status line once the run ended');
