@@ -74,6 +74,20 @@ export interface InitMessage {
   live: boolean;
   /** The cost estimate shown before the run started (EstimateMessage). */
   estimate?: string;
+  /** The live run's status line (StatusMessage). */
+  status?: string;
+  /** The earlier questions of the panel's conversation, oldest first (each shown with its tree collapsed). */
+  earlier?: SectionView[];
+  /** The panel offers a follow-up box once the run ended. */
+  followUps?: boolean;
+}
+
+/** One earlier question and answer of a conversation panel. */
+export interface SectionView {
+  runId: string;
+  question: string;
+  outcome?: Outcome;
+  nodes: NodeView[];
 }
 
 export interface NodesMessage {
@@ -112,7 +126,14 @@ export interface EstimateMessage {
   text: string;
 }
 
-export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage | EstimateMessage;
+/** What a live run is doing now ("waiting for gpt-5 (12 s)", "running cell (2.1 s)"), sent at most once a
+ *  second while it changes; no text: nothing to say (or the run ended). */
+export interface StatusMessage {
+  type: 'status';
+  text?: string;
+}
+
+export type HostToWebview = InitMessage | NodesMessage | OutcomeMessage | VerifyRefsReply | NoticeMessage | EstimateMessage | StatusMessage;
 
 // ---- webview -> host ----
 
@@ -150,10 +171,52 @@ export interface OpenSettingMessage {
   setting: 'rlm.prices';
 }
 
-export type WebviewToHost = ReadyMessage | VerifyRefsRequest | OpenRefMessage | CancelMessage | RerunMessage | ResumeMessage | OpenSettingMessage;
+/** Puts text on the clipboard (the answer's Markdown, a code block): webviews cannot rely on the
+ *  Clipboard API in every host, VS Code's clipboard always works. */
+export interface CopyMessage {
+  type: 'copy';
+  text: string;
+  /** What was copied, for the confirmation ("answer", "code"). */
+  what: 'answer' | 'code';
+}
+
+/** Opens the answer of the panel's run (`runId`) as an untitled Markdown document. The host reads the
+ *  answer from the run, not from the webview. */
+export interface OpenMarkdownMessage {
+  type: 'openMarkdown';
+  runId: string;
+}
+
+/** The next question of the panel's conversation (typed in the follow-up box). */
+export interface FollowUpMessage {
+  type: 'followUp';
+  question: string;
+}
+
+export type WebviewToHost =
+  | ReadyMessage
+  | VerifyRefsRequest
+  | OpenRefMessage
+  | CancelMessage
+  | RerunMessage
+  | ResumeMessage
+  | OpenSettingMessage
+  | CopyMessage
+  | OpenMarkdownMessage
+  | FollowUpMessage;
+
+/** What the webview keeps across a window reload (vscode.setState); the host's WebviewPanelSerializer
+ *  reads it (as untrusted input) to restore the panel from history. */
+export interface PanelState {
+  runIds: string[];
+}
 
 /** Upper bounds the host enforces on webview requests (they come from a less trusted context). */
 export const PROTOCOL_LIMITS = {
   refsPerRequest: 500,
   pathChars: 1024,
+  /** Characters of a run id (history's own rule: letters, digits, `_.-`). */
+  runIdChars: 128,
+  /** Characters of a follow-up question. */
+  questionChars: 20_000,
 } as const;

@@ -11,6 +11,7 @@
 import type { NodeKind, NodeView } from '../src/panelProtocol';
 import { formatCost, formatMs, formatTokens } from './format';
 import { iterationSummary, proseOf } from './nodeText';
+import { addCopyButton } from './copyButtons';
 import type { RefLinker } from './refs';
 
 interface NodeRecord {
@@ -416,6 +417,7 @@ export class RecursionTree {
     };
     const bodyLabel = v.kind === 'cell' ? 'code' : v.kind === 'subcall' || v.kind === 'child' ? 'prompt' : 'text';
     if (body) block(`body body-${v.kind}`, bodyLabel, body, v.kind === 'cell' ? 'javascript' : undefined);
+    if (body && v.kind === 'cell') addCopyButton(detail.lastElementChild as HTMLElement);
     if (v.output) block('output', v.kind === 'cell' ? 'output' : 'reply', v.output);
     if (v.error) block('error', 'error', v.error);
     return detail;

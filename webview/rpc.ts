@@ -1,6 +1,6 @@
 /** The webview's side of src/panelProtocol.ts: typed postMessage out, typed handlers in, and
  *  request/reply by sequence number so a request reads like an async function call. */
-import type { FileRef, HostToWebview, WebviewToHost } from '../src/panelProtocol';
+import type { FileRef, HostToWebview, PanelState, WebviewToHost } from '../src/panelProtocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -19,6 +19,11 @@ const pending = new Map<number, (reply: VerifyReply) => void>();
 
 export function post(message: WebviewToHost): void {
   api.postMessage(message);
+}
+
+/** Kept by VS Code across a window reload; the host's serializer restores the panel from it. */
+export function saveState(state: PanelState): void {
+  api.setState(state);
 }
 
 export function verifyRefs(refs: FileRef[]): Promise<VerifyReply> {

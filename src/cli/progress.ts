@@ -20,6 +20,8 @@ export function progressLine(e: TraceEvent): string | undefined {
       return e.final ? '  final answer set' : undefined;
     case 'subcall.end':
       return e.error ? `  sub-call failed: ${firstLine(e.error)}` : undefined;
+    case 'model.retry':
+      return `  ${e.model}: ${e.status !== undefined ? `HTTP ${e.status}` : e.code}, retrying in ${(e.delayMs / 1000).toFixed(1)} s (${e.attempt}/${e.maxRetries})`;
     case 'child.start':
       return `  child run (depth ${e.depth}): ${firstLine(e.prompt)}`;
     default:

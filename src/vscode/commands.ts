@@ -15,7 +15,9 @@ import { explainQuestion } from './chat/workspaceFolder';
 import { API_KEY_SECRET } from './models';
 import { NO_FILES } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
-import { RunPanel } from './panel/runPanel';
+import { restoredRunIds } from './panel/panelMessages';
+import { RunPanel, type PanelFeed } from './panel/runPanel';
+import type { ConversationTurn } from '../core/rlm/conversation';
 import { replyCacheDir, type RunController, type StartReply } from './runController';
 import { readRunConfig } from './config';
 import { safeMessage } from '../core/errors';
@@ -82,6 +84,66 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
     return controller.start({ question: explainQuestion(folder), folder });
   };
 
+  /** A stored run as a panel feed; undefined (with a warning when `tell`) when its history is missing or damaged. */
+  const storedFeed = async (runId: string, tell: boolean): Promise<StoredRun | undefined> => {
+    const warn = (text: string) => void (tell && vscode.window.showWarningMessage(text));
+    let events;
+    try {
+      const read = await history.readTrajectory(runId);
+      events = read.events;
+      if (read.damaged > 0) warn(`RLM: ${read.damaged} damaged line(s) of this run's history were skipped.`);
+    } catch {
+      warn('RLM: this run\'s history file is missing or unreadable; it was skipped.');
+      return undefined;
+    }
+    if (!events.some((e) => e.type === 'run.start')) {
+      warn('RLM: this run\'s history file is damaged (no start); it was skipped.');
+      return undefined;
+    }
+    // A run of another workspace: shown, but its references stay unverified (they name files there).
+    const folders = (await history.list()).find((e) => e.runId === runId)?.folders;
+    const here = inOpenWorkspace(folders);
+    if (!here && tell) void vscode.window.showInformationMessage(OTHER_WORKSPACE_MESSAGE);
+    const stored: StoredRun = new StoredRun(
+      runId,
+      events,
+      await history.isLive(runId),
+      () => void rerun({ question: stored.question, scope: stored.scope, folders }),
+      here ? reopenedRunFiles : () => NO_FILES,
+    );
+    return stored;
+  };
+
+  /** Run panels open when the window reloaded come back from history (their webview kept the run
+   *  ids): a finished run as finished; a run that was live was recorded as interrupted when the
+   *  window went, or shows as cut off if its end never reached the history. */
+  const serializer: vscode.WebviewPanelSerializer = {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+      const feeds: PanelFeed[] = [];
+      for (const runId of restoredRunIds(state)) {
+        const feed = controller.activeRun(runId) ?? (await storedFeed(runId, false));
+        if (feed && !RunPanel.find(feed.key)) feeds.push(feed);
+      }
+      const latest = feeds.pop();
+      if (!latest) return panel.dispose();
+      RunPanel.adopt(context.extensionUri, panel, latest).setEarlier(feeds);
+    },
+  };
+
+
+
+  /** The follow-up box: the next question of the panel's conversation, after its runs. */
+  RunPanel.followUp = (question, runs) => {
+    if (refuseWhileBusy()) return;
+    const turns: ConversationTurn[] = runs.map((f) => {
+      const s = f.snapshot();
+      const status = s.outcome?.status ?? 'interrupted';
+      return { runId: f.key, question: s.header.question, status, answer: s.outcome?.answer, reason: s.outcome?.reason };
+    });
+    void controller.start({ question, folder: scopeFolder(runs[0]?.snapshot().header.scope), after: turns });
+  };
+  RunPanel.onClosed = (runIds) => controller.closeThreads(runIds);
+
   const openRun = async (arg: unknown): Promise<boolean> => {
     const runId = runIdOf(arg);
     if (!runId) return false;
@@ -96,30 +158,8 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
       RunPanel.show(context.extensionUri, active);
       return true;
     }
-    let events;
-    try {
-      const read = await history.readTrajectory(runId);
-      events = read.events;
-      if (read.damaged > 0) void vscode.window.showWarningMessage(`RLM: ${read.damaged} damaged line(s) of this run's history were skipped.`);
-    } catch {
-      void vscode.window.showWarningMessage('RLM: this run\'s history file is missing or unreadable; it was skipped.');
-      return false;
-    }
-    if (!events.some((e) => e.type === 'run.start')) {
-      void vscode.window.showWarningMessage('RLM: this run\'s history file is damaged (no start); it was skipped.');
-      return false;
-    }
-    // A run of another workspace: shown, but its references stay unverified (they name files there).
-    const folders = (await history.list()).find((e) => e.runId === runId)?.folders;
-    const here = inOpenWorkspace(folders);
-    if (!here) void vscode.window.showInformationMessage(OTHER_WORKSPACE_MESSAGE);
-    const stored: StoredRun = new StoredRun(
-      runId,
-      events,
-      await history.isLive(runId),
-      () => void rerun({ question: stored.question, scope: stored.scope, folders }),
-      here ? reopenedRunFiles : () => NO_FILES,
-    );
+    const stored = await storedFeed(runId, true);
+    if (!stored) return false;
     RunPanel.show(context.extensionUri, stored);
     return true;
   };
@@ -208,6 +248,7 @@ export function registerCommands({ context, controller, history, tree }: Deps): 
   };
 
   return [
+    vscode.window.registerWebviewPanelSerializer(RunPanel.viewType, serializer),
     reg('rlm.askRepo', ask),
     reg('rlm.history.resume', resume),
     reg('rlm.clearCache', async () => {

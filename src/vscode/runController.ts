@@ -15,11 +15,12 @@ import type { QuestionOptions } from '../core/rlm/conversation';
 import type { Run } from '../core/rlm/run';
 import type { Replay } from '../core/rlm/replay';
 import type { SandboxProvider } from '../core/sandbox/types';
+import type { Conversation, ConversationTurn } from '../core/rlm/conversation';
 import type { RunEndEvent, TraceEvent } from '../core/trace/types';
 import type { Workspace } from '../core/workspace/workspace';
 import type { WorkspaceRoot } from '../core/workspace/types';
 import type { WarmOptions, WarmScope } from '../core/workspace/warmMap';
-import { readRunConfig, runExcludes, runPrices, type RunConfig } from './config';
+import { readConversationConfig, readRunConfig, runExcludes, runPrices, type RunConfig } from './config';
 import { showErrorWithFixes } from './fixActions';
 import type { HistoryStore } from './history/historyStore';
 import { LiveRun } from './liveRun';
@@ -29,7 +30,6 @@ import { PathSet } from './panel/fileSets';
 import { RefVerifier } from './panel/refVerifier';
 import { RefIndex } from '../fileRefs';
 import { RunPanel } from './panel/runPanel';
-import { onModelRetry } from './requestLog';
 import { VscodeFileSource } from './vscodeFileSource';
 import { WindowMap } from './windowMap';
 
@@ -52,11 +52,24 @@ export interface RunRequest {
   onNotice?: (message: string) => void;
   /** A recorded run to resume (its question is `question`): replayed, then continued with fresh budgets. */
   resume?: Replay;
+  /** A follow-up: the next question of the conversation whose runs these are (oldest first); it
+   *  shows in their panel, and asks in their conversation (its REPL) when this window still holds it. */
+  after?: ConversationTurn[];
 }
 
 /** Where the extension keeps its reply cache (`rlm.cache.*`, RLM: Clear Cache). */
 export function replyCacheDir(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, 'reply-cache');
+}
+
+/** A conversation of this window: the panel's questions share its REPL. */
+interface Thread {
+  /** The step that scans for the conversation, the current question's (its report, its warm-map lease). */
+  step?: (signal: AbortSignal) => Promise<Workspace>;
+  conversation: Conversation;
+  folder?: vscode.Uri;
+  /** The workspace its REPL works on, once scanned (the panels' reference checks). */
+  workspace?: Workspace;
 }
 
 /** A request turned down before a run exists: no run id, no events, no history. */
@@ -94,6 +107,8 @@ export const UNTRUSTED_MESSAGE =
 export class RunController implements vscode.Disposable {
   private active: { live: LiveRun; abort: AbortController; done: Promise<unknown>; ended: () => void } | undefined;
   private starting = false;
+  /** Conversations by the ids of their runs (each run of a panel maps to the panel's conversation). */
+  private readonly threads = new Map<string, Thread>();
   private readonly statusBar = vscode.window.createStatusBarItem('rlm.running', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly conversations: Conversations;
@@ -157,6 +172,9 @@ export class RunController implements vscode.Disposable {
 
   /** One question: admit it, set up the models, make the run (its id first), show it, run it. */
   async start(req: RunRequest): Promise<StartReply> {
+    // A follow-up asks about what its conversation's first question scanned.
+    const known = req.after?.length ? this.threads.get(req.after[req.after.length - 1].runId) : undefined;
+    if (known) req = { ...req, folder: known.folder };
     const target = this.admit(req);
     if ('refused' in target) return target;
     // Claimed before the first await, so two quick starts cannot both pass the busy check. No await
@@ -180,9 +198,12 @@ export class RunController implements vscode.Disposable {
     let workspace: Workspace | undefined;
     let release = () => {};
     let report = (_message: string) => {};
+    const lastRun = req.after?.at(-1)?.runId;
+    // The panel's conversation (a follow-up continues its panel's one; see below).
+    let thread = req.resume || req.conversation ? undefined : lastRun !== undefined ? this.threads.get(lastRun) : undefined;
     // A step of the run: a failed or cancelled scan still ends it with run.end.
     const scan = async (signal: AbortSignal) => {
-      // A conversation keeps the workspace its REPL opened with, so it scans its own (not a warm lease).
+      // A chat conversation keeps the workspace its REPL opened with, so it scans its own (not a warm lease).
       const warm = cfg.warmMap && !req.conversation && (!req.folder || target.warmScope !== undefined);
       report(warm && this.windowMap.warmNow ? 'updating the workspace map…' : 'scanning the workspace…');
       if (warm) {
@@ -191,6 +212,7 @@ export class RunController implements vscode.Disposable {
         release = lease.release;
       } else workspace = await this.scan(engine.scanWorkspace, target, cfg, models.secrets, signal);
       workspace.structure = engine.languageServersFirst(workspace, target.roots, cfg.languageServerMs);
+      if (thread) thread.workspace = workspace;
       live.verifier = new RefVerifier(workspace, new RefIndex(workspace.context.files));
       report(`${workspace.context.totals.files} files; thinking…`);
       return workspace;
@@ -213,7 +235,10 @@ export class RunController implements vscode.Disposable {
     };
     let run: Run;
     let conversation: Question | undefined;
-    if (req.conversation) {
+    if (req.resume) {
+      // A resumed run replays its recording in a fresh REPL of its own.
+      run = new engine.Run({ ...options, workspace: scan }, { sandbox: this.sandbox, secrets: models.secrets });
+    } else if (req.conversation) {
       try {
         conversation = this.conversations.ask(engine, req.conversation, scan, req.onNotice, options, { secrets: models.secrets });
       } catch (err) {
@@ -223,34 +248,72 @@ export class RunController implements vscode.Disposable {
       }
       run = conversation.run;
     } else {
-      run = new engine.Run({ ...options, workspace: scan }, { sandbox: this.sandbox, secrets: models.secrets });
+      // Every panel question is a conversation's: a follow-up continues its panel's one (same REPL); a
+      // new question, or a follow-up in a panel restored from history, starts one (with the earlier answers).
+      if (!thread) {
+        const made: Thread = { folder: req.folder, conversation: undefined as unknown as Conversation };
+        made.conversation = new engine.Conversation({
+          // The current question's step: a scan (first question, or after an idle release) reports
+          // to that question's panel and holds that question's lease of the warm map.
+          workspace: (signal) => made.step!(signal),
+          sandbox: this.sandbox,
+          ...readConversationConfig(),
+          turns: req.after,
+          onNotice: (n) => this.active?.live.notice(n.message),
+        });
+        thread = made;
+      }
+      thread.step = scan;
+      try {
+        run = thread.conversation.ask(options, { secrets: models.secrets });
+      } catch (err) {
+        // The conversation is busy or ended: a refusal, no run exists.
+        const message = safeMessage(err, 'This conversation cannot take a question now.');
+        void vscode.window.showInformationMessage(`RLM: ${message}`);
+        return { refused: 'busy', message };
+      }
+      this.threads.set(run.id, thread);
     }
-    live = this.show(run.id, req, target.scopeLabel, abort);
+    live = this.show(run.id, req, target.scopeLabel, abort, lastRun);
     // A follow-up that keeps its conversation's REPL does not scan: its references check against the kept workspace.
     if (conversation?.files) live.verifier = new RefVerifier(conversation.files);
+    if (thread?.workspace) live.verifier = new RefVerifier(thread.workspace, new RefIndex(thread.workspace.context.files));
     live.estimate(estimate?.text ?? NO_ESTIMATE);
-    // Retry notices of this run's model requests (HTTP 503, 429, …) show under the panel's meter.
-    const retries = onModelRetry((text) => live.notice(text));
     const cancelled = req.token?.onCancellationRequested(() => abort.abort());
     if (req.token?.isCancellationRequested) abort.abort();
     try {
       const end = req.quiet ? await run.start() : await this.withProgress(req.question, live, abort, (r) => (report = r), () => run.start());
       // The finished panel keeps only the paths, not the Workspace and its content cache.
-      const files = workspace ? new PathSet(workspace.context.files.map((f) => f.path)) : conversation && this.conversations.files(conversation.conversationId);
-      if (files) live.verifier = new RefVerifier(files, workspace ? new RefIndex(workspace.context.files) : undefined);
+      const kept = workspace ?? thread?.workspace;
+      const files = kept ? new PathSet(kept.context.files.map((f) => f.path)) : conversation && this.conversations.files(conversation.conversationId);
+      if (files) live.verifier = new RefVerifier(files, kept ? new RefIndex(kept.context.files) : undefined);
       await this.history.flush();
       live.finish();
       if (!req.quiet) this.notifyEnd(end, () => this.start(plain(req)));
       return { runId: run.id, end, verifier: live.verifier, ...(conversation ? { conversationId: conversation.conversationId } : {}) };
     } finally {
       release();
-      retries.dispose();
       cancelled?.dispose();
       this.active?.ended();
       this.active = undefined;
       this.setRunning(false);
       this.statusBar.hide();
       this.changed.fire();
+    }
+  }
+
+  /** A panel closed: its conversation (and the REPL process it holds) goes. */
+  closeThreads(runIds: string[]): void {
+    const gone = new Set<Thread>();
+    for (const id of runIds) {
+      const t = this.threads.get(id);
+      if (t) gone.add(t);
+      this.threads.delete(id);
+    }
+    for (const t of gone) {
+      if (t.conversation.busy) continue; // its run is still live (e.g. shown again from history); it ends on its own
+      for (const [id, other] of this.threads) if (other === t) this.threads.delete(id);
+      void t.conversation.dispose().catch(() => undefined);
     }
   }
 
@@ -355,14 +418,17 @@ export class RunController implements vscode.Disposable {
   }
 
   /** The run's feed, keyed by its id from the start, in a panel; the window shows a run is active. */
-  private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController): LiveRun {
+  private show(runId: string, req: RunRequest, scopeLabel: string | undefined, abort: AbortController, after?: string): LiveRun {
     // Re-run asks the question afresh (a resumed run's Re-run does not resume again).
     const live = new LiveRun(runId, req.question, scopeLabel, () => abort.abort(), () => void this.start(plain(req)));
     let ended!: () => void;
     const done = new Promise<void>((r) => (ended = r));
     this.active = { live, abort, done, ended };
     this.setRunning(true);
-    if (!req.quiet) RunPanel.show(this.context.extensionUri, live);
+    // A follow-up shows in its conversation's panel, below the earlier questions.
+    const panel = after !== undefined ? RunPanel.find(after) : undefined;
+    if (panel) panel.continueWith(live);
+    else if (!req.quiet) RunPanel.show(this.context.extensionUri, live);
     this.showStatus('starting');
     this.changed.fire();
     return live;
@@ -438,6 +504,7 @@ export class RunController implements vscode.Disposable {
     this.cancel();
     void this.conversations.disposeAll();
     this.windowMap.dispose();
+    this.closeThreads([...this.threads.keys()]);
     this.statusBar.dispose();
     this.changed.dispose();
   }

@@ -63,7 +63,7 @@ export interface FaultRule {
 }
 
 /** One scripted reply: text, or text with its own latency, or a fault instead of a reply. */
-export type Turn = string | { text?: string; latencyMs?: number; fault?: FaultKind; retryAfter?: string; status?: number; message?: string; finishReason?: string };
+export type Turn = string | { text?: string; latencyMs?: number; chunkDelayMs?: number; fault?: FaultKind; retryAfter?: string; status?: number; message?: string; finishReason?: string };
 
 export interface FakeModelScript {
   /** Replies in order, one per successful request to this model; after the last, the rule answers. */
@@ -71,6 +71,8 @@ export interface FakeModelScript {
   /** Answers once the turns run out (or when there are none). */
   rule?: ReplyRule;
   latencyMs?: number;
+  /** Pause before each streamed content chunk of this model's replies, in ms. */
+  chunkDelayMs?: number;
   /** Prompt tokens above this (≈ chars / 4) get the 400 context-length error. */
   contextTokens?: number;
 }
@@ -95,6 +97,8 @@ export interface FakeScript {
   usage?: boolean;
   /** Characters per SSE chunk when streaming (default 16). */
   chunkChars?: number;
+  /** Slow streaming: a pause before each SSE content chunk, in ms (default 0; also per model and per turn). */
+  chunkDelayMs?: number;
   /** Request bodies above this many bytes get 413 (default 32 MB). */
   maxBodyBytes?: number;
 }

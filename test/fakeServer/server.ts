@@ -140,6 +140,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     let text: string | undefined;
     let finishReason = 'stop';
     let latency = modelScript?.latencyMs ?? script.latencyMs ?? 0;
+    let chunkDelay = modelScript?.chunkDelayMs ?? script.chunkDelayMs ?? 0;
     if (!fault) {
       const used = turnsUsed.get(model) ?? 0;
       const turn = modelScript?.turns?.[used];
@@ -149,6 +150,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
         if (typeof turn === 'string') text = turn;
         else {
           if (turn.latencyMs !== undefined) latency = turn.latencyMs;
+          if (turn.chunkDelayMs !== undefined) chunkDelay = turn.chunkDelayMs;
           if (turn.fault) fault = { fault: turn.fault, retryAfter: turn.retryAfter, status: turn.status, message: turn.message };
           else text = turn.text ?? '';
           if (turn.finishReason) finishReason = turn.finishReason;
@@ -172,7 +174,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
       total_tokens: 0,
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    if (stream) return sendStream(res, model, text ?? '', includeUsage ? usage : undefined, false, finishReason);
+    if (stream) return void sendStream(res, model, text ?? '', includeUsage ? usage : undefined, false, chunkDelay, finishReason);
     return sendJson(res, 200, {
       id: `chatcmpl-fake-${index}`,
       object: 'chat.completion',
@@ -224,8 +226,9 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
     text: string,
     usage: Record<string, number> | undefined,
     stallAfterFirst = false,
+    chunkDelayMs = 0,
     finishReason = 'stop',
-  ): void {
+  ): Promise<void> | void {
     const size = Math.max(1, script.chunkChars ?? 16);
     const base = { id: `chatcmpl-fake-s`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -236,12 +239,26 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
       send({ ...base, choices: [{ index: 0, delta: { content: text.slice(0, size) }, finish_reason: null }] });
       return;
     }
-    for (let i = 0; i < text.length; i += size) {
-      send({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
+    const finish = () => {
+      send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
+      if (usage) send({ ...base, choices: [], usage });
+      res.end('data: [DONE]\n\n');
+    };
+    if (chunkDelayMs <= 0) {
+      for (let i = 0; i < text.length; i += size) {
+        send({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
+      }
+      return finish();
     }
-    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
-    if (usage) send({ ...base, choices: [], usage });
-    res.end('data: [DONE]\n\n');
+    // Slow mode: each chunk after a pause, with a keep-alive comment between (as real servers send).
+    return (async () => {
+      for (let i = 0; i < text.length; i += size) {
+        if (!(await wait(chunkDelayMs, res))) return;
+        res.write(': keep-alive\n\n');
+        send({ ...base, choices: [{ index: 0, delta: { content: text.slice(i, i + size) }, finish_reason: null }] });
+      }
+      finish();
+    })();
   }
 
   function sendFault(
@@ -266,7 +283,7 @@ export async function startFakeServer(script: FakeScript = {}): Promise<FakeServ
       case 'hang':
         return; // never answer; close() destroys the socket
       case 'stall':
-        if (ctx.stream) return sendStream(res, ctx.model, 'partial', undefined, true);
+        if (ctx.stream) void sendStream(res, ctx.model, 'partial', undefined, true);
         return;
       case 'malformed':
         if (ctx.stream) {

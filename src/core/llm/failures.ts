@@ -2,6 +2,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 import type { Redactor } from '../trace/redact';
 import { ModelError, type ModelErrorCode } from './modelError';
 import { parseRetryAfter } from './retry';
+import { formatBytes, SseError } from './sse';
 
 /**
  * Turns anything a model request can throw into one ModelError with a clear cause, and decides
@@ -11,9 +12,18 @@ import { parseRetryAfter } from './retry';
 
 /** Markers thrown by the client for failures the SDK does not report itself. */
 export class TimedOut extends Error {}
+/** A reply that is not a chat completion; the message (ours, never the server's) says what was wrong. */
 export class Malformed extends Error {}
 export class EmptyChoices extends Error {}
 export class StreamUnsupported extends Error {}
+/** The stream carried an error object (its message is the server's: redacted before use). */
+export class StreamFailed extends Error {}
+/** A plain (non-streamed) reply over the model reply limit. */
+export class TooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super('too large');
+  }
+}
 
 /** A failure classified once: what to tell the user and whether another request may help. */
 export interface Failure {
@@ -65,9 +75,24 @@ export function classifyFailure(err: unknown, signal: AbortSignal | undefined, c
       streamUnsupported: true,
     };
   }
-  if (err instanceof Malformed || err instanceof SyntaxError) {
+  if (err instanceof SseError) {
+    // A broken or oversized stream: the same request would break the same way.
+    return { error: new ModelError(`${cap(at)} sent ${err.message}; the reply was dropped.`, 'malformed-response'), retryable: false };
+  }
+  if (err instanceof TooLarge) {
     return {
-      error: new ModelError(`${cap(at)} sent a reply that is not a valid chat completion.`, 'malformed-response'),
+      error: new ModelError(`${cap(at)} sent a reply over ${formatBytes(err.maxBytes)} (the model reply limit); ask for a shorter answer or use a streaming endpoint.`, 'malformed-response'),
+      retryable: false,
+    };
+  }
+  if (err instanceof StreamFailed) {
+    const said = serverMessage(err, ctx);
+    return { error: new ModelError(`${cap(at)} reported an error in the middle of its stream: ${said}`, 'server-error'), retryable: true, kindLimit: 2 };
+  }
+  if (err instanceof Malformed || err instanceof SyntaxError) {
+    const what = err instanceof Malformed && err.message ? err.message : 'a reply that is not a valid chat completion';
+    return {
+      error: new ModelError(`${cap(at)} sent ${what}.`, 'malformed-response'),
       retryable: true,
       kindLimit: 2,
     };

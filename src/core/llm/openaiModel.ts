@@ -1,9 +1,10 @@
 import OpenAI, { APIUserAbortError } from 'openai';
 import { Redactor } from '../trace/redact';
-import { cancelledError, classifyFailure, EmptyChoices, type Failure, type FailureContext, Malformed, StreamUnsupported, TimedOut } from './failures';
+import { cancelledError, classifyFailure, EmptyChoices, type Failure, type FailureContext, Malformed, StreamFailed, StreamUnsupported, TimedOut, TooLarge } from './failures';
 import { ModelError, type ModelErrorCode } from './modelError';
 import { backoffDelay, sleepUnlessAborted } from './retry';
-import type { ChatMessage, ChatModel, CompleteOptions, Completion, TokenUsage } from './types';
+import { MODEL_REPLY_BYTES, readBounded, replyCutNote, SSE_LINE_CHARS, SseParser, type SseEvent } from './sse';
+import type { ChatMessage, ChatModel, CompleteOptions, Completion, RetryInfo, TokenUsage } from './types';
 
 export interface OpenAIChatModelOptions {
   /** e.g. https://api.openai.com/v1, http://localhost:11434/v1 */
@@ -28,19 +29,15 @@ export interface OpenAIChatModelOptions {
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   /** Extra request headers (e.g. OpenRouter's HTTP-Referer). Never logged. */
   headers?: Record<string, string>;
-  /** Called before each retry's wait: for progress output and for tests. */
+  /** Called before each retry's wait: for progress output and for tests (a call's own `onRetry` too). */
   onRetry?: (info: RetryInfo) => void;
+  /** Bytes read from one reply: a streamed reply is cut there (with a note), a plain one fails. Default 8 MiB. */
+  maxReplyBytes?: number;
+  /** Characters of one event-stream line. Default 1 MiB. */
+  maxLineChars?: number;
 }
 
-export interface RetryInfo {
-  /** The attempt that failed, 1-based. */
-  attempt: number;
-  delayMs: number;
-  code: ModelErrorCode;
-  status?: number;
-  /** The server's Retry-After in ms (after the cap), when it sent one. */
-  retryAfterMs?: number;
-}
+export type { RetryInfo } from './types';
 
 /**
  * ChatModel over any OpenAI-compatible endpoint, through the `openai` package.
@@ -56,6 +53,8 @@ export class OpenAIChatModel implements ChatModel {
   private readonly redactor: Redactor;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  private readonly maxReplyBytes: number;
+  private readonly maxLineChars: number;
   private readonly maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   /** Learned once per model instance: 'unknown' until a streamed request succeeds or cannot work. */
   private streaming: 'yes' | 'no' | 'unknown';
@@ -77,6 +76,8 @@ export class OpenAIChatModel implements ChatModel {
     this.redactor = new Redactor([options.apiKey]);
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.maxRetries = Math.max(0, options.maxRetries ?? 4);
+    this.maxReplyBytes = options.maxReplyBytes ?? MODEL_REPLY_BYTES;
+    this.maxLineChars = options.maxLineChars ?? SSE_LINE_CHARS;
     this.failureContext = {
       host: this.host,
       model: options.model,
@@ -153,13 +154,16 @@ export class OpenAIChatModel implements ChatModel {
           ? // At least what the server asked, plus up to 10% so a batch's calls do not all return at once.
             Math.round(failure.retryAfterMs + Math.random() * Math.min(failure.retryAfterMs * 0.1, 1000))
           : backoffDelay(attempt, this.options.retryBaseMs ?? 500, this.options.retryMaxDelayMs ?? 20_000);
-      this.options.onRetry?.({
+      const info: RetryInfo = {
         attempt,
+        maxRetries: this.maxRetries,
         delayMs,
         code: failure.error.code,
         status: failure.error.status,
         retryAfterMs: failure.retryAfterMs,
-      });
+      };
+      this.options.onRetry?.(info);
+      options.onRetry?.(info);
       if (!(await sleepUnlessAborted(delayMs, signal))) throw this.cancelled(attempt);
       if (streamedSome) options.onDeltaReset?.();
       streamedSome = false;
@@ -210,15 +214,22 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   private async plain(messages: ChatMessage[], options: CompleteOptions, signal: AbortSignal): Promise<Completion> {
-    const response: unknown = await this.client.chat.completions.create(
-      { ...this.body(messages, options), stream: false },
-      { signal, maxRetries: 0, timeout: this.timeoutMs },
-    );
-    return this.fromBody(messages, options, response);
+    const response = await this.client.chat.completions
+      .create({ ...this.body(messages, options), stream: false }, { signal, maxRetries: 0, timeout: this.timeoutMs })
+      .asResponse();
+    return this.fromBody(messages, options, await this.jsonOf(response));
+  }
+
+  /** A whole JSON reply, read up to the model reply limit (a reply over it cannot be parsed: it fails). */
+  private async jsonOf(response: Response): Promise<unknown> {
+    const parts: Uint8Array[] = [];
+    const { cut } = await readBounded(response.body, this.maxReplyBytes, (bytes) => void parts.push(bytes));
+    if (cut) throw new TooLarge(this.maxReplyBytes);
+    return JSON.parse(Buffer.concat(parts).toString('utf8'));
   }
 
   private fromBody(messages: ChatMessage[], options: CompleteOptions, response: unknown): Completion {
-    // A proxy can answer 200 with HTML or a truncated body: the SDK then hands back a string.
+    // A proxy can answer 200 with HTML or a truncated body.
     if (!response || typeof response !== 'object' || !Array.isArray((response as { choices?: unknown }).choices)) {
       throw new Malformed();
     }
@@ -230,47 +241,72 @@ export class OpenAIChatModel implements ChatModel {
     return this.completion(messages, text, r.usage, choice.finish_reason ?? undefined);
   }
 
+  /** A streamed request: SSE chunks parsed by our bounded parser (sse.ts), deltas passed on as they arrive. */
   private async streamed(
     messages: ChatMessage[],
     options: CompleteOptions,
     signal: AbortSignal,
     onProgress: () => void,
   ): Promise<Completion> {
-    const { data: stream, response } = await this.client.chat.completions
+    const response = await this.client.chat.completions
       .create(
         { ...this.body(messages, options), stream: true, stream_options: { include_usage: true } },
         { signal, maxRetries: 0, timeout: this.timeoutMs },
       )
-      .withResponse();
+      .asResponse();
     onProgress();
     const type = response.headers.get('content-type') ?? '';
     if (!/event-stream/i.test(type) && /json/i.test(type)) {
       // The endpoint ignored `stream: true` and answered whole: use that answer, and stop asking for streams.
-      const body: unknown = await response.json();
+      const body = await this.jsonOf(response);
       if (this.streaming === 'unknown') this.streaming = 'no';
       return this.fromBody(messages, options, body);
     }
+    const parser = new SseParser(this.maxLineChars);
     let text = '';
     let chunks = 0;
     let sawChoice = false;
+    let done = false;
     let usage: OpenAI.Completions.CompletionUsage | null | undefined;
     let finishReason: string | undefined;
-    for await (const chunk of stream) {
-      onProgress();
-      chunks++;
-      if (!chunk || typeof chunk !== 'object') throw new Malformed();
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices?.[0];
-      if (!choice) continue;
-      sawChoice = true;
-      if (choice.finish_reason) finishReason = choice.finish_reason;
-      const delta = choice.delta?.content ?? choice.delta?.refusal ?? '';
-      if (delta) {
-        text += delta;
-        options.onDelta?.(delta);
+    const take = (events: SseEvent[]) => {
+      for (const e of events) {
+        if (e.data === '[DONE]') return (done = true);
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(e.data);
+        } catch {
+          throw new Malformed('an event-stream line that is not JSON');
+        }
+        chunks++;
+        if (!chunk || typeof chunk !== 'object') throw new Malformed('an event-stream chunk that is not an object');
+        const c = chunk as { error?: { message?: unknown }; usage?: OpenAI.Completions.CompletionUsage; choices?: OpenAI.Chat.Completions.ChatCompletionChunk.Choice[] };
+        if (e.event === 'error' || c.error) throw new StreamFailed(typeof c.error?.message === 'string' ? c.error.message : 'no message');
+        if (c.usage) usage = c.usage;
+        const choice = Array.isArray(c.choices) ? c.choices[0] : undefined;
+        if (!choice) continue;
+        sawChoice = true;
+        if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
+        const delta = choice.delta?.content ?? choice.delta?.refusal ?? '';
+        if (typeof delta === 'string' && delta) {
+          text += delta;
+          options.onDelta?.(delta);
+        }
       }
-    }
-    // The SDK ends the iteration quietly when the request is aborted: never pass off a cut stream as whole.
+      return false;
+    };
+    const { cut } = await readBounded(response.body, this.maxReplyBytes, (bytes) => {
+      onProgress();
+      return take(parser.push(bytes));
+    });
+    // A cut stream ends mid-line: what arrived whole stands, with the limit's note.
+    if (cut) {
+      const note = replyCutNote(this.maxReplyBytes);
+      text += note;
+      finishReason = 'length'; // not whole: never cached
+      options.onDelta?.(note);
+    } else if (!done) take(parser.end());
+    // A stream that ended early because the request was aborted is never passed off as whole.
     if (signal.aborted) throw new APIUserAbortError();
     // No SSE events at all: the endpoint ignored `stream: true` (or cannot stream).
     if (chunks === 0) throw new StreamUnsupported();

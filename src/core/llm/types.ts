@@ -30,6 +30,22 @@ export interface CompleteOptions {
   onDeltaReset?: () => void;
   /** Extra text in the reply cache's key (root turns: the workspace fingerprint), never sent. */
   cacheSalt?: string;
+  /** Before each retry's wait (the OpenAI-compatible client; vscode.lm does not retry). */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** One retry of a model request, told before its wait. */
+export interface RetryInfo {
+  /** The attempt that failed, 1-based. */
+  attempt: number;
+  /** Retries the client allows after the first request. */
+  maxRetries: number;
+  delayMs: number;
+  /** Why (a ModelErrorCode). */
+  code: string;
+  status?: number;
+  /** The server's Retry-After in ms (after the cap), when it sent one. */
+  retryAfterMs?: number;
 }
 
 /** A chat model: the OpenAI-compatible client in core, or `vscode.lm` in the extension. */

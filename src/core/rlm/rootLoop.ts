@@ -14,6 +14,7 @@ import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, refFixUpPrompt, sy
 import { RefIndex, unresolvedRefs } from '../../fileRefs';
 import type { Preface, TurnLimits } from './types';
 import { forcedAnswerText } from './forcedAnswer';
+import { replyStream } from './replyStream';
 
 /** Characters one sub-model prompt should carry, as advised to the root model. */
 export const SUBCALL_GUIDE_CHARS = 100_000;
@@ -203,7 +204,7 @@ async function callRoot(
     return hit.text;
   }
   state.chargeModelRequest();
-  const call = () => model.complete(messages, { signal, cacheSalt });
+  const call = () => model.complete(messages, { signal, cacheSalt, ...replyStream(state, parentId, model.id) });
   const completion = await (limited ? state.modelSlots.run(call, signal) : call());
   const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
   state.emit({ type: 'model.response', parentId, model: model.id, text: completion.text, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });

@@ -2,6 +2,7 @@ import { RlmError } from '../errors';
 import type { ChatMessage, ChatModel } from '../llm/types';
 import type { BatchItem, SubcallHost } from '../sandbox/types';
 import type { Replay } from './replay';
+import { retryHook } from './replyStream';
 import type { RunState } from './runState';
 
 /** Bounded excerpt of a prompt or reply kept in the trace. */
@@ -60,7 +61,7 @@ export function subcallHost(ctx: SubcallContext): SubcallHost {
       }
       const completion = await state.modelSlots.run(() => {
         state.chargeModelRequest();
-        return model.complete(messages, { signal: both });
+        return model.complete(messages, { signal: both, onRetry: retryHook(state, id, model.id) });
       }, both);
       const costUsd = state.record(model.id, completion.usage, completion.usageEstimated);
       state.emit({ type: 'subcall.end', parentId: id, subcallId: id, reply: excerpt(completion.text), replyChars: completion.text.length, usage: completion.usage, costUsd, ms: Date.now() - started, total: state.total() });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TraceEvent } from './types';
+import { isLiveOnly, type TraceEvent } from './types';
 
 /**
  * Appends a run's events to a JSONL file, one event per line, as they happen: a crash loses at
@@ -45,7 +45,9 @@ export class TrajectoryWriter {
     return this.written;
   }
 
+  /** Appends one event; a live-only event (model.delta) is never stored: the model.response holds its text. */
   append(event: TraceEvent): void {
+    if (isLiveOnly(event)) return;
     // JSON.stringify escapes newlines inside strings, so one event is exactly one line.
     this.write(`${JSON.stringify(event)}\n`);
   }

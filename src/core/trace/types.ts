@@ -85,6 +85,33 @@ export interface ModelResponseEvent extends EventBase {
   saved?: Saved;
 }
 
+/**
+ * A model reply while it streams (parent: the iteration, like the model.response that follows).
+ * Live only: never written to a trajectory or history — the model.response holds the whole text.
+ * At most one per DELTA_INTERVAL_MS per call; a retried request starts again from ''.
+ */
+export interface ModelDeltaEvent extends EventBase {
+  type: 'model.delta';
+  model: string;
+  /** The reply so far, its first DELTA_CHARS characters (what a panel node shows). */
+  text: string;
+  /** Characters of the reply so far. */
+  chars: number;
+}
+
+/** A model request failed and is sent again after `delayMs` (parent: the iteration or the sub-call). */
+export interface ModelRetryEvent extends EventBase {
+  type: 'model.retry';
+  model: string;
+  /** The attempt that failed, 1-based; the retry is attempt + 1 of maxRetries + 1 requests. */
+  attempt: number;
+  maxRetries: number;
+  delayMs: number;
+  /** The failure's ModelErrorCode. */
+  code: string;
+  status?: number;
+}
+
 export interface CellStartEvent extends EventBase {
   type: 'cell.start';
   code: string;
@@ -171,6 +198,8 @@ export type TraceEvent =
   | RunStartEvent
   | IterationStartEvent
   | ModelResponseEvent
+  | ModelDeltaEvent
+  | ModelRetryEvent
   | CellStartEvent
   | CellOutputEvent
   | SubcallStartEvent
@@ -180,3 +209,8 @@ export type TraceEvent =
   | RunEndEvent;
 
 export type TraceEventType = TraceEvent['type'];
+
+/** Events that exist only while a run is live: never stored in a trajectory or history. */
+export function isLiveOnly(e: TraceEvent): e is ModelDeltaEvent {
+  return e.type === 'model.delta';
+}

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runTokens, type RunTokens } from '../../core/llm/costEstimate';
 import { readTrajectory, TrajectoryWriter } from '../../core/trace/trajectory';
-import type { TraceEvent, RunStatus } from '../../core/trace/types';
+import { isLiveOnly, type TraceEvent, type RunStatus } from '../../core/trace/types';
 
 export interface HistoryEntry {
   runId: string;
@@ -95,6 +95,7 @@ export class HistoryStore {
    *  run.end (a child run ends with child.end), and the core always sends it, so a run recorded here
    *  is never left open. `folders`: the URIs of the open workspace folders. */
   record(runId: string, event: TraceEvent, folders?: string[]): void {
+    if (isLiveOnly(event)) return; // the model.response that follows holds the whole text
     if (event.type === 'run.start' && event.parentId === undefined) {
       this.beginRun(event, folders);
       this.rootModels.set(runId, event.rootModel);

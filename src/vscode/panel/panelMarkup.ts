@@ -1,5 +1,6 @@
 /** The panel's body markup (no scripts, no model text): shared by the webview and the benchmark. */
-export const PANEL_BODY = `<header>
+export const PANEL_BODY = `<div id="earlier"></div>
+<header>
   <h1 id="question"></h1>
   <div id="scope" hidden></div>
 </header>
@@ -19,11 +20,17 @@ export const PANEL_BODY = `<header>
   <vscode-button id="rerun" secondary>Re-run</vscode-button>
   <vscode-button id="resume" secondary hidden>Resume</vscode-button>
 </div>
+<div id="activity" class="activity" hidden></div>
 <div id="notice" role="status" aria-live="polite" hidden></div>
 <div id="cost-note" class="note" hidden></div>
 <div id="estimate" class="note" hidden></div>
 <section aria-labelledby="answer-heading">
-  <h2 id="answer-heading">Answer</h2>
+  <div class="answer-tools">
+    <h2 id="answer-heading">Answer</h2>
+    <span class="spacer"></span>
+    <vscode-button id="copy-answer" secondary hidden>Copy</vscode-button>
+    <vscode-button id="open-markdown" secondary hidden>Open as Markdown</vscode-button>
+  </div>
   <div id="answer" class="empty"></div>
   <div id="reason" hidden></div>
 </section>
@@ -36,4 +43,9 @@ export const PANEL_BODY = `<header>
   </div>
   <div id="tree"></div>
 </section>
+<form id="follow-up" class="follow-up" hidden>
+  <label for="follow-up-input">Ask a follow-up (same conversation: the REPL keeps its variables)</label>
+  <textarea id="follow-up-input" rows="2" placeholder="Ask a follow-up question…"></textarea>
+  <vscode-button id="follow-up-send" type="submit">Ask</vscode-button>
+</form>
 `;

@@ -10,7 +10,8 @@ import { PROTOCOL_LIMITS, type WebviewToHost } from '../../panelProtocol';
 export const MESSAGE_CHARS = 1_000_000;
 const MAX_DEPTH = 6;
 
-const TYPES = new Set<WebviewToHost['type']>(['ready', 'verifyRefs', 'openRef', 'cancel', 'rerun', 'resume', 'openSetting']);
+const TYPES = new Set<WebviewToHost['type']>(['ready', 'verifyRefs', 'openRef', 'cancel', 'rerun', 'resume', 'openSetting', 'copy', 'openMarkdown', 'followUp']);
+const RUN_ID = new RegExp(`^[A-Za-z0-9_.-]{1,${PROTOCOL_LIMITS.runIdChars}}$`);
 
 export type CheckedMessage = { message: WebviewToHost } | { ignored: string };
 
@@ -29,7 +30,23 @@ export function checkPanelMessage(raw: unknown): CheckedMessage {
   }
   if (type === 'openRef' && !isRecord(raw.ref)) return { ignored: 'openRef without a reference' };
   if (type === 'openSetting' && raw.setting !== 'rlm.prices') return { ignored: 'openSetting for a setting the panel does not link to' };
+  if (type === 'copy' && (typeof raw.text !== 'string' || (raw.what !== 'answer' && raw.what !== 'code'))) return { ignored: 'copy without text' };
+  if (type === 'openMarkdown' && !isRunId(raw.runId)) return { ignored: 'openMarkdown without a valid run id' };
+  if (type === 'followUp') {
+    if (typeof raw.question !== 'string' || !raw.question.trim()) return { ignored: 'followUp without a question' };
+    if (raw.question.length > PROTOCOL_LIMITS.questionChars) return { ignored: `followUp question over ${PROTOCOL_LIMITS.questionChars} characters` };
+  }
   return { message: raw as unknown as WebviewToHost };
+}
+
+export function isRunId(v: unknown): v is string {
+  return typeof v === 'string' && RUN_ID.test(v);
+}
+
+/** The run ids a panel kept across a reload (its webview state: untrusted), at most `max`. */
+export function restoredRunIds(state: unknown, max = 20): string[] {
+  if (!isRecord(state) || !Array.isArray(state.runIds)) return [];
+  return state.runIds.filter(isRunId).slice(0, max);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -3,7 +3,7 @@
  * webview's typed requests, and never lets the webview do more than the protocol allows.
  */
 import * as vscode from 'vscode';
-import type { EstimateMessage, HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, WebviewToHost } from '../../panelProtocol';
+import type { EstimateMessage, HostToWebview, InitMessage, NodesMessage, NoticeMessage, OutcomeMessage, SectionView, StatusMessage, WebviewToHost } from '../../panelProtocol';
 import { checkPanelMessage } from './panelMessages';
 import { panelHtml } from './panelHtml';
 import { RefVerifier } from './refVerifier';
@@ -13,21 +13,30 @@ export interface PanelFeed {
   readonly key: string;
   readonly title: string;
   snapshot(): InitMessage;
-  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage | EstimateMessage) => void): vscode.Disposable;
+  onUpdate?(listener: (msg: NodesMessage | OutcomeMessage | NoticeMessage | EstimateMessage | StatusMessage) => void): vscode.Disposable;
   readonly verifier: RefVerifier;
   cancel?(): void;
   rerun?(): void;
 }
+
+/** What a follow-up asks: the next question after the panel's runs (oldest first). */
+export type FollowUpHandler = (question: string, runs: readonly PanelFeed[], panel: RunPanel) => void;
 
 export class RunPanel {
   private static readonly open = new Map<string, RunPanel>();
   static readonly viewType = 'rlm.runPanel';
   /** Where ignored or failed webview messages are reported (the RLM output channel). */
   static log: (line: string) => void = () => undefined;
+  /** Asks a follow-up (set by the run controller); unset: the panel offers none. */
+  static followUp: FollowUpHandler | undefined;
+  /** Told the run ids of a panel that closed (its conversation can go). */
+  static onClosed: (runIds: string[]) => void = () => undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
   private feedSub: vscode.Disposable | undefined;
   private ready = false;
+  /** The conversation's earlier questions, oldest first (the feed is the latest). */
+  private earlier: PanelFeed[] = [];
 
   /** Shows `feed` in its existing panel or a new one. */
   static show(extensionUri: vscode.Uri, feed: PanelFeed): RunPanel {
@@ -41,17 +50,48 @@ export class RunPanel {
       RunPanel.viewType,
       feed.title,
       { viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, preserveFocus: false },
-      {
-        enableScripts: true,
-        enableCommandUris: false,
-        retainContextWhenHidden: true,
-        // Only the built panel assets: the panel icon is set by the host and needs no webview access.
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-      },
+      { ...RunPanel.webviewOptions(extensionUri), retainContextWhenHidden: true },
     );
+    return RunPanel.adopt(extensionUri, panel, feed);
+  }
+
+  /** A panel VS Code restored after a window reload (WebviewPanelSerializer), now showing `feed`. */
+  static adopt(extensionUri: vscode.Uri, panel: vscode.WebviewPanel, feed: PanelFeed): RunPanel {
+    // A restored panel keeps the options it was saved with: set them again, as for a new one.
+    panel.webview.options = RunPanel.webviewOptions(extensionUri);
+    panel.title = feed.title;
     const rp = new RunPanel(panel, extensionUri, feed);
     RunPanel.open.set(feed.key, rp);
     return rp;
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      // Only the built panel assets: the panel icon is set by the host and needs no webview access.
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
+  }
+
+  /** Shows `feed`, the next question of the conversation in `panel`: the current section becomes an earlier one. */
+  continueWith(feed: PanelFeed): void {
+    if (feed.key !== this.feed.key) this.earlier.push(this.feed);
+    RunPanel.open.set(feed.key, this);
+    this.setFeed(feed);
+    this.panel.reveal(undefined, true);
+  }
+
+  /** A restored conversation panel: its earlier questions, oldest first. */
+  setEarlier(feeds: PanelFeed[]): void {
+    this.earlier = feeds;
+    for (const f of feeds) RunPanel.open.set(f.key, this);
+    if (this.ready) this.subscribe();
+  }
+
+  /** Every run of the panel, oldest first. */
+  get runs(): readonly PanelFeed[] {
+    return [...this.earlier, this.feed];
   }
 
   static find(key: string): RunPanel | undefined {
@@ -93,8 +133,19 @@ export class RunPanel {
 
   private subscribe(): void {
     this.feedSub?.dispose();
-    this.post(this.feed.snapshot());
+    this.post(this.snapshot());
     this.feedSub = this.feed.onUpdate?.((msg) => this.post(msg));
+  }
+
+  /** The latest question as its feed has it, with the earlier ones of the conversation. */
+  private snapshot(): InitMessage {
+    const init = { ...this.feed.snapshot(), followUps: RunPanel.followUp !== undefined };
+    if (!this.earlier.length) return init;
+    const earlier: SectionView[] = this.earlier.map((f) => {
+      const s = f.snapshot();
+      return { runId: s.header.runId, question: s.header.question, outcome: s.outcome, nodes: s.nodes };
+    });
+    return { ...init, earlier };
   }
 
   private post(msg: HostToWebview): void {
@@ -143,6 +194,24 @@ export class RunPanel {
       case 'resume':
         void vscode.commands.executeCommand('rlm.history.resume', this.feed.key);
         break;
+      case 'copy':
+        await vscode.env.clipboard.writeText(msg.text);
+        void vscode.window.setStatusBarMessage(msg.what === 'answer' ? 'RLM: answer copied as Markdown' : 'RLM: code copied', 3000);
+        break;
+      case 'openMarkdown': {
+        // The answer as the run has it (never text from the webview).
+        const answer = this.runs.find((f) => f.key === msg.runId)?.snapshot().outcome?.answer;
+        if (!answer) {
+          void vscode.window.showInformationMessage('RLM: this run has no answer to open.');
+          return;
+        }
+        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: answer });
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+        break;
+      }
+      case 'followUp':
+        RunPanel.followUp?.(msg.question.trim(), this.runs, this);
+        break;
       case 'openSetting':
         // Only the settings the panel links to; anything else from the webview is ignored.
         if (msg.setting === 'rlm.prices') void vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
@@ -151,6 +220,7 @@ export class RunPanel {
   }
 
   private dispose(): void {
+    RunPanel.onClosed(this.runs.map((f) => f.key));
     this.feedSub?.dispose();
     for (const d of this.disposables) d.dispose();
     for (const [k, v] of RunPanel.open) if (v === this) RunPanel.open.delete(k);

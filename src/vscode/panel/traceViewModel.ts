@@ -28,6 +28,8 @@ export class TraceViewModel {
   private readonly subcallKinds = new Map<string, string>();
   private readonly subcallModels = new Map<string, string>();
   private readonly openIteration = new Map<string, { id: string; ts: number }>();
+  /** Iteration id -> the node its streaming reply shows in; the model.response then settles that node. */
+  private readonly streams = new Map<string, string>();
   private total: RunTotal = { tokens: 0, costUsd: 0, subcalls: 0 };
   private iterations = 0;
   private maxIterations: number | undefined;
@@ -80,11 +82,25 @@ export class TraceViewModel {
         put({ id: e.id, parentId, kind: 'iteration', title, state: 'running', iteration: e.iteration, tokens: 0, costUsd: 0 });
         break;
       }
+      case 'model.delta': {
+        const key = e.parentId ?? '';
+        let id = this.streams.get(key);
+        if (id === undefined) this.streams.set(key, (id = `${e.id}.reply`));
+        const more = e.chars - Math.min(e.text.length, EXCERPT);
+        const body = e.text.slice(0, EXCERPT) + (more > 0 ? `\n… (${more} more characters so far)` : '');
+        put({ id, parentId, kind: 'model', title: `${e.model} is replying: ${oneLine(e.text, 60)}`, body, state: 'running' });
+        break;
+      }
+      case 'model.retry':
+        break; // the panel's status line says it (LiveRun); the tree shows calls, not attempts
       case 'model.response': {
         const tokens = e.usage.promptTokens + e.usage.completionTokens;
         if (e.total) this.total = e.total;
         if (e.costUsd === null) this.unpriced.add(e.model);
-        put({ id: e.id, parentId, kind: 'model', title: `${e.model} replied${e.cached ? ' (cached)' : ''}: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
+        // A streamed reply settles the node its text grew in.
+        const id = this.streams.get(e.parentId ?? '') ?? e.id;
+        this.streams.delete(e.parentId ?? '');
+        put({ id, parentId, kind: 'model', title: `${e.model} replied${e.cached ? ' (cached)' : ''}: ${oneLine(e.text, 60)}`, body: excerpt(e.text), state: 'done', ms: e.ms, tokens, costUsd: e.costUsd });
         this.rollUp(parentId, tokens, e.costUsd, changed);
         break;
       }

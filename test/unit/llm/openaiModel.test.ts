@@ -88,6 +88,37 @@ describe('OpenAIChatModel against the fake server', () => {
       assert.equal(body.stream_options?.include_usage, true);
     });
 
+    it('cuts a streamed reply at the model reply limit, keeping what arrived, with the limit named', async () => {
+      const text = 'x'.repeat(4000);
+      const { model } = await setup({ models: { 'root-model': { turns: [text] } } }, { maxReplyBytes: 1500 });
+      let shown = '';
+      const c = await model.complete(ask, { onDelta: (d) => (shown += d) });
+      assert.match(c.text, /^x+\n\n\[reply cut at 1,500 bytes: the model reply limit\]$/);
+      assert.ok(c.text.length < 1500, 'only what fits in the limit (with the chunks\' JSON around it)');
+      assert.equal(shown, c.text, 'the consumer saw the same text, note included');
+    });
+
+    it('refuses a plain reply over the model reply limit, naming the limit, without a retry', async () => {
+      const { server, model } = await setup({ models: { 'root-model': { turns: ['y'.repeat(4000)] } } }, { stream: false, maxReplyBytes: 1024 });
+      const e = await failure(model.complete(ask));
+      assert.match(e.message, /over 1 KiB \(the model reply limit\)/);
+      assert.equal(server.requests.length, 1);
+    });
+
+    it('refuses a stream line over the event-stream line limit, without a retry', async () => {
+      const { server, model } = await setup({ models: { 'root-model': { turns: ['z'.repeat(400)] } }, chunkChars: 400 }, { maxLineChars: 200 });
+      const e = await failure(model.complete(ask));
+      assert.match(e.message, /longer than 200 characters \(the event-stream line limit\)/);
+      assert.equal(server.requests.length, 1);
+    });
+
+    it("tells a call's own onRetry about each retry, with the retry budget", async () => {
+      const { model } = await setup({ faults: [{ request: 0, fault: 'server-error', status: 503 }] }, { maxRetries: 3 });
+      const seen: RetryInfo[] = [];
+      await model.complete(ask, { onRetry: (r) => seen.push(r) });
+      assert.deepEqual(seen.map((r) => [r.attempt, r.maxRetries, r.status]), [[1, 3, 503]]);
+    });
+
     it('sends maxTokens and the configured model', async () => {
       const { server, model } = await setup({}, { stream: false, model: 'sub-model' });
       const c = await model.complete(ask, { maxTokens: 77 });

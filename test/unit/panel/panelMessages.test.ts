@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { checkPanelMessage, MESSAGE_CHARS } from '../../../src/vscode/panel/panelMessages';
+import { checkPanelMessage, MESSAGE_CHARS, restoredRunIds } from '../../../src/vscode/panel/panelMessages';
 
 const ignored = (raw: unknown) => {
   const c = checkPanelMessage(raw);
@@ -49,5 +49,23 @@ describe('messages from the run panel (webview) as the host checks them', functi
     assert.match(ignored({ type: 'rerun', deep })!, /nested deeper than 6 levels/);
     const wide = { type: 'openRef', ref: Object.fromEntries(Array.from({ length: 130_000 }, (_, i) => [`k${i}`, i])) };
     assert.match(ignored(wide)!, /over/);
+  });
+});
+
+describe('checkPanelMessage: copy, openMarkdown and the restored state', () => {
+  it('takes copy with text and a known kind, openMarkdown with a run id; ignores the rest', () => {
+    assert.ok('message' in checkPanelMessage({ type: 'copy', text: 'x', what: 'code' }));
+    assert.ok('ignored' in checkPanelMessage({ type: 'copy', text: 3, what: 'code' }));
+    assert.ok('ignored' in checkPanelMessage({ type: 'copy', text: 'x', what: 'file' }));
+    assert.ok('message' in checkPanelMessage({ type: 'openMarkdown', runId: '20261130T120000Z-abc123' }));
+    assert.ok('ignored' in checkPanelMessage({ type: 'openMarkdown', runId: '../../etc/passwd' }));
+    assert.ok('ignored' in checkPanelMessage({ type: 'openMarkdown' }));
+  });
+
+  it('restoredRunIds keeps only well-formed run ids from a webview state', () => {
+    assert.deepEqual(restoredRunIds({ runIds: ['a-1', '../x', 7, 'b.2'] }), ['a-1', 'b.2']);
+    assert.deepEqual(restoredRunIds(undefined), []);
+    assert.deepEqual(restoredRunIds({ runIds: 'a' }), []);
+    assert.equal(restoredRunIds({ runIds: Array.from({ length: 50 }, (_, i) => `r${i}`) }).length, 20);
   });
 });

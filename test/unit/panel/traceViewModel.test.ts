@@ -109,3 +109,25 @@ describe('TraceViewModel (the one trace-tree builder)', () => {
     assert.deepEqual(vm.usage().unpricedModels, ['local-llama']);
   });
 });
+
+describe('TraceViewModel: a streaming reply', () => {
+  it('grows one model node from its deltas and settles that same node with the model.response', () => {
+    const f = new TraceEventFactory();
+    const vm = new TraceViewModel();
+    const start = f.make('run.start', undefined, { runId: 'r', question: 'q', depth: 0, rootModel: 'm', subModel: 's' });
+    const it1 = f.make('iteration.start', start.id, { iteration: 1, maxIterations: 3 });
+    vm.apply(start);
+    vm.apply(it1);
+    const [a] = vm.apply(f.make('model.delta', it1.id, { model: 'm', text: 'Hel', chars: 3 }));
+    const [b] = vm.apply(f.make('model.delta', it1.id, { model: 'm', text: 'Hello wor', chars: 9 }));
+    assert.equal(a.id, b.id);
+    assert.deepEqual([b.kind, b.state, b.body], ['model', 'running', 'Hello wor']);
+    const [c] = vm.apply(f.make('model.response', it1.id, { model: 'm', text: 'Hello world', usage: { promptTokens: 1, completionTokens: 2 }, costUsd: 0, ms: 5 }));
+    assert.equal(c.id, a.id, 'the streamed node is settled, not doubled');
+    assert.deepEqual([c.state, c.body], ['done', 'Hello world']);
+    assert.equal(vm.allNodes().filter((n) => n.kind === 'model').length, 1);
+    const [d] = vm.apply(f.make('model.delta', it1.id, { model: 'm', text: 'x'.repeat(5000), chars: 9000 }));
+    assert.notEqual(d.id, a.id, 'a later call of the same iteration (the forced answer) gets its own node');
+    assert.match(d.body!, /… \(5000 more characters so far\)$/);
+  });
+});
