@@ -181,6 +181,7 @@ function handle(msg: Exclude<HostToWebview, { type: 'verifyRefs.reply' }>): void
       break;
     case 'estimate':
       showEstimate(typeof msg.text === 'string' ? msg.text : undefined);
+      break;
     case 'status':
       showActivity(msg.text);
       break;

@@ -94,7 +94,8 @@ export async function changedFiles(reads: FileRead[], workspace: WorkspaceAccess
     if (seen.has(name)) continue;
     seen.add(name);
     if (seen.size > READS_CHECKED) break;
-    const range: ReadRange | undefined = r.start !== undefined || r.end !== undefined ? { start: r.start, end: r.end } : undefined;
+    const range: ReadRange | undefined =
+      r.start !== undefined || r.end !== undefined || r.numbered ? { start: r.start, end: r.end, ...(r.numbered ? { numbered: true } : {}) } : undefined;
     const now = await workspace.readFile(r.path, range).then(sha256, () => undefined);
     if (now !== r.sha256) changed.push(name);
   }
@@ -110,13 +111,18 @@ export function recordingReads(workspace: WorkspaceAccess, sink: () => FileRead[
     async readFile(path, range, signal) {
       const text = await workspace.readFile(path, range, signal);
       const reads = sink();
-      if (reads.length < CELL_READS_RECORDED && !reads.some((r) => r.path === path && r.start === range?.start && r.end === range?.end)) {
-        reads.push({ path, ...(range?.start !== undefined ? { start: range.start } : {}), ...(range?.end !== undefined ? { end: range.end } : {}), sha256: sha256(text) });
+      const numbered = range?.numbered === true;
+      if (reads.length < CELL_READS_RECORDED && !reads.some((r) => r.path === path && r.start === range?.start && r.end === range?.end && (r.numbered === true) === numbered)) {
+        reads.push({ path, ...(range?.start !== undefined ? { start: range.start } : {}), ...(range?.end !== undefined ? { end: range.end } : {}), ...(numbered ? { numbered } : {}), sha256: sha256(text) });
       }
       return text;
     },
     grep: (pattern, options, signal) => workspace.grep(pattern, options, signal),
     hasFile: (path) => workspace.hasFile(path),
+    // outline/enclosing/definitions/references: the host may put language servers in front later.
+    get structure() {
+      return workspace.structure;
+    },
   };
 }
 

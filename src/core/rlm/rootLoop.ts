@@ -122,10 +122,12 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       let skipped = 0;
       let fixUpText: string | undefined;
       for (let i = 0; i < blocks.length; i++) {
+        // The REPL (opening since the first request went out) is ready before the cell is said to start.
+        const ready = await repl();
         check();
         cellId = state.emit({ type: 'cell.start', parentId: iterId, code: blocks[i] });
         reads = [];
-        const result = await (await repl()).runCell(blocks[i], p.signal);
+        const result = await ready.runCell(blocks[i], p.signal);
         // The top run's answer is checked against the workspace map; unresolved references get
         // ONE extra turn to fix or drop them, when a turn and the request budget allow it.
         const checked = result.final ? refsOf(result.final.value) : {};

@@ -26,6 +26,8 @@ export interface FileRead {
   path: string;
   start?: number;
   end?: number;
+  /** Read with line numbers (the hash is of the numbered text). */
+  numbered?: boolean;
   sha256: string;
 }
 

@@ -67,7 +67,12 @@ describe('rlm chat (the CLI as a process)', function () {
       onStderr: (text, child) => {
         if (!sent && text.includes('turn 2/30')) {
           sent = true;
-          child.kill('SIGINT');
+          // Once the slow turn's request has reached the server (it owns that scripted turn).
+          const poll = setInterval(() => {
+            if (s.requests.length < 2) return;
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }, 20);
         }
       },
     });
@@ -75,7 +80,7 @@ describe('rlm chat (the CLI as a process)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /cancelling the question… \(the conversation stays/);
     assert.match(r.stderr, /rlm: cancelled: Cancelled by the user/);
-    assert.equal(r.stdout, '42\n');
+    assert.equal(r.stdout, '42\n', r.stderr);
     assert.match(r.stderr, /question 2 of the conversation \(REPL kept its variables\)/);
   });
 

@@ -58,7 +58,7 @@ describe('rlm ask (the CLI as a process)', function () {
     const s = await start({ models: { 'root-model': { turns: [js(code)] } } });
     const r = await rlm([...base(s), 'Where is login?'], { env: { OPENAI_API_KEY: API_KEY } });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'login:2-4,checkPassword:6-8 | 3 login,6 checkPassword\n');
+    assert.equal(r.stdout, 'login:2-4,checkPassword:6-8 | 3 login,6 checkPassword\n', r.stderr);
   });
 
   it('prints the answer as written and lists references still unverified after the fix-up turn on stderr', async () => {
