@@ -10,7 +10,7 @@ import { recordingReads, workspaceFingerprint, type Replay } from './replay';
 import type { RunState } from './runState';
 import { excerpt, subcallHost } from './subcalls';
 import { firstUserMessage } from './summary';
-import { FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, refFixUpPrompt, systemPrompt } from './systemPrompt';
+import { EMPTY_REPLY_PROMPT, FORCED_ANSWER_PROMPT, NO_CODE_PROMPT, PYTHON_PROMPT, refFixUpPrompt, systemPrompt } from './systemPrompt';
 import { RefIndex, unresolvedRefs } from '../../fileRefs';
 import type { Preface, TurnLimits } from './types';
 import { forcedAnswerText } from './forcedAnswer';
@@ -115,7 +115,8 @@ export async function runLoop(p: LoopParams): Promise<Outcome & { iterations: nu
       const blocks = extracted.blocks.slice(0, p.turnLimits.cells);
       const overLimit = extracted.blocks.length - blocks.length;
       if (!blocks.length) {
-        messages.push({ role: 'user', content: `[turn ${turn}/${p.maxIterations}] ${foreignLanguage ? PYTHON_PROMPT : NO_CODE_PROMPT}` });
+        const why = foreignLanguage ? PYTHON_PROMPT : reply.trim() === '' ? EMPTY_REPLY_PROMPT : NO_CODE_PROMPT;
+        messages.push({ role: 'user', content: `[turn ${turn}/${p.maxIterations}] ${why}` });
         continue;
       }
       const texts: string[] = [];

@@ -65,14 +65,15 @@ ${
 ## How to work
 1. Start from the first message's summary (source folders first). Do not answer on your first turn.
 2. Narrow with code: grep (exclude tests and docs when they flood it), definitions, references; read
-   whole functions (enclosing, outline) with numbered reads. Keep results in variables.
+   whole functions (enclosing, outline) with numbered reads when they are short (under ~150 lines);
+   of a longer one read the part you need, or hand it to llm_batch. Keep results in variables.
 3. Delegate reading: when much code must be understood, send llm_batch items of up to
    ~${n(p.subcallChars)} characters: the question plus numbered text with its path, asking the sub-model to
    cite \`path:line\`. Prefer a few large prompts; combine the replies in code.
 4. Verify claims against the code before you finish.
 5. Answer in Markdown. Cite evidence as \`path:line\` or \`path:start-end\`: the full path exactly as in
    context.files (in a multi-root workspace it starts with the root's name), line numbers only from
-   numbered reads. The references are checked when you finish.
+   numbered reads, grep hits or structure results. The references are checked when you finish.
 You have ${p.maxIterations} turns; each reply of yours is one turn. When few are left, finish with
 your best answer so far.`;
 }
@@ -90,6 +91,10 @@ export function refFixUpPrompt(unverified: string[]): string {
     'with the whole answer. References are checked once: whatever still does not resolve is shown as unverified.'
   );
 }
+
+export const EMPTY_REPLY_PROMPT =
+  'No code ran: your reply was empty. Write JavaScript in a ```js fenced block to explore the ' +
+  'workspace, or finish with FINAL(answer) inside a ```js block.';
 
 export const NO_CODE_PROMPT =
   'No code ran: your reply had no ```js block. Write JavaScript in a ```js fenced block to explore ' +

@@ -165,6 +165,13 @@ describe('RLM run over a fixture repository', function () {
     assert.match(third.at(-1)!.content, /No code ran/);
   });
 
+  it('says an empty reply was empty (not that it lacked a js block)', async () => {
+    h = await harness({ models: { 'root-model': { turns: ['', js("FINAL('after the empty one')")] } } });
+    const r = await h.run('anything?');
+    assert.equal(r.answer, 'after the empty one');
+    assert.match(rootRequests(h.server)[1].at(-1)!.content, /\[turn 1\/30\] No code ran: your reply was empty\./);
+  });
+
   it('corrects a python-only reply and runs several blocks of one reply in order', async () => {
     h = await harness({
       models: {
