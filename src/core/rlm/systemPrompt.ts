@@ -42,7 +42,7 @@ printed. Do not write the output yourself: you only learn results from the REPL'
   holding that line, or null: read it whole rather than a window around a hit.
   \`await definitions(name, {glob, exclude})\`: [{path, line, end, kind, name}].
   \`await references(name, {glob, exclude})\`: lines where the identifier occurs as code, [{path, line,
-  text, enclosing?}]: "who calls X". Both parse at most 300 files per call; when cut the array has
+  text, enclosing?, enclosingStart?, enclosingEnd?}] (the definition around it): "who calls X". Both parse at most 300 files per call; when cut the array has
   \`truncated: true\`: narrow with glob/exclude.
 - \`await llm_query(prompt)\`: one sub-model call; it sees only the prompt, and reads about
   ${n(p.subcallChars)} characters well.

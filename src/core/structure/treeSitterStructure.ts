@@ -156,7 +156,11 @@ export class TreeSitterStructure implements CodeStructure {
         if (items.length >= max) break;
         const inside = innermost(f.symbols ?? [], o.line);
         const r: Reference = { path: f.path, line: o.line, text: cutLine((lines[o.line - 1] ?? '').replace(/\r$/, '')) };
-        if (inside) r.enclosing = inside.container ? `${inside.container}.${inside.name}` : inside.name;
+        if (inside) {
+          r.enclosing = inside.container ? `${inside.container}.${inside.name}` : inside.name;
+          r.enclosingStart = inside.start;
+          r.enclosingEnd = inside.end;
+        }
         items.push(r);
       }
     }

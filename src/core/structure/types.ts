@@ -25,6 +25,9 @@ export interface Reference {
   text: string;
   /** `Container.name` of the innermost definition holding the line, when there is one. */
   enclosing?: string;
+  /** The lines of that definition, to read it whole without another enclosing() call. */
+  enclosingStart?: number;
+  enclosingEnd?: number;
 }
 
 export interface SearchOptions {

@@ -67,8 +67,9 @@ describe('sandbox endowments', function () {
       assert.match((await s.runCell('await enclosing("src/a.ts", 4)')).output, /name: "add", kind: "function", start: 3, end: 5/);
       assert.equal((await s.runCell('await enclosing("src/a.ts", 1)')).output, 'null');
       assert.match((await s.runCell('await definitions("add")')).output, /path: "src\/a\.ts", line: 3, end: 5, kind: "function", name: "add"/);
-      const refs = await s.runCell('(await references("a")).map((r) => `${r.path}:${r.line} ${r.enclosing ?? "-"}`)');
-      assert.equal(refs.output, '[ "src/a.ts:1 -", "src/a.ts:4 add", "src/b.ts:1 -", "src/b.ts:3 -" ]');
+      // The enclosing definition's lines come with the row (read the caller whole in one call).
+      const refs = await s.runCell('(await references("a")).map((r) => `${r.path}:${r.line} ${r.enclosing ?? "-"}${r.enclosingStart ? `@${r.enclosingStart}-${r.enclosingEnd}` : ""}`)');
+      assert.equal(refs.output, '[ "src/a.ts:1 -", "src/a.ts:4 add@3-5", "src/b.ts:1 -", "src/b.ts:3 -" ]');
     });
 
     it('says what to do for a language without a grammar and refuses bad arguments in the sandbox', async () => {

@@ -88,7 +88,7 @@ function withTotals<T extends object[]>(list: T, g: AdoptedGrep): T {
 // Fields each code structure row may carry, with their types (anything else the host sent is dropped).
 const SYMBOL_FIELDS = { name: 'string', kind: 'string', start: 'number', end: 'number', container: 'string' } as const;
 const DEFINITION_FIELDS = { path: 'string', line: 'number', end: 'number', kind: 'string', name: 'string', container: 'string' } as const;
-const REFERENCE_FIELDS = { path: 'string', line: 'number', text: 'string', enclosing: 'string' } as const;
+const REFERENCE_FIELDS = { path: 'string', line: 'number', text: 'string', enclosing: 'string', enclosingStart: 'number', enclosingEnd: 'number' } as const;
 
 /** One row of a structure reply copied into a hardened null-prototype object: the listed fields
  *  only, each of its type; `name` and `path`-like strings are required. */
