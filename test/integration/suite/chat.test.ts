@@ -245,7 +245,7 @@ describe('VS Code Chat: @rlm and the rlm_askRepo tool', () => {
         return Promise.resolve(step === 'root' ? items.find((i) => i.name === 'fake-recursive') : items.find((i) => i.source === 'same'));
       });
       const names = seen.root.filter((i) => i.source === 'openai-compatible').map((i) => i.name);
-      assert.deepEqual(names, ['fake-child-then-fail', 'fake-eval', 'fake-recursive', 'fake-remember', 'fake-root', 'fake-slow', 'fake-steady', 'fake-sub']);
+      assert.deepEqual(names, ['fake-child-then-fail', 'fake-eval', 'fake-recursive', 'fake-remember', 'fake-root', 'fake-slow', 'fake-steady', 'fake-stream', 'fake-sub']);
       assert.ok(seen.root.some((i) => /VS Code language models: none/.test(i.label)));
       assert.equal(seen.sub[0].source, 'same');
       assert.deepEqual(written, { model: 'fake-recursive', subModel: 'fake-recursive', provider: 'auto' });

@@ -45,9 +45,11 @@ describe('resume and the reply cache in VS Code', () => {
     const start = trace[0];
     assert.ok(start.type === 'run.start' && start.resumedFrom === stopped.runId);
     const replies = trace.filter((e) => e.type === 'model.response');
-    assert.equal(replies.length, 2);
+    // The recorded turn, the FINAL turn, and the one fix-up turn its unverified reference gets (the
+    // fake answer cites src/nowhere.ts on purpose).
+    assert.equal(replies.length, 3);
     assert.ok(replies[0].type === 'model.response' && replies[0].cached, 'the recorded turn was asked again');
-    assert.ok(replies[1].type === 'model.response' && !replies[1].cached);
+    assert.ok(replies.slice(1).every((r) => r.type === 'model.response' && !r.cached));
     const sub = trace.find((e) => e.type === 'subcall.end');
     assert.ok(sub?.type === 'subcall.end' && sub.cached === true, 'the recorded sub-call was asked again');
     assert.ok(resumed.end.saved && resumed.end.saved.tokens > 0);
