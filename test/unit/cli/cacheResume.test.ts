@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer, type FakeScript, type FakeServer } from '../../fakeServer/server';
 import { API_KEY, js, makeFixtureRepo } from '../rlm/harness';
-import { rlm } from './cliProcess';
+import { rlm } from './runCli';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
